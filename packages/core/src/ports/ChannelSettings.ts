@@ -1,0 +1,28 @@
+import { Context } from "effect"
+
+export type GroupPolicy = "mention" | "all"
+
+export interface Allowlists {
+  /** When set, only these DM senders (staffId or dingtalkId) are answered. */
+  readonly dmSenders?: ReadonlyArray<string>
+  /** When set, only these group conversationIds are answered. */
+  readonly groups?: ReadonlyArray<string>
+  /** When set, only these senders are answered in groups. */
+  readonly groupSenders?: ReadonlyArray<string>
+}
+
+export interface ChannelSettingsShape {
+  readonly robotCode: string
+  readonly groupPolicy: GroupPolicy
+  readonly allowlists: Allowlists
+  /** Treat a session webhook as expired this long before DingTalk does. */
+  readonly webhookExpiryMarginMs: number
+  /** Conversations handled at once; messages of one conversation are always handled in order. */
+  readonly maxConcurrentConversations: number
+  /** Replies longer than this (in characters) are truncated with a visible notice. */
+  readonly maxReplyChars: number
+}
+
+export class ChannelSettings extends Context.Service<ChannelSettings, ChannelSettingsShape>()(
+  "@openpollen/core/ChannelSettings",
+) {}

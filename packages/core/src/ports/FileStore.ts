@@ -1,0 +1,28 @@
+import { Context, type Effect, Schema, type Stream } from "effect"
+
+export class FileStoreError extends Schema.TaggedError<FileStoreError>()("FileStoreError", {
+  reason: Schema.Literals(["too-large", "io"]),
+  message: Schema.String,
+}) {}
+
+export interface StoredFile {
+  /** Absolute local path. */
+  readonly path: string
+  readonly bytes: number
+  readonly contentType?: string
+}
+
+export interface StoreRequest<E> {
+  readonly bytes: Stream.Stream<Uint8Array, E>
+  readonly contentType?: string
+  /** Trusted extension hint such as "xlsx"; never a path. */
+  readonly extensionHint?: string
+}
+
+/** Stores a byte stream under a generated name: nothing from the network ever becomes part of the path. */
+export class FileStore extends Context.Service<
+  FileStore,
+  {
+    readonly store: <E>(request: StoreRequest<E>) => Effect.Effect<StoredFile, FileStoreError | E>
+  }
+>()("@openpollen/core/FileStore") {}

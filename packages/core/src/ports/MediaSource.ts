@@ -1,0 +1,21 @@
+import { Context, type Effect, Schema, type Stream } from "effect"
+
+export class DownloadFailed extends Schema.TaggedError<DownloadFailed>()("DownloadFailed", {
+  reason: Schema.Literals(["http", "timeout", "too-large", "network", "credentials"]),
+  status: Schema.optional(Schema.Number),
+  message: Schema.String,
+}) {}
+
+export interface MediaBody {
+  readonly contentType?: string
+  readonly contentLength?: number
+  readonly bytes: Stream.Stream<Uint8Array, DownloadFailed>
+}
+
+/** Resolves a message's `downloadCode` to a byte stream (`robot/messageFiles/download`, then a plain GET). */
+export class MediaSource extends Context.Service<
+  MediaSource,
+  {
+    readonly open: (downloadCode: string) => Effect.Effect<MediaBody, DownloadFailed>
+  }
+>()("@openpollen/core/MediaSource") {}

@@ -1,0 +1,35 @@
+import { Context, type Effect, Schema } from "effect"
+import type { MarkdownMessage } from "../domain/OutboundReply.js"
+
+export class RobotSendFailed extends Schema.TaggedError<RobotSendFailed>()("RobotSendFailed", {
+  reason: Schema.Literals([
+    "http",
+    "throttled",
+    "permission",
+    "credentials",
+    "rejected-users",
+    "timeout",
+    "network",
+  ]),
+  status: Schema.optional(Schema.Number),
+  code: Schema.optional(Schema.String),
+  retryable: Schema.Boolean,
+  message: Schema.String,
+}) {}
+
+/** Proactive robot messages through the Open API (`sampleMarkdown`). */
+export class RobotMessenger extends Context.Service<
+  RobotMessenger,
+  {
+    /** `robot/groupMessages/send`; the message must fit 15,000 bytes of msgParam. */
+    readonly sendToGroup: (
+      openConversationId: string,
+      message: MarkdownMessage,
+    ) => Effect.Effect<void, RobotSendFailed>
+    /** `robot/oToMessages/batchSend`; batches of at most 20 staffIds. */
+    readonly sendToUsers: (
+      staffIds: ReadonlyArray<string>,
+      message: MarkdownMessage,
+    ) => Effect.Effect<void, RobotSendFailed>
+  }
+>()("@openpollen/core/RobotMessenger") {}

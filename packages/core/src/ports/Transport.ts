@@ -1,0 +1,18 @@
+import { Context, type Effect, type Stream } from "effect"
+import type { ConnectionState } from "../domain/ConnectionState.js"
+
+/** A CALLBACK frame on the robot topic, already ACKed by the transport. `data` is the parsed JSON of the frame's data string. */
+export interface InboundFrame {
+  readonly frameMessageId: string
+  readonly data: unknown
+  readonly receivedAt: number
+}
+
+export class Transport extends Context.Service<
+  Transport,
+  {
+    readonly frames: Stream.Stream<InboundFrame>
+    readonly state: Effect.Effect<ConnectionState>
+    readonly stateChanges: Stream.Stream<ConnectionState>
+  }
+>()("@openpollen/core/Transport") {}

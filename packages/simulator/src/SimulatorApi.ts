@@ -1,0 +1,255 @@
+// The simulator's programmatic API. Tests, benchmarks and the sandbox code against these types.
+
+export interface SimulatorOptions {
+  /** Port on 127.0.0.1 (never any other interface). 0 picks a free one. Default 0. */
+  readonly port?: number
+  /** Apps (robots) the simulator knows. Default: one app, `DEFAULT_APP`. */
+  readonly apps?: ReadonlyArray<AppOptions>
+  /** SYSTEM ping cadence per connection. Default 30_000. 0 disables pings. */
+  readonly pingIntervalMs?: number
+  /** An un-ACKed CALLBACK is pushed again after this long. Default 60_000. */
+  readonly redeliveryTimeoutMs?: number
+  /** How many times an un-ACKed CALLBACK is redelivered at most. Default 3. */
+  readonly maxRedeliveries?: number
+  /** Redeliveries reuse the old headers.messageId instead of a new one. Default false. */
+  readonly reuseMessageIdOnRedelivery?: boolean
+  /** Time between a SYSTEM disconnect and the socket close. Default 10_000. */
+  readonly disconnectGraceMs?: number
+  /** Lifetime of a connection ticket. Default 90_000. */
+  readonly ticketTtlMs?: number
+  /** `expireIn` of access tokens, in seconds. Default 7200. */
+  readonly tokenExpireInSeconds?: number
+  /** sessionWebhookExpiredTime - createAt. Default 5_400_000. */
+  readonly webhookLifetimeMs?: number
+  /** A newer connection of an app closes the older ones. Default false (load-balanced). */
+  readonly newConnectionKicksOld?: boolean
+}
+
+export interface AppOptions {
+  readonly clientId: string
+  readonly clientSecret: string
+  /** Defaults to clientId. */
+  readonly robotCode?: string
+  /** The bot's dingtalkId. Generated when absent. */
+  readonly chatbotUserId?: string
+}
+
+export interface SimApp {
+  readonly clientId: string
+  readonly clientSecret: string
+  readonly robotCode: string
+  readonly chatbotUserId: string
+  readonly corpId: string
+}
+
+export interface SimUser {
+  /** dingtalkId, `$:LWCP_v1:$…`. */
+  readonly dingtalkId: string
+  /** Absent for a user of another org. */
+  readonly staffId?: string
+  readonly nick: string
+}
+
+export interface SimConversation {
+  /** `cid…==`. */
+  readonly id: string
+  readonly kind: "dm" | "group"
+  readonly title?: string
+  readonly members: ReadonlyArray<SimUser>
+}
+
+export interface SendOptions {
+  /** Group only: whether the bot is @-mentioned (isInAtList, atUsers). Default true in groups. */
+  readonly mention?: boolean
+  /** Other users @-mentioned (added to atUsers). */
+  readonly alsoMention?: ReadonlyArray<SimUser>
+  /** Which app receives it. Default: the first app. */
+  readonly clientId?: string
+  /** Override fields of the generated `data` payload (e.g. a past sessionWebhookExpiredTime). */
+  readonly overrides?: Readonly<Record<string, unknown>>
+  /** A quoted message (`text.isReplyMsg`, `repliedMsg`). Text messages only. */
+  readonly quote?: { readonly msgId?: string; readonly text: string }
+}
+
+export type RichTextPart =
+  | { readonly text: string }
+  | { readonly picture: Uint8Array; readonly contentType?: string }
+
+export interface Delivery {
+  readonly msgId: string
+  /** The robot callback payload exactly as pushed (before JSON encoding into the frame's data string). */
+  readonly data: Readonly<Record<string, unknown>>
+  /** The conversation's session webhook for this message. */
+  readonly sessionWebhook: string
+  /** Resolves when some connection ACKed the message (any delivery of it). */
+  readonly acked: Promise<void>
+}
+
+/** Everything the bot sent, whichever route. */
+export interface ReceivedReply {
+  readonly via: "webhook" | "group" | "batchSend"
+  readonly clientId: string
+  readonly conversationId: string
+  /** batchSend only. */
+  readonly userIds?: ReadonlyArray<string>
+  readonly msgKey: string
+  /** `markdown` / `text` for webhooks, `sampleMarkdown` etc. for the Open API. */
+  readonly title?: string
+  readonly text: string
+  readonly atUserIds: ReadonlyArray<string>
+  readonly receivedAt: number
+  /** The raw JSON request body. */
+  readonly body: unknown
+}
+
+export type Endpoint =
+  | "gateway"
+  | "token"
+  | "legacyToken"
+  | "download"
+  | "downloadUrl"
+  | "groupSend"
+  | "batchSend"
+  | "webhook"
+  | "upgrade"
+
+export interface EndpointFault {
+  /** Added latency before answering. */
+  readonly latencyMs?: number
+  /** Answer with this HTTP status (5xx, 401…) and a DingTalk-shaped error body. */
+  readonly status?: number
+  /** 403 `Forbidden.AccessDenied.QpsLimitForAppkeyAndApi`. */
+  readonly throttle?: boolean
+  /** 401 `InvalidAuthentication` even for a valid token. */
+  readonly invalidToken?: boolean
+  /** 403 `Forbidden.AccessDenied.AccessTokenPermissionDenied`. */
+  readonly permissionDenied?: boolean
+  /** Never answer (the request hangs until the client gives up). */
+  readonly hang?: boolean
+  /** Apply to the next N requests only, then clear. Default: until cleared. */
+  readonly times?: number
+}
+
+export interface ConnectionFault {
+  /** ACKs from this connection are ignored, so its callbacks get redelivered. */
+  readonly dropAcks?: boolean
+  /** Stop pushing anything (a zombie: the socket stays open, no pings, no callbacks). */
+  readonly silent?: boolean
+}
+
+export interface SimConnection {
+  readonly id: string
+  readonly clientId: string
+  readonly openedAt: number
+  readonly subscriptions: ReadonlyArray<{ readonly type: string; readonly topic: string }>
+}
+
+export interface Counters {
+  readonly gatewayOpens: number
+  readonly gatewayRejected: number
+  readonly upgradesRejected: number
+  readonly connectionsOpened: number
+  readonly liveConnections: number
+  readonly tokenCalls: number
+  readonly legacyTokenCalls: number
+  readonly tokensIssued: number
+  readonly callbacksPushed: number
+  readonly redeliveries: number
+  readonly acks: number
+  readonly pingsSent: number
+  readonly pingEchoes: number
+  readonly badPingEchoes: number
+  readonly downloads: number
+  readonly webhookCalls: number
+  readonly groupSends: number
+  readonly batchSends: number
+  /** Push-to-ACK latency of every first ACK, in ms. */
+  readonly ackLatenciesMs: ReadonlyArray<number>
+}
+
+export interface Simulator {
+  /** `http://127.0.0.1:PORT`: use it as both apiBase and oapiBase. */
+  readonly url: string
+  readonly port: number
+  /** The first app. */
+  readonly app: SimApp
+  readonly apps: ReadonlyArray<SimApp>
+
+  addUser(options: { readonly nick: string; readonly staffId?: string; readonly sameOrg?: boolean }): SimUser
+  dm(user: SimUser): SimConversation
+  group(options: { readonly title: string; readonly members: ReadonlyArray<SimUser> }): SimConversation
+
+  sendText(
+    conversation: SimConversation,
+    from: SimUser,
+    text: string,
+    options?: SendOptions,
+  ): Promise<Delivery>
+  sendPicture(
+    conversation: SimConversation,
+    from: SimUser,
+    bytes: Uint8Array,
+    options?: SendOptions & { readonly contentType?: string },
+  ): Promise<Delivery>
+  sendRichText(
+    conversation: SimConversation,
+    from: SimUser,
+    parts: ReadonlyArray<RichTextPart>,
+    options?: SendOptions,
+  ): Promise<Delivery>
+  sendAudio(
+    conversation: SimConversation,
+    from: SimUser,
+    options: SendOptions & { readonly recognition: string; readonly bytes?: Uint8Array },
+  ): Promise<Delivery>
+  sendFile(
+    conversation: SimConversation,
+    from: SimUser,
+    options: SendOptions & { readonly fileName: string; readonly bytes: Uint8Array },
+  ): Promise<Delivery>
+  sendVideo(
+    conversation: SimConversation,
+    from: SimUser,
+    options: SendOptions & { readonly bytes: Uint8Array; readonly durationSeconds?: number },
+  ): Promise<Delivery>
+  /** Push an arbitrary robot callback payload (it is JSON-encoded into the frame's data string). */
+  sendRaw(
+    data: Readonly<Record<string, unknown>>,
+    options?: { readonly clientId?: string },
+  ): Promise<Delivery>
+  /** Push a malformed frame: raw text as-is on one live connection (or the given one). */
+  pushRawFrame(raw: string, connectionId?: string): void
+  /** Register downloadable bytes under a new downloadCode (contains `/`, `+`, `=`, as real ones do). */
+  registerMedia(bytes: Uint8Array, contentType?: string): string
+  /** Serve a large body of `size` bytes generated on the fly (streamed, never held in memory). */
+  registerGeneratedMedia(size: number, contentType?: string): string
+
+  /** Resolves with the next reply to that conversation not yet taken by nextReply. Rejects after timeoutMs (default 5000). */
+  nextReply(conversationId: string, options?: { readonly timeoutMs?: number }): Promise<ReceivedReply>
+  /** Every reply so far, in arrival order. */
+  readonly replies: ReadonlyArray<ReceivedReply>
+  onReply(listener: (reply: ReceivedReply) => void): () => void
+
+  connections(clientId?: string): ReadonlyArray<SimConnection>
+  /** SYSTEM disconnect, then close after disconnectGraceMs. Default: every live connection. */
+  disconnect(connectionId?: string, reason?: string): void
+  /** Abrupt termination (no close frame). Default: every live connection. */
+  kill(connectionId?: string): void
+  /** Resolves when the app has at least `count` live connections. */
+  waitForConnections(
+    count: number,
+    options?: { readonly clientId?: string; readonly timeoutMs?: number },
+  ): Promise<void>
+
+  setFault(endpoint: Endpoint, fault: EndpointFault): void
+  clearFault(endpoint?: Endpoint): void
+  setConnectionFault(connectionId: string, fault: ConnectionFault): void
+  /** Webhooks of this conversation answer 300001 from now on (until a new message refreshes them). */
+  expireWebhooks(conversationId: string): void
+  /** Every issued access token becomes invalid (the next Open API call gets InvalidAuthentication). */
+  revokeTokens(): void
+
+  readonly counters: Counters
+  resetCounters(): void
+  close(): Promise<void>
+}
