@@ -1,1 +1,12 @@
-export {}
+export * from "./CallbackDecodeError.js"
+export * from "./chunkMarkdown.js"
+export * from "./codeFence.js"
+export * from "./decodeCallback.js"
+export * from "./dedupeKey.js"
+export * from "./evaluatePolicy.js"
+export * from "./graphemes.js"
+export * from "./sessionKeyFor.js"
+export * from "./shapeReply.js"
+export * from "./splitForWire.js"
+export * from "./truncateReply.js"
+export * from "./wireFormat.js"

@@ -1,0 +1,7 @@
+import { Schema } from "effect"
+
+/** The callback payload is not a robot message we can trust: `path` names the field (e.g. `content.downloadCode`). */
+export class CallbackDecodeError extends Schema.TaggedError<CallbackDecodeError>()("CallbackDecodeError", {
+  path: Schema.String,
+  message: Schema.String,
+}) {}

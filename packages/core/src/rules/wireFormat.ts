@@ -1,0 +1,49 @@
+import type { MarkdownMessage } from "../domain/OutboundReply.js"
+
+/** DingTalk's byte limits: webhook bodies (errcode 460101) and groupMessages/send msgParam. */
+export const WIRE_LIMITS = {
+  webhookBodyBytes: 20_000,
+  groupMsgParamBytes: 15_000,
+  usersBodyBytes: 20_000,
+} as const
+
+export type WireRoute = "webhook" | "group" | "users"
+
+const encoder = new TextEncoder()
+export const utf8Bytes = (text: string): number => encoder.encode(text).length
+
+/** The exact body a session webhook receives. */
+export const webhookBody = (message: MarkdownMessage) => ({
+  msgtype: "markdown" as const,
+  markdown: { title: message.title, text: message.text },
+  at: { atUserIds: [...message.atUserIds], isAtAll: false },
+})
+
+/** The `msgParam` string of an Open API `sampleMarkdown` message. */
+export const sampleMarkdownParam = (message: MarkdownMessage): string =>
+  JSON.stringify({ title: message.title, text: message.text })
+
+const WORST_CASE_BATCH = {
+  robotCode: "x".repeat(64),
+  userIds: Array.from({ length: 20 }, () => "x".repeat(32)),
+  msgKey: "sampleMarkdown",
+}
+
+export const wireLimit = (route: WireRoute): number =>
+  route === "webhook"
+    ? WIRE_LIMITS.webhookBodyBytes
+    : route === "group"
+      ? WIRE_LIMITS.groupMsgParamBytes
+      : WIRE_LIMITS.usersBodyBytes
+
+/** Bytes the message occupies in the part of the request DingTalk limits on that route. */
+export const wireSize = (route: WireRoute, message: MarkdownMessage): number => {
+  switch (route) {
+    case "webhook":
+      return utf8Bytes(JSON.stringify(webhookBody(message)))
+    case "group":
+      return utf8Bytes(sampleMarkdownParam(message))
+    case "users":
+      return utf8Bytes(JSON.stringify({ ...WORST_CASE_BATCH, msgParam: sampleMarkdownParam(message) }))
+  }
+}
