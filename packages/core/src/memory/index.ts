@@ -1,1 +1,2 @@
-export {}
+export * from "./MemoryDedupeStore.js"
+export * from "./MemoryTokenStore.js"

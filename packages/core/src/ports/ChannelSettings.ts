@@ -21,6 +21,8 @@ export interface ChannelSettingsShape {
   readonly maxConcurrentConversations: number
   /** Replies longer than this (in characters) are truncated with a visible notice. */
   readonly maxReplyChars: number
+  /** One agent session per group member instead of one per group. Default false. */
+  readonly sessionPerUserInGroups?: boolean
 }
 
 export class ChannelSettings extends Context.Service<ChannelSettings, ChannelSettingsShape>()(

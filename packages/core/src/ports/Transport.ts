@@ -14,5 +14,7 @@ export class Transport extends Context.Service<
     readonly frames: Stream.Stream<InboundFrame>
     readonly state: Effect.Effect<ConnectionState>
     readonly stateChanges: Stream.Stream<ConnectionState>
+    /** Stop receiving: close every connection, then end `frames` once what was already received is consumed. */
+    readonly stop: Effect.Effect<void>
   }
 >()("@openpollen/core/Transport") {}

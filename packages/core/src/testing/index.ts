@@ -1,1 +1,6 @@
-export {}
+export * from "./FakeMediaSource.js"
+export * from "./FakeRobotMessenger.js"
+export * from "./FakeSessionWebhook.js"
+export * from "./FakeTransport.js"
+export * from "./MemoryFileStore.js"
+export * from "./ScriptedAgent.js"

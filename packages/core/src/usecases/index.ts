@@ -1,1 +1,8 @@
-export {}
+export * from "./ChannelMetrics.js"
+export * from "./ChannelRunner.js"
+export * from "./composeReply.js"
+export * from "./deliverReply.js"
+export * from "./downloadAttachments.js"
+export * from "./friendlyReplies.js"
+export * from "./HandleOutcome.js"
+export * from "./handleMessage.js"

@@ -1,0 +1,31 @@
+import { Effect, Layer } from "effect"
+import type { MarkdownMessage } from "../domain/OutboundReply.js"
+import { RobotMessenger, type RobotSendFailed } from "../ports/RobotMessenger.js"
+
+export type RobotSend =
+  | { readonly to: "group"; readonly openConversationId: string; readonly message: MarkdownMessage }
+  | { readonly to: "users"; readonly staffIds: ReadonlyArray<string>; readonly message: MarkdownMessage }
+
+/** Records every Open API send; failures are scripted per call with `failNext`. */
+export const makeFakeRobotMessenger = () => {
+  const sent: Array<RobotSend> = []
+  const scripted: Array<RobotSendFailed> = []
+  const attempt = (record: RobotSend) =>
+    Effect.suspend(() => {
+      const failure = scripted.shift()
+      if (failure !== undefined) return Effect.fail(failure)
+      sent.push(record)
+      return Effect.void
+    })
+  return {
+    layer: Layer.succeed(
+      RobotMessenger,
+      RobotMessenger.of({
+        sendToGroup: (openConversationId, message) => attempt({ to: "group", openConversationId, message }),
+        sendToUsers: (staffIds, message) => attempt({ to: "users", staffIds: [...staffIds], message }),
+      }),
+    ),
+    sent,
+    failNext: (...errors: ReadonlyArray<RobotSendFailed>) => void scripted.push(...errors),
+  }
+}

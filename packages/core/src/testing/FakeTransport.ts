@@ -1,0 +1,26 @@
+import { type Cause, Effect, Layer, Queue, Stream } from "effect"
+import type { ConnectionState } from "../domain/ConnectionState.js"
+import { type InboundFrame, Transport } from "../ports/Transport.js"
+
+/** A Transport driven by the test: push frames, end the stream, read how often it was stopped. */
+export const makeFakeTransport = Effect.gen(function* () {
+  const frames = yield* Queue.unbounded<InboundFrame, Cause.Done>()
+  let counter = 0
+  let stops = 0
+  const state: ConnectionState = { _tag: "Connected", since: 0, lastFrameAt: 0 }
+  const service = Transport.of({
+    frames: Stream.fromQueue(frames),
+    state: Effect.succeed(state),
+    stateChanges: Stream.make(state),
+    stop: Effect.suspend(() => {
+      stops += 1
+      return Queue.end(frames)
+    }).pipe(Effect.asVoid),
+  })
+  return {
+    layer: Layer.succeed(Transport, service),
+    push: (data: unknown, frameMessageId = `frame-${++counter}`) =>
+      Queue.offer(frames, { frameMessageId, data, receivedAt: Date.now() }).pipe(Effect.asVoid),
+    stops: () => stops,
+  }
+})

@@ -1,0 +1,67 @@
+import { Context, Effect, Layer } from "effect"
+import type { HandleOutcome } from "./HandleOutcome.js"
+
+export interface ChannelMetricsSnapshot {
+  readonly received: number
+  readonly malformed: number
+  readonly duplicates: number
+  readonly ignored: Readonly<Record<string, number>>
+  readonly replied: number
+  readonly apologies: number
+  readonly webhookParts: number
+  readonly openApiParts: number
+  readonly fallbacks: number
+  readonly replyFailures: number
+  readonly lastMessageAt?: number
+}
+
+/** Counters for health, `channel list` and logs. */
+export class ChannelMetrics extends Context.Service<
+  ChannelMetrics,
+  {
+    readonly record: (outcome: HandleOutcome, at: number) => Effect.Effect<void>
+    readonly snapshot: Effect.Effect<ChannelMetricsSnapshot>
+  }
+>()("@openpollen/core/ChannelMetrics") {
+  static readonly layer = Layer.sync(ChannelMetrics, () => {
+    let state: ChannelMetricsSnapshot = {
+      received: 0,
+      malformed: 0,
+      duplicates: 0,
+      ignored: {},
+      replied: 0,
+      apologies: 0,
+      webhookParts: 0,
+      openApiParts: 0,
+      fallbacks: 0,
+      replyFailures: 0,
+    }
+    const apply = (outcome: HandleOutcome): Partial<ChannelMetricsSnapshot> => {
+      switch (outcome._tag) {
+        case "Malformed":
+          return { malformed: state.malformed + 1 }
+        case "Duplicate":
+          return { duplicates: state.duplicates + 1 }
+        case "Ignored":
+          return { ignored: { ...state.ignored, [outcome.reason]: (state.ignored[outcome.reason] ?? 0) + 1 } }
+        case "Replied":
+          return {
+            replied: state.replied + 1,
+            apologies: state.apologies + (outcome.kind === "apology" ? 1 : 0),
+            webhookParts: state.webhookParts + outcome.webhookParts,
+            openApiParts: state.openApiParts + outcome.openApiParts,
+            fallbacks: state.fallbacks + (outcome.webhookParts > 0 && outcome.openApiParts > 0 ? 1 : 0),
+          }
+        case "ReplyFailed":
+          return { replyFailures: state.replyFailures + 1 }
+      }
+    }
+    return ChannelMetrics.of({
+      record: (outcome, at) =>
+        Effect.sync(() => {
+          state = { ...state, ...apply(outcome), received: state.received + 1, lastMessageAt: at }
+        }),
+      snapshot: Effect.sync(() => state),
+    })
+  })
+}

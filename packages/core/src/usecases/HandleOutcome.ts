@@ -1,0 +1,21 @@
+import type { PolicyDecision } from "../rules/evaluatePolicy.js"
+
+export type ReplyKind = "answer" | "apology" | "command"
+
+export type HandleOutcome =
+  | { readonly _tag: "Malformed"; readonly path: string }
+  | { readonly _tag: "Duplicate"; readonly state: "in-flight" | "done" }
+  | { readonly _tag: "Ignored"; readonly reason: Extract<PolicyDecision, { _tag: "Ignore" }>["reason"] }
+  | {
+      readonly _tag: "Replied"
+      readonly kind: ReplyKind
+      readonly parts: number
+      readonly webhookParts: number
+      readonly openApiParts: number
+    }
+  | {
+      readonly _tag: "ReplyFailed"
+      readonly kind: ReplyKind
+      readonly delivered: number
+      readonly reason: string
+    }

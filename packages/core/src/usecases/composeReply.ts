@@ -1,0 +1,45 @@
+import { Effect } from "effect"
+import type { InboundMessage } from "../domain/InboundMessage.js"
+import { Agent } from "../ports/Agent.js"
+import { downloadAttachments } from "./downloadAttachments.js"
+import { FRIENDLY_REPLIES, RESET_COMMANDS } from "./friendlyReplies.js"
+import type { ReplyKind } from "./HandleOutcome.js"
+
+export interface ComposedReply {
+  readonly kind: ReplyKind
+  readonly markdown: string
+}
+
+/** The reply's content: a session command, the agent's answer, or a friendly apology when something failed. */
+export const composeReply = Effect.fn("composeReply")(function* (
+  message: InboundMessage,
+  sessionKey: string,
+) {
+  const agent = yield* Agent
+  if (RESET_COMMANDS.includes(message.text.trim().toLowerCase())) {
+    yield* agent.reset(sessionKey)
+    return { kind: "command", markdown: FRIENDLY_REPLIES.sessionReset } satisfies ComposedReply
+  }
+  const attachments = yield* downloadAttachments(message.attachments).pipe(Effect.result)
+  if (attachments._tag === "Failure") {
+    yield* Effect.logWarning("attachment download failed").pipe(
+      Effect.annotateLogs({ kind: attachments.failure.kind, reason: attachments.failure.reason }),
+    )
+    return { kind: "apology", markdown: FRIENDLY_REPLIES.downloadFailed } satisfies ComposedReply
+  }
+  const answer = yield* agent
+    .respond({
+      sessionKey,
+      text: message.text,
+      attachments: attachments.success,
+      sender: message.sender,
+      conversation: message.conversation,
+      ...(message.quoted && message.quoted.text !== "" ? { quotedText: message.quoted.text } : {}),
+    })
+    .pipe(Effect.result)
+  if (answer._tag === "Failure") {
+    yield* Effect.logWarning("agent failed").pipe(Effect.annotateLogs({ reason: answer.failure.reason }))
+    return { kind: "apology", markdown: FRIENDLY_REPLIES.agentFailed } satisfies ComposedReply
+  }
+  return { kind: "answer", markdown: answer.success.markdown } satisfies ComposedReply
+})

@@ -1,0 +1,44 @@
+import { Effect, Schema } from "effect"
+import type { Attachment } from "../domain/InboundMessage.js"
+import type { AgentAttachment } from "../ports/Agent.js"
+import { FileStore } from "../ports/FileStore.js"
+import { MediaSource } from "../ports/MediaSource.js"
+
+export class AttachmentUnavailable extends Schema.TaggedError<AttachmentUnavailable>()(
+  "AttachmentUnavailable",
+  {
+    kind: Schema.String,
+    reason: Schema.String,
+  },
+) {}
+
+const extensionOf = (fileName: string): string | undefined => {
+  const extension = /\.([A-Za-z0-9]{1,8})$/.exec(fileName)?.[1]
+  return extension?.toLowerCase()
+}
+
+const downloadOne = (attachment: Attachment) =>
+  Effect.gen(function* () {
+    const media = yield* MediaSource
+    const files = yield* FileStore
+    const body = yield* media.open(attachment.downloadCode)
+    const extensionHint = attachment.kind === "file" ? extensionOf(attachment.fileName) : undefined
+    const stored = yield* files.store({
+      bytes: body.bytes,
+      ...(body.contentType === undefined ? {} : { contentType: body.contentType }),
+      ...(extensionHint === undefined ? {} : { extensionHint }),
+    })
+    return {
+      kind: attachment.kind,
+      path: stored.path,
+      ...(attachment.kind === "file" ? { fileName: attachment.fileName } : {}),
+      ...(stored.contentType === undefined ? {} : { contentType: stored.contentType }),
+    } satisfies AgentAttachment
+  }).pipe(
+    Effect.mapError((error) => new AttachmentUnavailable({ kind: attachment.kind, reason: error.reason })),
+    Effect.withSpan("downloadAttachment", { attributes: { kind: attachment.kind } }),
+  )
+
+/** Downloads every attachment of a message into the FileStore, in order; the first failure stops it. */
+export const downloadAttachments = (attachments: ReadonlyArray<Attachment>) =>
+  Effect.forEach(attachments, downloadOne, { concurrency: 2 })

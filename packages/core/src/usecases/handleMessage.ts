@@ -1,0 +1,97 @@
+import { Clock, Effect, Result } from "effect"
+import { ChannelSettings } from "../ports/ChannelSettings.js"
+import { DedupeStore } from "../ports/DedupeStore.js"
+import type { InboundFrame } from "../ports/Transport.js"
+import { decodeCallback } from "../rules/decodeCallback.js"
+import { dedupeKey } from "../rules/dedupeKey.js"
+import { evaluatePolicy } from "../rules/evaluatePolicy.js"
+import { sessionKeyFor } from "../rules/sessionKeyFor.js"
+import { shapeReply } from "../rules/shapeReply.js"
+import { truncateReply } from "../rules/truncateReply.js"
+import { ChannelMetrics } from "./ChannelMetrics.js"
+import { composeReply } from "./composeReply.js"
+import { deliverReply } from "./deliverReply.js"
+import type { HandleOutcome } from "./HandleOutcome.js"
+
+/**
+ * One inbound robot message, end to end: decode → dedupe → policy → attachments → agent → shape → truncate →
+ * split → deliver. Never fails: every path ends in a HandleOutcome, recorded in ChannelMetrics.
+ */
+export const handleMessage = Effect.fn("handleMessage")(function* (frame: InboundFrame) {
+  const settings = yield* ChannelSettings
+  const dedupe = yield* DedupeStore
+  const metrics = yield* ChannelMetrics
+  const finish = (outcome: HandleOutcome) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => metrics.record(outcome, now)).pipe(Effect.as(outcome))
+
+  const decoded = decodeCallback(frame.data)
+  if (Result.isFailure(decoded)) {
+    yield* Effect.logWarning("dropped a robot callback that does not decode").pipe(
+      Effect.annotateLogs({ field: decoded.failure.path, problem: decoded.failure.message }),
+    )
+    return yield* finish({ _tag: "Malformed", path: decoded.failure.path })
+  }
+  const message = decoded.success
+  return yield* Effect.gen(function* () {
+    const key = dedupeKey(settings.robotCode, message)
+    const claim = yield* dedupe
+      .claim(key)
+      .pipe(
+        Effect.catch((error) =>
+          Effect.logError("dedupe store unavailable; handling the message anyway").pipe(
+            Effect.annotateLogs({ error: error.message }),
+            Effect.as("claimed" as const),
+          ),
+        ),
+      )
+    if (claim !== "claimed") {
+      yield* Effect.logDebug("dropped a redelivery").pipe(Effect.annotateLogs({ state: claim }))
+      return yield* finish({ _tag: "Duplicate", state: claim })
+    }
+    const settle = (handled: boolean) =>
+      (handled ? dedupe.complete(key) : dedupe.release(key)).pipe(
+        Effect.catch((error) =>
+          Effect.logError("dedupe store update failed").pipe(Effect.annotateLogs({ error: error.message })),
+        ),
+      )
+
+    const decision = evaluatePolicy(message, settings)
+    if (decision._tag === "Ignore") {
+      yield* settle(true)
+      yield* Effect.logDebug("ignored by policy").pipe(Effect.annotateLogs({ reason: decision.reason }))
+      return yield* finish({ _tag: "Ignored", reason: decision.reason })
+    }
+
+    const sessionKey = sessionKeyFor(message, { perUserInGroups: settings.sessionPerUserInGroups ?? false })
+    const composed = yield* composeReply(message, sessionKey)
+    const shaped = shapeReply(composed.markdown, message)
+    const truncated = truncateReply(shaped.markdown, settings.maxReplyChars)
+    if (truncated.truncated)
+      yield* Effect.logInfo("reply truncated").pipe(Effect.annotateLogs({ chars: shaped.markdown.length }))
+    const delivery = yield* deliverReply(message, { ...shaped, markdown: truncated.text }).pipe(Effect.result)
+    if (delivery._tag === "Failure") {
+      const { delivered, reason } = delivery.failure
+      yield* settle(delivered > 0)
+      yield* Effect.logError("reply could not be delivered").pipe(Effect.annotateLogs({ reason, delivered }))
+      return yield* finish({ _tag: "ReplyFailed", kind: composed.kind, delivered, reason })
+    }
+    yield* settle(true)
+    const { webhookParts, openApiParts } = delivery.success
+    yield* Effect.logInfo("replied").pipe(
+      Effect.annotateLogs({ kind: composed.kind, webhookParts, openApiParts }),
+    )
+    return yield* finish({
+      _tag: "Replied",
+      kind: composed.kind,
+      parts: webhookParts + openApiParts,
+      webhookParts,
+      openApiParts,
+    })
+  }).pipe(
+    Effect.annotateLogs({
+      msgId: message.messageId,
+      conversation: message.conversation.id,
+      conversationKind: message.conversation.kind,
+    }),
+  )
+})

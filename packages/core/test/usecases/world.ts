@@ -1,0 +1,56 @@
+import {
+  ChannelMetrics,
+  ChannelSettings,
+  type ChannelSettingsShape,
+  handleMessage,
+  MemoryDedupeStore,
+} from "@openpollen/core"
+import {
+  makeFakeMediaSource,
+  makeFakeRobotMessenger,
+  makeFakeSessionWebhook,
+  makeMemoryFileStore,
+  makeScriptedAgent,
+} from "@openpollen/core/testing"
+import { Layer } from "effect"
+import { loadFixture } from "../fixtures/loadFixture.js"
+
+export const settings: ChannelSettingsShape = {
+  robotCode: "dingx7k2m9q4w1e8r3t6",
+  groupPolicy: "mention",
+  allowlists: {},
+  webhookExpiryMarginMs: 300_000,
+  maxConcurrentConversations: 4,
+  maxReplyChars: 18_000,
+}
+
+/** Every port faked, ready to provide to handleMessage or the runner. */
+export const makeWorld = (overrides: Partial<ChannelSettingsShape> = {}) => {
+  const webhook = makeFakeSessionWebhook()
+  const messenger = makeFakeRobotMessenger()
+  const media = makeFakeMediaSource()
+  const files = makeMemoryFileStore()
+  const agent = makeScriptedAgent()
+  const layer = Layer.mergeAll(
+    webhook.layer,
+    messenger.layer,
+    media.layer,
+    files.layer,
+    agent.layer,
+    MemoryDedupeStore.layer(),
+    ChannelMetrics.layer,
+    Layer.succeed(ChannelSettings, ChannelSettings.of({ ...settings, ...overrides })),
+  )
+  return { webhook, messenger, media, files, agent, layer }
+}
+
+export type World = ReturnType<typeof makeWorld>
+
+export const frame = (data: unknown, frameMessageId = "frame-1") => ({ frameMessageId, data, receivedAt: 0 })
+
+export const payload = (name: string, overrides: Record<string, unknown> = {}) => ({
+  ...loadFixture(name),
+  ...overrides,
+})
+
+export const handle = (data: unknown, frameMessageId?: string) => handleMessage(frame(data, frameMessageId))
