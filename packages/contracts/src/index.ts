@@ -1,1 +1,7 @@
-export {}
+export * from "./agentContract.js"
+export * from "./dedupeStoreContract.js"
+export * from "./fileStoreContract.js"
+export * from "./mediaSourceContract.js"
+export * from "./robotMessengerContract.js"
+export * from "./sessionWebhookContract.js"
+export * from "./tokenStoreContract.js"

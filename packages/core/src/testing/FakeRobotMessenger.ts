@@ -1,6 +1,6 @@
 import { Effect, Layer } from "effect"
 import type { MarkdownMessage } from "../domain/OutboundReply.js"
-import { RobotMessenger, type RobotSendFailed } from "../ports/RobotMessenger.js"
+import { RobotMessenger, RobotSendFailed } from "../ports/RobotMessenger.js"
 
 export type RobotSend =
   | { readonly to: "group"; readonly openConversationId: string; readonly message: MarkdownMessage }
@@ -10,6 +10,7 @@ export type RobotSend =
 export const makeFakeRobotMessenger = () => {
   const sent: Array<RobotSend> = []
   const scripted: Array<RobotSendFailed> = []
+  const unknownStaffIds = new Set<string>()
   const attempt = (record: RobotSend) =>
     Effect.suspend(() => {
       const failure = scripted.shift()
@@ -22,10 +23,25 @@ export const makeFakeRobotMessenger = () => {
       RobotMessenger,
       RobotMessenger.of({
         sendToGroup: (openConversationId, message) => attempt({ to: "group", openConversationId, message }),
-        sendToUsers: (staffIds, message) => attempt({ to: "users", staffIds: [...staffIds], message }),
+        sendToUsers: (staffIds, message) => {
+          const unknown = staffIds.filter((id) => unknownStaffIds.has(id))
+          if (unknown.length > 0)
+            return Effect.fail(
+              new RobotSendFailed({
+                reason: "rejected-users",
+                retryable: false,
+                message: `${unknown.length} of ${staffIds.length} users are not reachable`,
+              }),
+            )
+          return attempt({ to: "users", staffIds: [...staffIds], message })
+        },
       }),
     ),
     sent,
+    /** These staffIds come back in invalidStaffIdList, as users outside the bot's range do. */
+    rejectStaffIds: (...ids: ReadonlyArray<string>) => {
+      for (const id of ids) unknownStaffIds.add(id)
+    },
     failNext: (...errors: ReadonlyArray<RobotSendFailed>) => void scripted.push(...errors),
   }
 }

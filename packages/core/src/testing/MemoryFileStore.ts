@@ -33,7 +33,9 @@ export const makeMemoryFileStore = (options: { readonly root?: string; readonly 
               offset += chunk.length
             }
             counter += 1
-            const path = `${root}/file-${counter}.${request.extensionHint ?? "bin"}`
+            const hint = request.extensionHint
+            const extension = hint !== undefined && /^[a-z0-9]{1,8}$/.test(hint) ? hint : "bin"
+            const path = `${root}/file-${counter}.${extension}`
             files.set(path, bytes)
             return {
               path,

@@ -1,0 +1,103 @@
+import { describe, expect, it } from "@effect/vitest"
+import { startChannelRunner } from "@openpollen/core"
+import { makeFakeTransport } from "@openpollen/core/testing"
+import { Effect, Fiber, Layer } from "effect"
+import { TestClock } from "effect/testing"
+import { makeWorld, payload } from "./world.js"
+
+const text = (conversationId: string, msgId: string, content: string) =>
+  payload("dm-text", { conversationId, msgId, text: { content } })
+
+const withRunner = (world: ReturnType<typeof makeWorld>) =>
+  Effect.gen(function* () {
+    const transport = yield* makeFakeTransport
+    const runner = yield* startChannelRunner.pipe(Effect.provide(Layer.merge(world.layer, transport.layer)))
+    return { transport, runner }
+  })
+
+describe("startChannelRunner", () => {
+  it.effect("answers messages of one conversation in arrival order", () => {
+    const world = makeWorld()
+    world.agent.respondWith((request) =>
+      Effect.sleep(request.text === "first" ? "3 seconds" : "1 second").pipe(
+        Effect.as({ markdown: request.text }),
+      ),
+    )
+    return Effect.gen(function* () {
+      const { transport, runner } = yield* withRunner(world)
+      yield* transport.push(text("cidA==", "m1", "first"))
+      yield* transport.push(text("cidA==", "m2", "second"))
+      yield* TestClock.adjust("5 seconds")
+      expect(world.webhook.sent.map((send) => send.message.text)).toEqual(["first", "second"])
+      expect(yield* runner.pending).toBe(0)
+    }).pipe(Effect.scoped, Effect.provide(world.layer))
+  })
+
+  it.effect("handles different conversations in parallel", () => {
+    const world = makeWorld()
+    world.agent.respondWith((request) =>
+      Effect.sleep("2 seconds").pipe(Effect.as({ markdown: request.text })),
+    )
+    return Effect.gen(function* () {
+      const { transport } = yield* withRunner(world)
+      for (const id of ["a", "b", "c"]) yield* transport.push(text(`cid${id}==`, `m-${id}`, id))
+      yield* TestClock.adjust("2 seconds")
+      expect(world.webhook.sent.map((send) => send.message.text).sort()).toEqual(["a", "b", "c"])
+    }).pipe(Effect.scoped, Effect.provide(world.layer))
+  })
+
+  it.effect("never runs more conversations at once than the cap", () => {
+    const world = makeWorld({ maxConcurrentConversations: 2 })
+    let running = 0
+    let peak = 0
+    world.agent.respondWith((request) =>
+      Effect.gen(function* () {
+        running += 1
+        peak = Math.max(peak, running)
+        yield* Effect.sleep("1 second")
+        running -= 1
+        return { markdown: request.text }
+      }),
+    )
+    return Effect.gen(function* () {
+      const { transport } = yield* withRunner(world)
+      for (const id of ["a", "b", "c", "d", "e"]) yield* transport.push(text(`cid${id}==`, `m-${id}`, id))
+      yield* TestClock.adjust("1 second")
+      expect(world.webhook.sent).toHaveLength(2)
+      yield* TestClock.adjust("2 seconds")
+      expect(world.webhook.sent).toHaveLength(5)
+      expect(peak).toBe(2)
+    }).pipe(Effect.scoped, Effect.provide(world.layer))
+  })
+
+  it.effect("drain stops the transport and finishes every message already received", () => {
+    const world = makeWorld()
+    world.agent.respondWith((request) =>
+      Effect.sleep("4 seconds").pipe(Effect.as({ markdown: request.text })),
+    )
+    return Effect.gen(function* () {
+      const { transport, runner } = yield* withRunner(world)
+      yield* transport.push(text("cidA==", "m1", "one"))
+      yield* transport.push(text("cidA==", "m2", "two"))
+      yield* Effect.yieldNow
+      const draining = yield* Effect.forkChild(runner.drain(30_000))
+      yield* TestClock.adjust("8 seconds")
+      expect(yield* Fiber.join(draining)).toEqual({ drained: true, pending: 0 })
+      expect(transport.stops()).toBe(1)
+      expect(world.webhook.sent.map((send) => send.message.text)).toEqual(["one", "two"])
+    }).pipe(Effect.scoped, Effect.provide(world.layer))
+  })
+
+  it.effect("drain gives up after its bounded wait and reports what is left", () => {
+    const world = makeWorld()
+    world.agent.respondWith(() => Effect.never)
+    return Effect.gen(function* () {
+      const { transport, runner } = yield* withRunner(world)
+      yield* transport.push(text("cidA==", "m1", "stuck"))
+      yield* Effect.yieldNow
+      const draining = yield* Effect.forkChild(runner.drain(10_000))
+      yield* TestClock.adjust("10 seconds")
+      expect(yield* Fiber.join(draining)).toEqual({ drained: false, pending: 1 })
+    }).pipe(Effect.scoped, Effect.provide(world.layer))
+  })
+})
