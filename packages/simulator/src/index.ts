@@ -1,1 +1,3 @@
-export {}
+export { DEFAULT_APP } from "./Directory.js"
+export type * from "./SimulatorApi.js"
+export { startSimulator } from "./startSimulator.js"
