@@ -1,1 +1,2 @@
-export {}
+export * from "./maskWebhookUrl.js"
+export * from "./SessionWebhookSender.js"

@@ -1,0 +1,119 @@
+import {
+  type MarkdownMessage,
+  SessionWebhook,
+  WebhookExpired,
+  WebhookFailed,
+  WebhookOversize,
+  webhookBody,
+} from "@openpollen/core"
+import { Effect, Layer, Result, Schema } from "effect"
+import ky, { TimeoutError } from "ky"
+
+export interface SessionWebhookConfig {
+  /** Origin that session webhooks must live on. Default https://oapi.dingtalk.com. */
+  readonly oapiBase?: string
+  /** Per-request timeout. Default 10 s. */
+  readonly timeoutMs?: number
+}
+
+const WebhookAnswer = Schema.Struct({ errcode: Schema.Number, errmsg: Schema.optional(Schema.String) })
+
+const trustedOrigin = (oapiBase: string) => new URL(oapiBase).origin
+
+const checkUrl = (url: string, origin: string): Result.Result<URL, WebhookFailed> => {
+  const untrusted = (why: string) =>
+    Result.fail(new WebhookFailed({ reason: "untrusted-url", message: `refused a session webhook ${why}` }))
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return untrusted("that is not a URL")
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:")
+    return untrusted(`with protocol ${parsed.protocol}`)
+  if (parsed.origin !== origin) return untrusted(`on ${parsed.origin}; only ${origin} is trusted`)
+  return Result.succeed(parsed)
+}
+
+const post = (url: URL, message: MarkdownMessage, timeoutMs: number) =>
+  Effect.tryPromise({
+    try: async (signal) => {
+      const response = await ky.post(url, {
+        json: webhookBody(message),
+        timeout: timeoutMs,
+        retry: 0,
+        throwHttpErrors: false,
+        signal,
+      })
+      const text = await response.text()
+      let body: unknown
+      try {
+        body = JSON.parse(text)
+      } catch {
+        body = undefined
+      }
+      return { status: response.status, body }
+    },
+    catch: (error) =>
+      error instanceof TimeoutError
+        ? new WebhookFailed({ reason: "timeout", message: `session webhook timed out after ${timeoutMs} ms` })
+        : new WebhookFailed({ reason: "network", message: "session webhook unreachable" }),
+  })
+
+const interpret = (answer: {
+  readonly status: number
+  readonly body: unknown
+}): Effect.Effect<void, WebhookExpired | WebhookOversize | WebhookFailed> => {
+  if (answer.status !== 200)
+    return Effect.fail(
+      new WebhookFailed({
+        reason: "http",
+        status: answer.status,
+        message: `session webhook answered HTTP ${answer.status}`,
+      }),
+    )
+  const decoded = Schema.decodeUnknownResult(WebhookAnswer)(answer.body)
+  if (Result.isFailure(decoded))
+    return Effect.fail(
+      new WebhookFailed({
+        reason: "http",
+        status: 200,
+        message: "session webhook answered without an errcode",
+      }),
+    )
+  const { errcode, errmsg } = decoded.success
+  if (errcode === 0) return Effect.void
+  if (errcode === 300001) return Effect.fail(new WebhookExpired({ errcode }))
+  if (errcode === 460101) return Effect.fail(new WebhookOversize({ errcode }))
+  return Effect.fail(
+    new WebhookFailed({
+      reason: "errcode",
+      errcode,
+      message: `session webhook errcode ${errcode}${errmsg ? `: ${errmsg}` : ""}`,
+    }),
+  )
+}
+
+const transient = (error: WebhookExpired | WebhookOversize | WebhookFailed) =>
+  error._tag === "WebhookFailed" &&
+  (error.reason === "network" || (error.reason === "http" && (error.status ?? 0) >= 500))
+
+/** Sends replies through the session webhook a message arrived with, reading DingTalk's errcode in HTTP 200 bodies. */
+export const makeSessionWebhookSender = (config: SessionWebhookConfig = {}) => {
+  const origin = trustedOrigin(config.oapiBase ?? "https://oapi.dingtalk.com")
+  const timeoutMs = config.timeoutMs ?? 10_000
+  return SessionWebhook.of({
+    send: (url, message) =>
+      Effect.gen(function* () {
+        const checked = checkUrl(url, origin)
+        if (Result.isFailure(checked)) return yield* checked.failure
+        const answer = yield* post(checked.success, message, timeoutMs)
+        yield* interpret(answer)
+      }).pipe(Effect.retry({ times: 1, while: transient }), Effect.withSpan("SessionWebhook.send")),
+  })
+}
+
+export const SessionWebhookSender = {
+  layer: (config: SessionWebhookConfig = {}) =>
+    Layer.sync(SessionWebhook, () => makeSessionWebhookSender(config)),
+}
