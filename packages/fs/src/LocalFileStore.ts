@@ -1,0 +1,104 @@
+import { randomBytes } from "node:crypto"
+import { mkdir, open, rename, rm } from "node:fs/promises"
+import { homedir } from "node:os"
+import { join } from "node:path"
+import { FileStore, FileStoreError, type StoredFile, type StoreRequest } from "@openpollen/core"
+import { Clock, Duration, Effect, Layer, Schedule, Stream } from "effect"
+import { chooseExtension } from "./sniffExtension.js"
+import { sweepUploads } from "./sweepUploads.js"
+
+export interface LocalFileStoreConfig {
+  /** Default `~/.openpollen/sdk-workspace/uploads` (HOME read when the layer is built). */
+  readonly root?: string
+  /** Largest file accepted. Default 20 MiB. */
+  readonly maxBytes?: number
+  readonly retention?: {
+    /** Files older than this are removed. Default 7 days. */
+    readonly maxAgeDays?: number
+    /** The oldest files go once the folder holds more than this. Default 1 GiB. */
+    readonly maxTotalBytes?: number
+    /** How often retention runs (it also runs at start). Default 1 hour. */
+    readonly sweepIntervalMs?: number
+  }
+}
+
+export const defaultUploadsRoot = () => join(homedir(), ".openpollen", "sdk-workspace", "uploads")
+
+const ioError = (what: string) => () =>
+  new FileStoreError({ reason: "io", message: `uploads folder: ${what} failed` })
+
+const generatedName = (now: number) => `${now}-${randomBytes(8).toString("hex")}`
+
+/** Writes streamed bytes to a temp file in the root, then renames it: a reader never sees a partial file. */
+const storeInto =
+  (root: string, maxBytes: number) =>
+  <E>(request: StoreRequest<E>): Effect.Effect<StoredFile, FileStoreError | E> =>
+    Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const name = generatedName(now)
+      const temp = join(root, `.${name}.part`)
+      let head: Uint8Array | undefined
+      let size = 0
+      yield* Effect.acquireUseRelease(
+        Effect.tryPromise({ try: () => open(temp, "wx", 0o600), catch: ioError("creating a file") }),
+        (handle) =>
+          Stream.runForEach(request.bytes, (chunk) =>
+            Effect.gen(function* () {
+              size += chunk.length
+              if (size > maxBytes)
+                return yield* new FileStoreError({
+                  reason: "too-large",
+                  message: `file is over the ${maxBytes}-byte cap`,
+                })
+              if (head === undefined) head = chunk.subarray(0, 16)
+              yield* Effect.tryPromise({ try: () => handle.write(chunk), catch: ioError("writing") })
+            }),
+          ),
+        (handle, exit) =>
+          Effect.promise(async () => {
+            await handle.close().catch(() => undefined)
+            if (exit._tag === "Failure") await rm(temp, { force: true }).catch(() => undefined)
+          }),
+      )
+      const extension = chooseExtension(head ?? new Uint8Array(), request.contentType, request.extensionHint)
+      const path = join(root, `${name}.${extension}`)
+      yield* Effect.tryPromise({ try: () => rename(temp, path), catch: ioError("finishing a file") }).pipe(
+        Effect.tapError(() => Effect.promise(() => rm(temp, { force: true }).catch(() => undefined))),
+      )
+      return {
+        path,
+        bytes: size,
+        ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
+      }
+    })
+
+/** The uploads FileStore: generated names only, atomic writes, a size cap, and retention by age and total size. */
+export const makeLocalFileStore = (config: LocalFileStoreConfig = {}) =>
+  Effect.gen(function* () {
+    const root = config.root ?? defaultUploadsRoot()
+    const maxBytes = config.maxBytes ?? 20 * 1024 * 1024
+    yield* Effect.tryPromise({
+      try: () => mkdir(root, { recursive: true, mode: 0o700 }),
+      catch: ioError("creating"),
+    })
+    const retention = {
+      maxAgeMs: (config.retention?.maxAgeDays ?? 7) * 86_400_000,
+      maxTotalBytes: config.retention?.maxTotalBytes ?? 1024 * 1024 * 1024,
+    }
+    const sweep = sweepUploads(root, retention).pipe(
+      Effect.catch((error) =>
+        Effect.logWarning("uploads retention sweep failed").pipe(
+          Effect.annotateLogs({ error: error.message }),
+        ),
+      ),
+    )
+    yield* sweep.pipe(
+      Effect.repeat(Schedule.spaced(Duration.millis(config.retention?.sweepIntervalMs ?? 3_600_000))),
+      Effect.forkScoped,
+    )
+    return FileStore.of({ store: storeInto(root, maxBytes) })
+  })
+
+export const LocalFileStore = {
+  layer: (config: LocalFileStoreConfig = {}) => Layer.effect(FileStore, makeLocalFileStore(config)),
+}
