@@ -46,16 +46,14 @@ describe("LocalFileStore", () => {
     )
   })
 
-  it.effect("names files from their bytes first, then the content type, then a safe hint", () =>
-    Effect.gen(function* () {
-      expect(chooseExtension(PNG, "image/jpeg")).toBe("png")
-      expect(chooseExtension(new Uint8Array([1, 2, 3]), "image/jpeg; charset=x")).toBe("jpg")
-      expect(chooseExtension(new Uint8Array([1]), undefined, "xlsx")).toBe("xlsx")
-      expect(chooseExtension(new Uint8Array([0x50, 0x4b, 0x03, 0x04]), undefined, "docx")).toBe("docx")
-      expect(chooseExtension(new Uint8Array([1]), "text/html", "../../x")).toBe("bin")
-      expect(chooseExtension(new Uint8Array([1]), undefined, "a".repeat(500))).toBe("bin")
-    }),
-  )
+  it("names files from their bytes first, then the content type, then a safe hint", () => {
+    expect(chooseExtension(PNG, "image/jpeg")).toBe("png")
+    expect(chooseExtension(new Uint8Array([1, 2, 3]), "image/jpeg; charset=x")).toBe("jpg")
+    expect(chooseExtension(new Uint8Array([1]), undefined, "xlsx")).toBe("xlsx")
+    expect(chooseExtension(new Uint8Array([0x50, 0x4b, 0x03, 0x04]), undefined, "docx")).toBe("docx")
+    expect(chooseExtension(new Uint8Array([1]), "text/html", "../../x")).toBe("bin")
+    expect(chooseExtension(new Uint8Array([1]), undefined, "a".repeat(500))).toBe("bin")
+  })
 
   it.effect("leaves no file and no temp file behind when the stream fails or is over the cap", () => {
     const root = tempDir()
