@@ -1,1 +1,8 @@
-export {}
+export * from "./AccessTokens.js"
+export * from "./ApiCallFailed.js"
+export * from "./DingTalkApi.js"
+export * from "./OpenApi.js"
+export * from "./OpenApiConfig.js"
+export * from "./OpenApiMediaSource.js"
+export * from "./OpenApiRobotMessenger.js"
+export * from "./RateLimiter.js"

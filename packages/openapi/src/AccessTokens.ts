@@ -1,0 +1,117 @@
+import { TokenStore } from "@openpollen/core"
+import { Clock, Context, Deferred, Effect, Layer, Option, Redacted, Result, Schedule, Schema } from "effect"
+import type { ApiCallFailed } from "./ApiCallFailed.js"
+import { callApi } from "./callApi.js"
+import type { ResolvedOpenApiConfig } from "./OpenApiConfig.js"
+
+export class TokenUnavailable extends Schema.TaggedError<TokenUnavailable>()("TokenUnavailable", {
+  reason: Schema.Literals(["credentials", "http", "timeout", "network", "store"]),
+  message: Schema.String,
+}) {}
+
+const TokenAnswer = Schema.Struct({ accessToken: Schema.String, expireIn: Schema.Number })
+
+/** Access tokens from `oauth2/accessToken`, cached in the TokenStore and refreshed before they expire. */
+export class AccessTokens extends Context.Service<
+  AccessTokens,
+  {
+    /** A valid token; concurrent callers share one request. */
+    readonly get: Effect.Effect<Redacted.Redacted<string>, TokenUnavailable>
+    /** Drops `token` (DingTalk called it invalid) so the next `get` fetches a new one. */
+    readonly invalidate: (token: Redacted.Redacted<string>) => Effect.Effect<void>
+  }
+>()("@openpollen/openapi/AccessTokens") {}
+
+const unavailable = (error: ApiCallFailed) =>
+  new TokenUnavailable({
+    reason:
+      error.code === "invalidClientIdOrSecret" || error.status === 401 || error.status === 403
+        ? "credentials"
+        : error.kind === "malformed"
+          ? "http"
+          : error.kind,
+    message:
+      error.code === "invalidClientIdOrSecret"
+        ? "DingTalk rejected the app credentials (clientId / clientSecret)"
+        : `access token request failed: ${error.message}`,
+  })
+
+export const makeAccessTokens = (config: ResolvedOpenApiConfig) =>
+  Effect.gen(function* () {
+    const store = yield* TokenStore
+    let inflight: Deferred.Deferred<Redacted.Redacted<string>, TokenUnavailable> | undefined
+
+    const fetchToken = Effect.gen(function* () {
+      const answer = yield* callApi({
+        apiBase: config.apiBase,
+        path: "/v1.0/oauth2/accessToken",
+        body: { appKey: config.clientId, appSecret: Redacted.value(config.clientSecret) },
+        timeoutMs: config.requestTimeoutMs,
+      }).pipe(
+        Effect.retry({
+          schedule: Schedule.exponential("500 millis").pipe(Schedule.jittered),
+          times: 2,
+          while: (error) => error.transient,
+        }),
+        Effect.mapError(unavailable),
+      )
+      const decoded = Schema.decodeUnknownResult(TokenAnswer)(answer)
+      if (Result.isFailure(decoded))
+        return yield* new TokenUnavailable({
+          reason: "http",
+          message: "access token answer without accessToken/expireIn",
+        })
+      const now = yield* Clock.currentTimeMillis
+      const token = {
+        accessToken: Redacted.make(decoded.success.accessToken),
+        expiresAt: now + decoded.success.expireIn * 1000,
+      }
+      yield* store
+        .set(config.clientId, token)
+        .pipe(
+          Effect.catch((error) =>
+            Effect.logWarning("token store write failed").pipe(Effect.annotateLogs({ error: error.message })),
+          ),
+        )
+      yield* Effect.logDebug("fetched a DingTalk access token").pipe(
+        Effect.annotateLogs({ expiresInSeconds: decoded.success.expireIn }),
+      )
+      return token.accessToken
+    })
+
+    const cached = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const stored = yield* store.get(config.clientId).pipe(Effect.orElseSucceed(() => Option.none()))
+      return Option.filter(stored, (token) => token.expiresAt - config.tokenRefreshMarginMs > now)
+    })
+
+    const get = Effect.gen(function* () {
+      const hit = yield* cached
+      if (Option.isSome(hit)) return hit.value.accessToken
+      if (inflight !== undefined) return yield* Deferred.await(inflight)
+      const deferred = yield* Deferred.make<Redacted.Redacted<string>, TokenUnavailable>()
+      inflight = deferred
+      const result = yield* fetchToken.pipe(
+        Effect.exit,
+        Effect.ensuring(
+          Effect.sync(() => {
+            inflight = undefined
+          }),
+        ),
+      )
+      yield* Deferred.done(deferred, result)
+      return yield* result
+    })
+
+    const invalidate = (token: Redacted.Redacted<string>) =>
+      Effect.gen(function* () {
+        const stored = yield* store.get(config.clientId).pipe(Effect.orElseSucceed(() => Option.none()))
+        if (Option.isSome(stored) && Redacted.value(stored.value.accessToken) === Redacted.value(token))
+          yield* store.remove(config.clientId).pipe(Effect.ignore)
+      })
+
+    return AccessTokens.of({ get, invalidate })
+  })
+
+export const accessTokensLayer = (config: ResolvedOpenApiConfig) =>
+  Layer.effect(AccessTokens, makeAccessTokens(config))

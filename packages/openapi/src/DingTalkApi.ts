@@ -1,0 +1,50 @@
+import { Context, Effect, Layer, Schedule } from "effect"
+import { AccessTokens, type TokenUnavailable } from "./AccessTokens.js"
+import type { ApiCallFailed } from "./ApiCallFailed.js"
+import { callApi } from "./callApi.js"
+import type { ResolvedOpenApiConfig } from "./OpenApiConfig.js"
+import { makeRateLimiter } from "./RateLimiter.js"
+
+/**
+ * Authorised, rate-limited v1.0 calls for one app: an invalid token is refreshed and the call retried once;
+ * throttling, 5xx and network failures are retried with jittered exponential backoff (the only retry layer).
+ */
+export class DingTalkApi extends Context.Service<
+  DingTalkApi,
+  {
+    readonly config: ResolvedOpenApiConfig
+    readonly post: (path: string, body: unknown) => Effect.Effect<unknown, ApiCallFailed | TokenUnavailable>
+  }
+>()("@openpollen/openapi/DingTalkApi") {}
+
+export const makeDingTalkApi = (config: ResolvedOpenApiConfig) =>
+  Effect.gen(function* () {
+    const tokens = yield* AccessTokens
+    const limiter = makeRateLimiter(config.qps)
+    const attempt = (path: string, body: unknown) =>
+      Effect.gen(function* () {
+        yield* limiter.acquire
+        const token = yield* tokens.get
+        return yield* callApi({
+          apiBase: config.apiBase,
+          path,
+          body,
+          token,
+          timeoutMs: config.requestTimeoutMs,
+        }).pipe(Effect.tapError((error) => (error.invalidToken ? tokens.invalidate(token) : Effect.void)))
+      })
+    const post = (path: string, body: unknown) =>
+      attempt(path, body).pipe(
+        Effect.retry({ times: 1, while: (error) => error._tag === "ApiCallFailed" && error.invalidToken }),
+        Effect.retry({
+          schedule: Schedule.exponential("1 second").pipe(Schedule.jittered),
+          times: 4,
+          while: (error) => error._tag === "ApiCallFailed" && error.transient,
+        }),
+        Effect.withSpan("DingTalkApi.post", { attributes: { path } }),
+      )
+    return DingTalkApi.of({ config, post })
+  })
+
+export const dingTalkApiLayer = (config: ResolvedOpenApiConfig) =>
+  Layer.effect(DingTalkApi, makeDingTalkApi(config))

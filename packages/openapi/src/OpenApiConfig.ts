@@ -1,0 +1,46 @@
+import type { Redacted } from "effect"
+
+export interface OpenApiConfig {
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted<string>
+  /** Internal-app robots use the clientId; an empty value falls back to it too. */
+  readonly robotCode?: string
+  /** Default https://api.dingtalk.com. */
+  readonly apiBase?: string
+  /** Per-request timeout. Default 10 s. */
+  readonly requestTimeoutMs?: number
+  /** Calls per second the app may make; DingTalk's standard tier allows about 20. Default 20. */
+  readonly qps?: number
+  /** Refresh access tokens this long before they expire. Default 5 min. */
+  readonly tokenRefreshMarginMs?: number
+  readonly download?: {
+    /** Whole-download deadline. Default 60 s. */
+    readonly timeoutMs?: number
+    /** Largest file accepted. Default 20 MiB. */
+    readonly maxBytes?: number
+  }
+}
+
+export interface ResolvedOpenApiConfig {
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted<string>
+  readonly robotCode: string
+  readonly apiBase: string
+  readonly requestTimeoutMs: number
+  readonly qps: number
+  readonly tokenRefreshMarginMs: number
+  readonly downloadTimeoutMs: number
+  readonly downloadMaxBytes: number
+}
+
+export const resolveOpenApiConfig = (config: OpenApiConfig): ResolvedOpenApiConfig => ({
+  clientId: config.clientId,
+  clientSecret: config.clientSecret,
+  robotCode: config.robotCode !== undefined && config.robotCode !== "" ? config.robotCode : config.clientId,
+  apiBase: config.apiBase ?? "https://api.dingtalk.com",
+  requestTimeoutMs: config.requestTimeoutMs ?? 10_000,
+  qps: Math.max(1, config.qps ?? 20),
+  tokenRefreshMarginMs: config.tokenRefreshMarginMs ?? 300_000,
+  downloadTimeoutMs: config.download?.timeoutMs ?? 60_000,
+  downloadMaxBytes: config.download?.maxBytes ?? 20 * 1024 * 1024,
+})
