@@ -68,6 +68,7 @@ export class StreamGateway {
   private readonly pending = new Map<string, Pending>()
   private readonly undelivered: Array<Pending> = []
   private readonly waiters = new Set<() => void>()
+  private readonly upgrading = new Set<Duplex>()
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 })
   private readonly port: () => number
 
@@ -97,6 +98,8 @@ export class StreamGateway {
     }
     const url = new URL(request.url ?? "/", "http://127.0.0.1")
     if (url.pathname !== "/connect") return refuse(404, "Not Found")
+    this.upgrading.add(socket)
+    socket.once("close", () => this.upgrading.delete(socket))
     const fault = this.faults.take("upgrade")
     if (fault?.latencyMs) await sleep(fault.latencyMs)
     if (fault?.hang) return
@@ -309,6 +312,8 @@ export class StreamGateway {
       connection.socket.terminate()
     }
     this.connections.clear()
+    for (const socket of this.upgrading) socket.destroy()
+    this.upgrading.clear()
     this.wss.close()
   }
 }

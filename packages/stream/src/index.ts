@@ -1,1 +1,5 @@
-export {}
+export * from "./backoffDelay.js"
+export * from "./GatewayOpenError.js"
+export * from "./StreamClient.js"
+export * from "./StreamTransport.js"
+export * from "./Supervisor.js"

@@ -1,0 +1,199 @@
+import { type InboundFrame, Transport } from "@openpollen/core"
+import { type Simulator, startSimulator } from "@openpollen/simulator"
+import { StreamDiagnostics, StreamTransport, type StreamTransportConfig } from "@openpollen/stream"
+import { Effect, Layer, Logger, ManagedRuntime, Redacted, Stream } from "effect"
+import { afterEach, describe, expect, it } from "vitest"
+
+const until = async (condition: () => boolean, timeoutMs = 5_000, what = "condition") => {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+const simulator = async (options: Parameters<typeof startSimulator>[0] = {}) => {
+  const sim = await startSimulator(options)
+  cleanups.push(() => sim.close())
+  return sim
+}
+
+const connect = async (sim: Simulator, overrides: Partial<StreamTransportConfig> = {}) => {
+  const logs: Array<string> = []
+  const logger = Logger.layer([
+    Logger.make(({ message }) => logs.push(String(Array.isArray(message) ? message.join(" ") : message))),
+  ])
+  const runtime = ManagedRuntime.make(
+    StreamTransport.layer({
+      clientId: sim.app.clientId,
+      clientSecret: Redacted.make(sim.app.clientSecret),
+      apiBase: sim.url,
+      backoff: { baseMs: 100, capMs: 1_000 },
+      connectTimeoutMs: 2_000,
+      gatewayTimeoutMs: 1_000,
+      ...overrides,
+    }).pipe(Layer.provide(logger)),
+  )
+  let disposed = false
+  const dispose = async () => {
+    if (disposed) return
+    disposed = true
+    await runtime.dispose()
+  }
+  cleanups.push(dispose)
+  const frames: Array<InboundFrame> = []
+  const transport = await runtime.runPromise(
+    Effect.gen(function* () {
+      return yield* Transport
+    }),
+  )
+  runtime.runFork(Stream.runForEach(transport.frames, (frame) => Effect.sync(() => frames.push(frame))))
+  const diagnostics = () =>
+    runtime.runPromise(
+      Effect.gen(function* () {
+        return yield* (yield* StreamDiagnostics).snapshot
+      }),
+    )
+  const msgIds = () => frames.map((frame) => (frame.data as { msgId: string }).msgId)
+  return { frames, msgIds, diagnostics, dispose, logs, transport }
+}
+
+describe("StreamTransport against the simulator", () => {
+  it("connects, echoes pings, and delivers ACKed callbacks", async () => {
+    const sim = await simulator({ pingIntervalMs: 50 })
+    const bot = await connect(sim)
+    await sim.waitForConnections(1)
+    await until(() => sim.counters.pingEchoes >= 2, 5_000, "ping echoes")
+    const user = sim.addUser({ nick: "A" })
+    const delivery = await sim.sendText(sim.dm(user), user, "hello")
+    await delivery.acked
+    await until(() => bot.frames.length === 1, 5_000, "the frame")
+    expect(bot.msgIds()).toEqual([delivery.msgId])
+    expect(sim.counters.acks).toBe(1)
+    expect((await bot.diagnostics()).state._tag).toBe("Connected")
+    expect(sim.counters.badPingEchoes).toBe(0)
+  })
+
+  it("hands a redelivery (ACK dropped) to the stream again with the same msgId", async () => {
+    const sim = await simulator({ redeliveryTimeoutMs: 200 })
+    const bot = await connect(sim)
+    await sim.waitForConnections(1)
+    sim.setConnectionFault(sim.connections()[0]?.id ?? "", { dropAcks: true })
+    const user = sim.addUser({ nick: "A" })
+    const delivery = await sim.sendText(sim.dm(user), user, "hi")
+    await until(() => bot.frames.length >= 2, 5_000, "the redelivery")
+    expect(bot.msgIds().slice(0, 2)).toEqual([delivery.msgId, delivery.msgId])
+    expect(bot.frames[0]?.frameMessageId).not.toBe(bot.frames[1]?.frameMessageId)
+  })
+
+  it("reconnects after an abrupt termination", async () => {
+    const sim = await simulator()
+    const bot = await connect(sim)
+    await sim.waitForConnections(1)
+    sim.kill()
+    await until(
+      () => sim.counters.connectionsOpened === 2 && sim.connections().length === 1,
+      5_000,
+      "a new connection",
+    )
+    const user = sim.addUser({ nick: "A" })
+    await (await sim.sendText(sim.dm(user), user, "after kill")).acked
+    await until(() => bot.frames.length === 1, 5_000, "delivery after the kill")
+  })
+
+  it("opens the new connection before the old one closes after SYSTEM disconnect (gap under 1 s)", async () => {
+    const sim = await simulator({ disconnectGraceMs: 10_000 })
+    const bot = await connect(sim)
+    await sim.waitForConnections(1)
+    const started = Date.now()
+    sim.disconnect()
+    const user = sim.addUser({ nick: "A" })
+    const delivery = await sim.sendText(sim.dm(user), user, "right after the disconnect")
+    await delivery.acked
+    await until(() => bot.frames.length === 1, 5_000, "the message")
+    const gap = Date.now() - started
+    expect(gap).toBeLessThan(1_000)
+    expect(sim.counters.connectionsOpened).toBe(2)
+    await until(() => sim.connections().length === 1, 2_000, "the old connection to be dropped by the bot")
+  })
+
+  it("backs off under gateway 5xx (no storm) and recovers quickly once it returns", async () => {
+    const sim = await simulator()
+    await connect(sim)
+    await sim.waitForConnections(1)
+    sim.setFault("gateway", { status: 503 })
+    const opensBefore = sim.counters.gatewayOpens
+    sim.kill()
+    await sleep(3_000)
+    const attempts = sim.counters.gatewayOpens - opensBefore
+    expect(attempts).toBeGreaterThanOrEqual(3)
+    expect(attempts).toBeLessThanOrEqual(12)
+    sim.clearFault("gateway")
+    const returned = Date.now()
+    await sim.waitForConnections(1, { timeoutMs: 5_000 })
+    expect(Date.now() - returned).toBeLessThan(2_000)
+  })
+
+  it("reports bad credentials once, secret-free, and retries at the cap instead of every second", async () => {
+    const sim = await simulator()
+    const bot = await connect(sim, { clientSecret: Redacted.make("definitely-wrong-secret") })
+    await sleep(2_500)
+    expect(sim.counters.gatewayRejected).toBeGreaterThanOrEqual(1)
+    expect(sim.counters.gatewayRejected).toBeLessThanOrEqual(3)
+    const state = (await bot.diagnostics()).state
+    expect(state).toMatchObject({ _tag: "BackingOff" })
+    expect(bot.logs.filter((line) => line.includes("rejected the app credentials"))).toHaveLength(1)
+    expect(bot.logs.join("\n")).not.toContain("definitely-wrong-secret")
+  })
+
+  it("ends a hanging upgrade with the attempt deadline and connects on the next attempt", async () => {
+    const sim = await simulator()
+    sim.setFault("upgrade", { hang: true, times: 1 })
+    await connect(sim, { connectTimeoutMs: 800, gatewayTimeoutMs: 500 })
+    await sim.waitForConnections(1, { timeoutMs: 5_000 })
+    expect(sim.counters.gatewayOpens).toBe(2)
+  })
+
+  it("replaces a silent zombie connection when the idle watchdog fires", async () => {
+    const sim = await simulator({ pingIntervalMs: 100 })
+    const bot = await connect(sim, { idleTimeoutMs: 400 })
+    await sim.waitForConnections(1)
+    sim.setConnectionFault(sim.connections()[0]?.id ?? "", { silent: true })
+    await until(() => sim.counters.connectionsOpened >= 2, 5_000, "the watchdog to replace the zombie")
+    expect((await bot.diagnostics()).counters.watchdogKills).toBeGreaterThanOrEqual(1)
+  })
+
+  it("survives malformed frames", async () => {
+    const sim = await simulator()
+    const bot = await connect(sim)
+    await sim.waitForConnections(1)
+    for (const raw of [
+      "{not json",
+      "[]",
+      '{"type":"CALLBACK"}',
+      '{"type":"CALLBACK","headers":{"topic":"/v1.0/im/bot/messages/get","messageId":"x"},"data":"{oops"}',
+    ])
+      sim.pushRawFrame(raw)
+    const user = sim.addUser({ nick: "A" })
+    await (await sim.sendText(sim.dm(user), user, "still alive")).acked
+    await until(() => bot.frames.length === 1, 5_000, "a good frame after the bad ones")
+    expect((await bot.diagnostics()).counters.badFrames).toBe(4)
+  })
+
+  it("leaves no connection and no reconnect behind once stopped", async () => {
+    const sim = await simulator()
+    const bot = await connect(sim)
+    await sim.waitForConnections(1)
+    await bot.dispose()
+    await until(() => sim.connections().length === 0, 2_000, "the connection to close")
+    const opens = sim.counters.gatewayOpens
+    await sleep(1_500)
+    expect(sim.counters.gatewayOpens).toBe(opens)
+  })
+})
