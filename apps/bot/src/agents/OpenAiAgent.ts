@@ -1,0 +1,118 @@
+import { readFile } from "node:fs/promises"
+import { Agent, AgentFailed, type AgentRequest } from "@openpollen/core"
+import { Effect, Layer, Redacted, Result, Schema } from "effect"
+import ky, { HTTPError, TimeoutError } from "ky"
+import type { ResolvedOpenAi } from "../config/ResolvedConfig.js"
+
+type Part =
+  | { readonly type: "text"; readonly text: string }
+  | { readonly type: "image_url"; readonly image_url: { readonly url: string } }
+interface ChatMessage {
+  readonly role: "system" | "user" | "assistant"
+  readonly content: string | ReadonlyArray<Part>
+}
+
+const Completion = Schema.Struct({
+  choices: Schema.NonEmptyArray(
+    Schema.Struct({ message: Schema.Struct({ content: Schema.NullOr(Schema.String) }) }),
+  ),
+})
+
+const MAX_SESSIONS = 1_000
+const MAX_IMAGE_BYTES = 8 * 1024 * 1024
+
+const imagePart = async (path: string, contentType: string | undefined): Promise<Part | undefined> => {
+  const bytes = await readFile(path).catch(() => undefined)
+  if (bytes === undefined || bytes.length > MAX_IMAGE_BYTES) return undefined
+  return {
+    type: "image_url",
+    image_url: { url: `data:${contentType ?? "image/png"};base64,${bytes.toString("base64")}` },
+  }
+}
+
+const userMessage = async (request: AgentRequest): Promise<ChatMessage> => {
+  const text = request.quotedText === undefined ? request.text : `> ${request.quotedText}\n\n${request.text}`
+  const images = await Promise.all(
+    request.attachments
+      .filter((attachment) => attachment.kind === "picture")
+      .map((attachment) => imagePart(attachment.path, attachment.contentType)),
+  )
+  const parts = images.filter((part) => part !== undefined)
+  const others = request.attachments
+    .filter((attachment) => attachment.kind !== "picture")
+    .map((attachment) => `[${attachment.kind}: ${attachment.fileName ?? attachment.path}]`)
+  const fullText = [text, ...others].filter((line) => line !== "").join("\n")
+  return parts.length === 0
+    ? { role: "user", content: fullText }
+    : { role: "user", content: [{ type: "text", text: fullText }, ...parts] }
+}
+
+const failure = (error: unknown, timeoutMs: number): AgentFailed => {
+  if (error instanceof TimeoutError)
+    return new AgentFailed({ reason: "timeout", message: `the model did not answer within ${timeoutMs} ms` })
+  if (error instanceof HTTPError) {
+    const status = error.response.status
+    return new AgentFailed({
+      reason:
+        status === 401 || status === 403 || status === 400 || status === 404 ? "rejected" : "unavailable",
+      message: `the model endpoint answered HTTP ${status}`,
+    })
+  }
+  return new AgentFailed({ reason: "unavailable", message: "the model endpoint is unreachable" })
+}
+
+/** Any OpenAI-compatible chat-completions endpoint, with bounded multi-turn history per session. */
+export const makeOpenAiAgent = (config: ResolvedOpenAi) => {
+  const histories = new Map<string, Array<ChatMessage>>()
+  const remember = (sessionKey: string, messages: ReadonlyArray<ChatMessage>) => {
+    histories.delete(sessionKey)
+    histories.set(sessionKey, messages.slice(-config.maxHistoryMessages))
+    if (histories.size > MAX_SESSIONS) histories.delete(histories.keys().next().value ?? "")
+  }
+  const endpoint = `${config.baseUrl.replace(/\/+$/, "")}/chat/completions`
+  return Agent.of({
+    respond: (request) =>
+      Effect.gen(function* () {
+        const question = yield* Effect.promise(() => userMessage(request))
+        const history = histories.get(request.sessionKey) ?? []
+        const system: Array<ChatMessage> =
+          config.systemPrompt === undefined ? [] : [{ role: "system", content: config.systemPrompt }]
+        const answer = yield* Effect.tryPromise({
+          try: (signal) =>
+            ky
+              .post(endpoint, {
+                json: { model: config.model, messages: [...system, ...history, question] },
+                headers:
+                  config.apiKey === undefined
+                    ? {}
+                    : { authorization: `Bearer ${Redacted.value(config.apiKey)}` },
+                timeout: config.timeoutMs,
+                retry: 0,
+                signal,
+              })
+              .json<unknown>(),
+          catch: (error) => failure(error, config.timeoutMs),
+        })
+        const decoded = Schema.decodeUnknownResult(Completion)(answer)
+        if (Result.isFailure(decoded))
+          return yield* new AgentFailed({
+            reason: "internal",
+            message: "the model answered in an unexpected shape",
+          })
+        const markdown = decoded.success.choices[0].message.content ?? ""
+        if (markdown.trim() === "")
+          return yield* new AgentFailed({ reason: "internal", message: "the model answered with nothing" })
+        const textOnly: ChatMessage = {
+          role: "user",
+          content: typeof question.content === "string" ? question.content : request.text,
+        }
+        remember(request.sessionKey, [...history, textOnly, { role: "assistant", content: markdown }])
+        return { markdown }
+      }),
+    reset: (sessionKey) => Effect.sync(() => void histories.delete(sessionKey)),
+  })
+}
+
+export const OpenAiAgent = {
+  layer: (config: ResolvedOpenAi) => Layer.sync(Agent, () => makeOpenAiAgent(config)),
+}

@@ -1,0 +1,109 @@
+import { parseArgs } from "node:util"
+import { channelList, channelTest } from "./commands/channel.js"
+import { doctor } from "./commands/doctor.js"
+import { init } from "./commands/init.js"
+import { complain, EXIT, say, UsageError } from "./commands/output.js"
+import { configJsonSchema } from "./commands/schema.js"
+import { start } from "./commands/start.js"
+import { ConfigError, loadConfig } from "./config/loadConfig.js"
+
+const HELP: Record<string, string> = {
+  main: `openpollen — connects an AI agent to DingTalk (Stream mode)
+
+Usage: openpollen <command> [options]
+
+Commands:
+  start                      run the bot (the local DingTalk sandbox when no credentials are configured)
+  channel list               configured channels and, when the bot runs, their live state
+  channel test dingtalk      check credentials and the Stream connection; --to <conversationId|staffId> sends a test message
+  init                       write a commented openpollen.json
+  doctor                     check config, credentials and connectivity
+  schema                     print the JSON Schema of openpollen.json
+
+Options: --config FILE (else $OPENPOLLEN_CONFIG, ./openpollen.json, ~/.openpollen/openpollen.json), -h/--help
+Exit codes: 0 ok, 1 a check or the run failed, 2 bad usage or configuration`,
+  start: `Usage: openpollen start [--config FILE]
+Runs in the foreground. SIGINT / SIGTERM finish replies in flight (up to 10 s), close connections and exit 0.`,
+  channel: `Usage: openpollen channel list [--config FILE]
+       openpollen channel test dingtalk [--to <conversationId|staffId>] [--config FILE]
+The test runs inside the running bot, through its gateway API.`,
+  init: `Usage: openpollen init [--path openpollen.json] [--group-policy mention|all] [--agent echo|openai] [--enabled] [--force]
+Interactive on a terminal unless --group-policy or --agent is given.`,
+  doctor: "Usage: openpollen doctor [--config FILE]",
+  schema: "Usage: openpollen schema > openpollen.schema.json",
+}
+
+const main = async (argv: ReadonlyArray<string>): Promise<number> => {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      config: { type: "string" },
+      to: { type: "string" },
+      path: { type: "string" },
+      "group-policy": { type: "string" },
+      agent: { type: "string" },
+      enabled: { type: "boolean" },
+      force: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  })
+  const [command, ...rest] = positionals
+  if (command === undefined || command === "help") {
+    say(HELP.main ?? "")
+    return command === undefined && !values.help ? EXIT.usage : EXIT.ok
+  }
+  if (values.help) {
+    say(HELP[command] ?? HELP.main ?? "")
+    return EXIT.ok
+  }
+  const config = () =>
+    loadConfig({
+      ...(values.config === undefined ? {} : { explicit: values.config }),
+      env: process.env,
+      cwd: process.cwd(),
+    })
+  switch (command) {
+    case "start":
+      return start(config())
+    case "channel":
+      if (rest[0] === "list") return channelList(config())
+      if (rest[0] === "test") return channelTest(config(), rest[1], values.to)
+      throw new UsageError(`unknown channel subcommand "${rest[0] ?? ""}" (list, test)`)
+    case "init":
+      return init({
+        path: values.path ?? "openpollen.json",
+        force: values.force ?? false,
+        ...(values["group-policy"] === undefined ? {} : { groupPolicy: values["group-policy"] }),
+        ...(values.agent === undefined ? {} : { agent: values.agent }),
+        ...(values.enabled === undefined ? {} : { enabled: values.enabled }),
+      })
+    case "doctor":
+      return doctor(config())
+    case "schema":
+      say(JSON.stringify(configJsonSchema(), null, 2))
+      return EXIT.ok
+    default:
+      throw new UsageError(`unknown command "${command}"`)
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      complain(`openpollen: invalid configuration in ${error.source ?? "openpollen.json"}:`)
+      for (const problem of error.problems) complain(`  - ${problem}`)
+      process.exit(EXIT.usage)
+    }
+    if (
+      error instanceof UsageError ||
+      (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))
+    ) {
+      complain(`openpollen: ${error.message}\nRun \`openpollen --help\`.`)
+      process.exit(EXIT.usage)
+    }
+    complain(`openpollen: ${error instanceof Error ? error.message : "failed"}`)
+    process.exit(EXIT.failure)
+  },
+)

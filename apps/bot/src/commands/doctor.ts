@@ -1,0 +1,82 @@
+import { MemoryTokenStore } from "@openpollen/core"
+import { AccessTokens, OpenApi } from "@openpollen/openapi"
+import { Effect, Layer } from "effect"
+import type { ResolvedConfig } from "../config/ResolvedConfig.js"
+import { callGateway } from "./gatewayClient.js"
+import { EXIT, paint, say } from "./output.js"
+
+interface Check {
+  readonly name: string
+  readonly ok: boolean | "skip"
+  readonly detail: string
+}
+
+const credentialsCheck = async (config: ResolvedConfig): Promise<Check> => {
+  const credentials = config.dingtalk.credentials
+  if (credentials === undefined)
+    return {
+      name: "credentials",
+      ok: "skip",
+      detail: "none configured: `openpollen start` will run the local sandbox",
+    }
+  const layer = OpenApi.layer({
+    ...credentials,
+    apiBase: config.dingtalk.apiBase,
+    requestTimeoutMs: 8_000,
+  }).pipe(Layer.provide(MemoryTokenStore.layer))
+  return Effect.runPromise(
+    Effect.gen(function* () {
+      yield* (yield* AccessTokens).get
+    }).pipe(
+      Effect.provide(layer),
+      Effect.match({
+        onSuccess: (): Check => ({
+          name: "credentials",
+          ok: true,
+          detail: `an access token was issued by ${config.dingtalk.apiBase}`,
+        }),
+        onFailure: (error): Check => ({
+          name: "credentials",
+          ok: false,
+          detail:
+            error.reason === "credentials"
+              ? `${error.message}: check DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET in the app's 凭证与基础信息 page`
+              : `${error.message}: can this machine reach ${config.dingtalk.apiBase}?`,
+        }),
+      }),
+    ),
+  )
+}
+
+/** `openpollen doctor`: config, credentials and connectivity, each with what to do about it. */
+export const doctor = async (config: ResolvedConfig): Promise<number> => {
+  const checks: Array<Check> = [
+    {
+      name: "config",
+      ok: true,
+      detail:
+        config.source === undefined ? "no openpollen.json found: defaults in use" : `loaded ${config.source}`,
+    },
+  ]
+  if (config.dingtalk.credentials !== undefined && !config.dingtalk.enabled)
+    checks.push({
+      name: "channel",
+      ok: false,
+      detail: "credentials are set but channels.dingtalk.enabled is false",
+    })
+  checks.push(await credentialsCheck(config))
+  const running = await callGateway(config, "/health")
+  checks.push({
+    name: "bot",
+    ok: running === undefined ? "skip" : true,
+    detail:
+      running === undefined
+        ? "not running (start it with `openpollen start`)"
+        : `running: ${JSON.stringify(running.body)}`,
+  })
+  for (const check of checks)
+    say(
+      `${check.ok === "skip" ? paint.dim("–") : check.ok ? paint.green("✔") : paint.red("✘")} ${check.name.padEnd(12)} ${check.detail}`,
+    )
+  return checks.some((check) => check.ok === false) ? EXIT.failure : EXIT.ok
+}

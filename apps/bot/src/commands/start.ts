@@ -1,0 +1,133 @@
+import type { Agent, ConnectionState } from "@openpollen/core"
+import { type Simulator, startSimulator } from "@openpollen/simulator"
+import { type Layer, Redacted } from "effect"
+import { EchoAgent } from "../agents/EchoAgent.js"
+import { OpenAiAgent } from "../agents/OpenAiAgent.js"
+import type { ChannelStatus } from "../channel/ChannelStatus.js"
+import { maskId } from "../channel/ChannelStatus.js"
+import { type DingTalkChannel, startDingTalkChannel } from "../channel/DingTalkChannel.js"
+import type { DingTalkCredentials, ResolvedConfig } from "../config/ResolvedConfig.js"
+import { startGateway } from "../gateway/GatewayServer.js"
+import { botLoggerLayer } from "../logging/BotLogger.js"
+import { startSandbox } from "../sandbox/startSandbox.js"
+import { paint, say } from "./output.js"
+
+const SHUTDOWN_WAIT_MS = 10_000
+
+const agentLayer = (config: ResolvedConfig): Layer.Layer<Agent> =>
+  config.agent.provider === "openai" ? OpenAiAgent.layer(config.agent.openai) : EchoAgent.layer
+
+const secretsOf = (config: ResolvedConfig, credentials?: DingTalkCredentials) =>
+  [
+    credentials?.clientSecret,
+    config.dingtalk.credentials?.clientSecret,
+    config.agent.provider === "openai" ? config.agent.openai.apiKey : undefined,
+    config.gateway.apiKey,
+  ].flatMap((secret) => (secret === undefined ? [] : [Redacted.value(secret)]))
+
+const describe = (state: ConnectionState | undefined): string => {
+  switch (state?._tag) {
+    case "Connected":
+      return paint.green("connected")
+    case "Connecting":
+      return paint.yellow(state.attempt === 0 ? "connecting…" : `connecting (attempt ${state.attempt + 1})…`)
+    case "BackingOff":
+      return paint.red(
+        `not connected: ${state.lastError}; retrying in ${Math.max(0, Math.round((state.retryAt - Date.now()) / 1000))} s`,
+      )
+    default:
+      return state?._tag.toLowerCase() ?? "unknown"
+  }
+}
+
+/** `openpollen start`: the channel, the gateway API and (without credentials) the sandbox, until SIGINT / SIGTERM. */
+export const start = async (config: ResolvedConfig): Promise<number> => {
+  let simulator: Simulator | undefined
+  let credentials = config.dingtalk.credentials
+  let dingtalk = config.dingtalk
+  const sandbox = credentials === undefined
+  if (sandbox) {
+    simulator = await startSimulator({ pingIntervalMs: 30_000 })
+    credentials = {
+      clientId: simulator.app.clientId,
+      clientSecret: Redacted.make(simulator.app.clientSecret),
+      robotCode: simulator.app.robotCode,
+    }
+    dingtalk = { ...dingtalk, apiBase: simulator.url, oapiBase: simulator.url }
+    say(`openpollen: no DingTalk credentials configured — running against the local DingTalk sandbox`)
+  }
+  const logger = botLoggerLayer({ level: config.log.level, secrets: secretsOf(config, credentials) })
+  let channel: DingTalkChannel | undefined
+  if (credentials !== undefined && (sandbox || dingtalk.enabled)) {
+    channel = await startDingTalkChannel({
+      dingtalk,
+      credentials,
+      store: config.store,
+      mode: sandbox ? "sandbox" : "dingtalk",
+      agent: agentLayer(config),
+      logger: logger as Layer.Layer<never>,
+    })
+    say(
+      `dingtalk: app ${maskId(credentials.clientId)}, groupPolicy ${dingtalk.groupPolicy}, agent ${config.agent.provider}`,
+    )
+  } else {
+    say("dingtalk: disabled (set channels.dingtalk.enabled: true)")
+  }
+  const disabledStatus: ChannelStatus = {
+    channel: "dingtalk",
+    enabled: false,
+    mode: "disabled",
+    groupPolicy: dingtalk.groupPolicy,
+  }
+  const gateway = await startGateway(config.gateway, {
+    status: () => channel?.status() ?? Promise.resolve(disabledStatus),
+    ...(channel === undefined ? {} : { test: channel.test, send: channel.send }),
+  })
+  say(`openpollen: gateway API on ${gateway.url}`)
+  const page =
+    simulator === undefined
+      ? undefined
+      : await startSandbox({
+          simulator,
+          host: "127.0.0.1",
+          port: config.sandbox.port,
+          groupPolicy: dingtalk.groupPolicy,
+        })
+  if (page !== undefined) say(`sandbox: open ${paint.bold(page.url)} to chat with the bot as DingTalk users`)
+
+  let reported = ""
+  const watch = setInterval(() => {
+    void channel?.status().then(({ connection }) => {
+      const line = describe(connection)
+      const key =
+        connection?._tag === "BackingOff"
+          ? `${connection._tag}:${connection.lastError}`
+          : (connection?._tag ?? "")
+      if (key === reported || connection?._tag === "Idle") return
+      reported = key
+      say(`dingtalk: ${line}`)
+    })
+  }, 100)
+
+  return new Promise<number>((resolve) => {
+    let stopping = false
+    const stop = async (signal: string) => {
+      if (stopping) return
+      stopping = true
+      say(
+        `openpollen: ${signal} received — finishing replies in flight (up to ${SHUTDOWN_WAIT_MS / 1000} s)…`,
+      )
+      clearInterval(watch)
+      const drained = await channel?.stop(SHUTDOWN_WAIT_MS)
+      if (drained !== undefined && !drained.drained)
+        say(`openpollen: ${drained.pending} message(s) still in flight at the deadline`)
+      await gateway.close()
+      await page?.close()
+      await simulator?.close()
+      say("openpollen: stopped")
+      resolve(0)
+    }
+    process.once("SIGINT", () => void stop("SIGINT"))
+    process.once("SIGTERM", () => void stop("SIGTERM"))
+  })
+}

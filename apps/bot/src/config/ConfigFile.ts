@@ -1,0 +1,119 @@
+import { Schema } from "effect"
+
+const described = <S extends Schema.Top>(schema: S, description: string) => schema.annotate({ description })
+const optional = <S extends Schema.Top>(schema: S, description: string) =>
+  Schema.optionalKey(described(schema, description))
+const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
+const Port = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65_535 }))
+const StringList = Schema.Array(Schema.String)
+
+export const DingTalkChannelFile = Schema.Struct({
+  enabled: optional(Schema.Boolean, "Run the DingTalk channel. Default false."),
+  clientId: optional(Schema.String, "The app's AppKey (clientId). Use ${DINGTALK_CLIENT_ID}."),
+  clientSecret: optional(
+    Schema.String,
+    "The app's AppSecret (clientSecret). Use ${DINGTALK_CLIENT_SECRET}; never inline it.",
+  ),
+  robotCode: optional(
+    Schema.String,
+    "The robot's code; empty or absent means the clientId (internal-app robots).",
+  ),
+  groupPolicy: optional(
+    Schema.Literals(["mention", "all"]),
+    "In groups, answer only @-mentions (default) or every message.",
+  ),
+  apiBase: optional(Schema.String, "Open API and Stream gateway origin. Default https://api.dingtalk.com."),
+  oapiBase: optional(
+    Schema.String,
+    "Origin session webhooks must live on. Default https://oapi.dingtalk.com.",
+  ),
+  allowlists: optional(
+    Schema.Struct({
+      dmSenders: optional(StringList, "Only these DM senders (staffId or dingtalkId) are answered."),
+      groups: optional(StringList, "Only these group conversationIds are answered."),
+      groupSenders: optional(StringList, "Only these senders are answered in groups."),
+    }),
+    "Deny everything not listed, per list, when a list is set.",
+  ),
+  maxReplyChars: optional(
+    PositiveInt,
+    "Replies longer than this are truncated with a notice. Default 18000.",
+  ),
+  webhookExpiryMarginMs: optional(
+    Schema.Int,
+    "Treat a session webhook as expired this early. Default 300000.",
+  ),
+  maxConcurrentConversations: optional(PositiveInt, "Conversations answered at once. Default 16."),
+  sessionPerUserInGroups: optional(
+    Schema.Boolean,
+    "One agent session per group member instead of per group.",
+  ),
+  qps: optional(PositiveInt, "Open API calls per second for the app. Default 20."),
+  idleTimeoutMs: optional(PositiveInt, "Replace a Stream connection silent for this long. Default 90000."),
+  download: optional(
+    Schema.Struct({
+      maxBytes: optional(PositiveInt, "Largest attachment downloaded. Default 20 MiB."),
+      timeoutMs: optional(PositiveInt, "Download stall timeout. Default 60000."),
+    }),
+    "Attachment downloads.",
+  ),
+  uploads: optional(
+    Schema.Struct({
+      dir: optional(Schema.String, "Where downloads are saved. Default ~/.openpollen/sdk-workspace/uploads."),
+      retentionDays: optional(PositiveInt, "Saved files older than this are removed. Default 7."),
+      maxTotalMb: optional(PositiveInt, "The oldest files go past this total. Default 1024."),
+    }),
+    "The uploads folder.",
+  ),
+})
+
+export const ConfigFile = Schema.Struct({
+  $schema: optional(Schema.String, "Editor completion: ./openpollen.schema.json"),
+  channels: optional(
+    Schema.Struct({ dingtalk: optional(DingTalkChannelFile, "The DingTalk channel.") }),
+    "Channels.",
+  ),
+  agent: optional(
+    Schema.Struct({
+      provider: optional(Schema.Literals(["echo", "openai"]), "Which agent answers. Default echo."),
+      openai: optional(
+        Schema.Struct({
+          baseUrl: optional(Schema.String, "An OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1."),
+          apiKey: optional(Schema.String, "Use ${OPENAI_API_KEY}."),
+          model: optional(Schema.String, "Model name."),
+          timeoutMs: optional(PositiveInt, "Per-request timeout. Default 60000."),
+          maxHistoryMessages: optional(PositiveInt, "Messages kept per session. Default 20."),
+          systemPrompt: optional(Schema.String, "An optional system prompt."),
+        }),
+        "Settings of the openai provider.",
+      ),
+    }),
+    "The agent.",
+  ),
+  gateway: optional(
+    Schema.Struct({
+      host: optional(Schema.String, "Bind address. Default 127.0.0.1."),
+      port: optional(Port, "Port. Default 18800; 0 picks a free one."),
+      apiKey: optional(Schema.String, "Required when host is not loopback: Authorization: Bearer <apiKey>."),
+    }),
+    "The local gateway API.",
+  ),
+  sandbox: optional(
+    Schema.Struct({ port: optional(Port, "Chat page port. Default 18801.") }),
+    "The local sandbox.",
+  ),
+  store: optional(
+    Schema.Struct({
+      kind: optional(Schema.Literals(["memory", "file"]), "Where tokens live. Default memory."),
+    }),
+    "State stores.",
+  ),
+  log: optional(
+    Schema.Struct({
+      level: optional(Schema.Literals(["debug", "info", "warning", "error"]), "Default info."),
+    }),
+    "Logging.",
+  ),
+})
+
+export type ConfigFile = typeof ConfigFile.Type

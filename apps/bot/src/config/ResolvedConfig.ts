@@ -1,0 +1,117 @@
+import { homedir } from "node:os"
+import { join } from "node:path"
+import type { Allowlists, GroupPolicy } from "@openpollen/core"
+import { Redacted } from "effect"
+import type { ConfigFile } from "./ConfigFile.js"
+
+export interface DingTalkCredentials {
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted<string>
+  readonly robotCode: string
+}
+
+export interface ResolvedDingTalk {
+  readonly enabled: boolean
+  /** Absent when no clientId/clientSecret is configured: the bot then runs the local sandbox. */
+  readonly credentials?: DingTalkCredentials
+  readonly groupPolicy: GroupPolicy
+  readonly apiBase: string
+  readonly oapiBase: string
+  readonly allowlists: Allowlists
+  readonly maxReplyChars: number
+  readonly webhookExpiryMarginMs: number
+  readonly maxConcurrentConversations: number
+  readonly sessionPerUserInGroups: boolean
+  readonly qps: number
+  readonly idleTimeoutMs: number
+  readonly download: { readonly maxBytes: number; readonly timeoutMs: number }
+  readonly uploads: { readonly dir: string; readonly retentionDays: number; readonly maxTotalBytes: number }
+}
+
+export interface ResolvedOpenAi {
+  readonly baseUrl: string
+  readonly apiKey?: Redacted.Redacted<string>
+  readonly model: string
+  readonly timeoutMs: number
+  readonly maxHistoryMessages: number
+  readonly systemPrompt?: string
+}
+
+export interface ResolvedConfig {
+  /** The file it came from, or undefined when none was found (defaults only). */
+  readonly source?: string
+  readonly dingtalk: ResolvedDingTalk
+  readonly agent:
+    | { readonly provider: "echo" }
+    | { readonly provider: "openai"; readonly openai: ResolvedOpenAi }
+  readonly gateway: {
+    readonly host: string
+    readonly port: number
+    readonly apiKey?: Redacted.Redacted<string>
+  }
+  readonly sandbox: { readonly port: number }
+  readonly store: { readonly kind: "memory" | "file"; readonly stateDir: string }
+  readonly log: { readonly level: "debug" | "info" | "warning" | "error" }
+}
+
+const openpollenHome = () => join(homedir(), ".openpollen")
+
+export const resolveConfig = (file: ConfigFile, source?: string): ResolvedConfig => {
+  const dingtalk = file.channels?.dingtalk ?? {}
+  const clientId = dingtalk.clientId
+  const clientSecret = dingtalk.clientSecret
+  const credentials =
+    clientId !== undefined && clientSecret !== undefined
+      ? { clientId, clientSecret: Redacted.make(clientSecret), robotCode: dingtalk.robotCode ?? clientId }
+      : undefined
+  const agent = file.agent ?? {}
+  const openai = agent.openai ?? {}
+  return {
+    ...(source === undefined ? {} : { source }),
+    dingtalk: {
+      enabled: dingtalk.enabled ?? false,
+      ...(credentials === undefined ? {} : { credentials }),
+      groupPolicy: dingtalk.groupPolicy ?? "mention",
+      apiBase: dingtalk.apiBase ?? "https://api.dingtalk.com",
+      oapiBase: dingtalk.oapiBase ?? "https://oapi.dingtalk.com",
+      allowlists: dingtalk.allowlists ?? {},
+      maxReplyChars: dingtalk.maxReplyChars ?? 18_000,
+      webhookExpiryMarginMs: dingtalk.webhookExpiryMarginMs ?? 300_000,
+      maxConcurrentConversations: dingtalk.maxConcurrentConversations ?? 16,
+      sessionPerUserInGroups: dingtalk.sessionPerUserInGroups ?? false,
+      qps: dingtalk.qps ?? 20,
+      idleTimeoutMs: dingtalk.idleTimeoutMs ?? 90_000,
+      download: {
+        maxBytes: dingtalk.download?.maxBytes ?? 20 * 1024 * 1024,
+        timeoutMs: dingtalk.download?.timeoutMs ?? 60_000,
+      },
+      uploads: {
+        dir: dingtalk.uploads?.dir ?? join(openpollenHome(), "sdk-workspace", "uploads"),
+        retentionDays: dingtalk.uploads?.retentionDays ?? 7,
+        maxTotalBytes: (dingtalk.uploads?.maxTotalMb ?? 1024) * 1024 * 1024,
+      },
+    },
+    agent:
+      agent.provider === "openai"
+        ? {
+            provider: "openai",
+            openai: {
+              baseUrl: openai.baseUrl ?? "https://api.openai.com/v1",
+              ...(openai.apiKey === undefined ? {} : { apiKey: Redacted.make(openai.apiKey) }),
+              model: openai.model ?? "gpt-4o-mini",
+              timeoutMs: openai.timeoutMs ?? 60_000,
+              maxHistoryMessages: openai.maxHistoryMessages ?? 20,
+              ...(openai.systemPrompt === undefined ? {} : { systemPrompt: openai.systemPrompt }),
+            },
+          }
+        : { provider: "echo" },
+    gateway: {
+      host: file.gateway?.host ?? "127.0.0.1",
+      port: file.gateway?.port ?? 18_800,
+      ...(file.gateway?.apiKey === undefined ? {} : { apiKey: Redacted.make(file.gateway.apiKey) }),
+    },
+    sandbox: { port: file.sandbox?.port ?? 18_801 },
+    store: { kind: file.store?.kind ?? "memory", stateDir: join(openpollenHome(), "state") },
+    log: { level: file.log?.level ?? "info" },
+  }
+}

@@ -1,0 +1,50 @@
+export interface UnsetVariable {
+  readonly variable: string
+  /** Key path of the value that referenced it, e.g. `channels.dingtalk.clientSecret`. */
+  readonly path: string
+}
+
+export interface Substituted {
+  readonly value: unknown
+  readonly unset: ReadonlyArray<UnsetVariable>
+}
+
+const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g
+
+/**
+ * Replaces `${VAR}` and `${VAR:-default}` in every string of a parsed config. A value that ends up empty counts as
+ * absent (its key is dropped), so optional fields fall back to their defaults; the unset variables are reported with
+ * the key that used them, so a required field can name the variable it was waiting for.
+ */
+export const substituteEnv = (
+  input: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+): Substituted => {
+  const unset: Array<UnsetVariable> = []
+  const visit = (value: unknown, path: ReadonlyArray<string>): unknown => {
+    if (typeof value === "string") {
+      const replaced = value.replace(REFERENCE, (_match, name: string, fallback: string | undefined) => {
+        const found = env[name]
+        if (found !== undefined && found !== "") return found
+        if (fallback !== undefined) return fallback
+        unset.push({ variable: name, path: path.join(".") })
+        return ""
+      })
+      return replaced === "" ? undefined : replaced
+    }
+    if (Array.isArray(value))
+      return value
+        .map((item, index) => visit(item, [...path, String(index)]))
+        .filter((item) => item !== undefined)
+    if (typeof value === "object" && value !== null) {
+      const out: Record<string, unknown> = {}
+      for (const [key, item] of Object.entries(value)) {
+        const visited = visit(item, [...path, key])
+        if (visited !== undefined) out[key] = visited
+      }
+      return out
+    }
+    return value
+  }
+  return { value: visit(input, []), unset }
+}

@@ -1,0 +1,123 @@
+import { timingSafeEqual } from "node:crypto"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { Redacted, Result, Schema } from "effect"
+import type { ChannelStatus, TestStep } from "../channel/ChannelStatus.js"
+
+export interface GatewayBackend {
+  readonly status: () => Promise<ChannelStatus>
+  readonly test?: (to?: string) => Promise<ReadonlyArray<TestStep>>
+  readonly send?: (
+    to: string,
+    message: { readonly title: string; readonly text: string },
+  ) => Promise<{ readonly ok: boolean; readonly detail: string }>
+}
+
+export interface GatewayOptions {
+  readonly host: string
+  readonly port: number
+  readonly apiKey?: Redacted.Redacted<string>
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"])
+export const isLoopback = (host: string) => LOOPBACK.has(host) || host.startsWith("127.")
+
+const TestRequest = Schema.Struct({ to: Schema.optionalKey(Schema.String) })
+const MessageRequest = Schema.Struct({
+  channel: Schema.optionalKey(Schema.Literal("dingtalk")),
+  to: Schema.String.check(Schema.isNonEmpty()),
+  text: Schema.String.check(Schema.isNonEmpty()),
+  title: Schema.optionalKey(Schema.String),
+})
+
+const send = (response: ServerResponse, status: number, body: unknown) => {
+  const text = JSON.stringify(body)
+  response.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  })
+  response.end(text)
+}
+
+const readJson = (request: IncomingMessage): Promise<unknown> =>
+  new Promise((resolve) => {
+    const chunks: Array<Buffer> = []
+    let size = 0
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= 1024 * 1024) chunks.push(chunk)
+    })
+    request.on("end", () => {
+      try {
+        resolve(chunks.length === 0 ? {} : JSON.parse(Buffer.concat(chunks).toString("utf8")))
+      } catch {
+        resolve(undefined)
+      }
+    })
+    request.on("error", () => resolve(undefined))
+  })
+
+const authorised = (request: IncomingMessage, apiKey: Redacted.Redacted<string> | undefined) => {
+  if (apiKey === undefined) return true
+  const header = request.headers.authorization ?? ""
+  const expected = Buffer.from(`Bearer ${Redacted.value(apiKey)}`)
+  const given = Buffer.from(header)
+  return given.length === expected.length && timingSafeEqual(given, expected)
+}
+
+/** The local gateway API: health, status, a channel self-test and proactive sends. */
+export const startGateway = async (options: GatewayOptions, backend: GatewayBackend) => {
+  if (!isLoopback(options.host) && options.apiKey === undefined)
+    throw new Error(`gateway.host ${options.host} is not loopback: set gateway.apiKey to expose the API`)
+  const server = createServer((request, response) => {
+    const path = new URL(request.url ?? "/", "http://gateway").pathname
+    const handle = async () => {
+      if (request.method === "GET" && path === "/health") {
+        const status = await backend.status()
+        const connected = status.mode === "disabled" || status.connection?._tag === "Connected"
+        return send(response, 200, { ok: connected, dingtalk: status.connection?._tag ?? status.mode })
+      }
+      if (!authorised(request, options.apiKey))
+        return send(response, 401, { error: "missing or wrong API key (Authorization: Bearer …)" })
+      if (request.method === "GET" && path === "/api/status")
+        return send(response, 200, { channels: [await backend.status()] })
+      if (request.method === "POST" && path === "/api/channels/dingtalk/test") {
+        if (backend.test === undefined)
+          return send(response, 409, { error: "the DingTalk channel is not running" })
+        const body = Schema.decodeUnknownResult(TestRequest)(await readJson(request))
+        if (Result.isFailure(body)) return send(response, 400, { error: 'expected {"to"?: string}' })
+        const steps = await backend.test(body.success.to)
+        return send(response, steps.every((step) => step.ok) ? 200 : 502, { steps })
+      }
+      if (request.method === "POST" && path === "/api/messages") {
+        if (backend.send === undefined)
+          return send(response, 409, { error: "the DingTalk channel is not running" })
+        const body = Schema.decodeUnknownResult(MessageRequest)(await readJson(request))
+        if (Result.isFailure(body))
+          return send(response, 400, { error: 'expected {"to": string, "text": string, "title"?: string}' })
+        const { to, text, title } = body.success
+        const result = await backend.send(to, {
+          title: title ?? text.split("\n")[0]?.slice(0, 20) ?? "通知",
+          text,
+        })
+        return send(response, result.ok ? 200 : 502, result)
+      }
+      return send(response, 404, { error: "not found" })
+    }
+    handle().catch(() => send(response, 500, { error: "internal error" }))
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject)
+    server.listen(options.port, options.host, () => resolve())
+  })
+  const address = server.address() as AddressInfo
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

@@ -1,0 +1,17 @@
+const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/([?&]session=)[^&\s"'#]+/gi, "$1***"],
+  [/([?&](?:access_token|ticket|appsecret)=)[^&\s"'#]+/gi, "$1***"],
+  [/("(?:clientSecret|appSecret|accessToken|access_token|apiKey|authorization)"\s*:\s*")[^"]*"/gi, '$1***"'],
+  [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, "$1***"],
+]
+
+/** Masks known secret values and secret-shaped fragments (webhook sessions, tokens) in a line of output. */
+export const makeRedactor = (secrets: ReadonlyArray<string>) => {
+  const known = secrets.filter((secret) => secret.length >= 4).sort((a, b) => b.length - a.length)
+  return (line: string): string => {
+    let out = line
+    for (const secret of known) out = out.split(secret).join("***")
+    for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement)
+    return out
+  }
+}

@@ -1,0 +1,2 @@
+export * from "./renderMarkdown.js"
+export * from "./startSandbox.js"

@@ -1,0 +1,169 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import type { SimConversation, SimUser, Simulator } from "@openpollen/simulator"
+import { Result, Schema } from "effect"
+import { renderMarkdown } from "./renderMarkdown.js"
+import { sandboxPage } from "./sandboxPage.js"
+
+export interface SandboxOptions {
+  readonly simulator: Simulator
+  readonly host: string
+  readonly port: number
+  readonly groupPolicy?: "mention" | "all"
+}
+
+const SendText = Schema.Struct({
+  conversationId: Schema.String,
+  userId: Schema.String,
+  text: Schema.String.check(Schema.isNonEmpty()),
+  mention: Schema.optionalKey(Schema.Boolean),
+})
+const SendImage = Schema.Struct({
+  conversationId: Schema.String,
+  userId: Schema.String,
+  dataBase64: Schema.String,
+  contentType: Schema.optionalKey(Schema.String),
+  mention: Schema.optionalKey(Schema.Boolean),
+})
+const NewUser = Schema.Struct({ nick: Schema.String.check(Schema.isNonEmpty()) })
+const MAX_BODY = 15 * 1024 * 1024
+
+const json = (response: ServerResponse, status: number, body: unknown) => {
+  response.writeHead(status, { "content-type": "application/json; charset=utf-8" })
+  response.end(JSON.stringify(body))
+}
+
+const readJson = (request: IncomingMessage): Promise<unknown> =>
+  new Promise((resolve) => {
+    const chunks: Array<Buffer> = []
+    let size = 0
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_BODY) request.destroy()
+      else chunks.push(chunk)
+    })
+    request.on("end", () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")))
+      } catch {
+        resolve(undefined)
+      }
+    })
+    request.on("error", () => resolve(undefined))
+  })
+
+const ROUTES: Record<string, string> = {
+  webhook: "session webhook",
+  group: "Open API · group",
+  batchSend: "Open API · DM",
+}
+
+/** A chat page on loopback where a person talks to the bot as DingTalk users, through the in-process simulator. */
+export const startSandbox = async (
+  options: SandboxOptions,
+): Promise<{ readonly url: string; close(): Promise<void> }> => {
+  const sim = options.simulator
+  const users: Array<SimUser> = [sim.addUser({ nick: "王芳" }), sim.addUser({ nick: "李雷" })]
+  const group: SimConversation = sim.group({ title: "产品研发群", members: users })
+  const userById = (id: string) => users.find((user) => user.dingtalkId === id)
+  const conversationsOf = (user: SimUser) => [
+    { id: sim.dm(user).id, kind: "dm", name: `与机器人单聊 · ${user.nick}` },
+    { id: group.id, kind: "group", name: group.title ?? "群聊" },
+  ]
+  const conversationById = (id: string, user: SimUser) =>
+    id === group.id ? group : id === sim.dm(user).id ? sim.dm(user) : undefined
+  const clients = new Set<ServerResponse>()
+  const unsubscribe = sim.onReply((reply) => {
+    const text = reply.atUserIds.reduce((acc, staffId) => {
+      const nick = users.find((user) => user.staffId === staffId)?.nick
+      return nick === undefined ? acc : acc.split(`@${staffId}`).join(`@${nick}`)
+    }, reply.text)
+    const event = `data: ${JSON.stringify({ conversationId: reply.conversationId, route: ROUTES[reply.via] ?? reply.via, html: renderMarkdown(text) })}\n\n`
+    for (const client of clients) client.write(event)
+  })
+
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? "/", "http://sandbox")
+    const handle = async () => {
+      if (request.method === "GET" && url.pathname === "/") {
+        response.writeHead(200, {
+          "content-type": "text/html; charset=utf-8",
+          "content-security-policy": "default-src 'self' 'unsafe-inline' data:",
+        })
+        return response.end(sandboxPage("OpenPollen · DingTalk sandbox"))
+      }
+      if (request.method === "GET" && url.pathname === "/sandbox/api/state")
+        return json(response, 200, { users, groupPolicy: options.groupPolicy ?? "mention" })
+      if (request.method === "GET" && url.pathname === "/sandbox/api/conversations") {
+        const user = userById(url.searchParams.get("user") ?? "")
+        return user === undefined
+          ? json(response, 404, { error: "unknown user" })
+          : json(response, 200, { conversations: conversationsOf(user) })
+      }
+      if (request.method === "GET" && url.pathname === "/sandbox/api/events") {
+        response.writeHead(200, {
+          "content-type": "text/event-stream",
+          "cache-control": "no-cache",
+          connection: "keep-alive",
+        })
+        response.write(": connected\n\n")
+        clients.add(response)
+        request.on("close", () => clients.delete(response))
+        return
+      }
+      if (request.method === "POST" && url.pathname === "/sandbox/api/users") {
+        const body = Schema.decodeUnknownResult(NewUser)(await readJson(request))
+        if (Result.isFailure(body)) return json(response, 400, { error: "a nick is required" })
+        const user = sim.addUser({ nick: body.success.nick.slice(0, 20) })
+        users.push(user)
+        return json(response, 200, user)
+      }
+      if (request.method === "POST" && url.pathname === "/sandbox/api/send") {
+        const body = Schema.decodeUnknownResult(SendText)(await readJson(request))
+        if (Result.isFailure(body))
+          return json(response, 400, { error: "expected conversationId, userId and text" })
+        const user = userById(body.success.userId)
+        const conversation =
+          user === undefined ? undefined : conversationById(body.success.conversationId, user)
+        if (user === undefined || conversation === undefined)
+          return json(response, 404, { error: "unknown user or conversation" })
+        const delivery = await sim.sendText(conversation, user, body.success.text, {
+          mention: body.success.mention ?? true,
+        })
+        return json(response, 200, { msgId: delivery.msgId })
+      }
+      if (request.method === "POST" && url.pathname === "/sandbox/api/image") {
+        const body = Schema.decodeUnknownResult(SendImage)(await readJson(request))
+        if (Result.isFailure(body))
+          return json(response, 400, { error: "expected conversationId, userId and dataBase64" })
+        const user = userById(body.success.userId)
+        const conversation =
+          user === undefined ? undefined : conversationById(body.success.conversationId, user)
+        if (user === undefined || conversation === undefined)
+          return json(response, 404, { error: "unknown user or conversation" })
+        const bytes = new Uint8Array(Buffer.from(body.success.dataBase64, "base64"))
+        const delivery = await sim.sendPicture(conversation, user, bytes, {
+          mention: body.success.mention ?? true,
+          ...(body.success.contentType === undefined ? {} : { contentType: body.success.contentType }),
+        })
+        return json(response, 200, { msgId: delivery.msgId })
+      }
+      return json(response, 404, { error: "not found" })
+    }
+    handle().catch(() => json(response, 500, { error: "internal error" }))
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject)
+    server.listen(options.port, options.host, () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://${options.host}:${port}/`,
+    close: async () => {
+      unsubscribe()
+      for (const client of clients) client.end()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
