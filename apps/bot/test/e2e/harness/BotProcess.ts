@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import type { Simulator } from "@openpollen/simulator"
+
+const CLI = new URL("../../../bin/openpollen.js", import.meta.url).pathname
+
+export interface BotProcess {
+  readonly home: string
+  readonly gatewayUrl: string
+  readonly output: () => string
+  readonly stdout: () => string
+  readonly waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<void>
+  readonly stop: (signal?: NodeJS.Signals) => Promise<number | null>
+}
+
+export const until = async (
+  condition: () => boolean,
+  timeoutMs = 10_000,
+  what = "condition",
+): Promise<void> => {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+export const botConfig = (sim: Simulator, dingtalk: Record<string, unknown> = {}) => ({
+  channels: {
+    dingtalk: {
+      enabled: true,
+      clientId: "${DT_CLIENT_ID}",
+      clientSecret: "${DT_CLIENT_SECRET}",
+      robotCode: "${DT_ROBOT_CODE:-}",
+      apiBase: sim.url,
+      oapiBase: sim.url,
+      ...dingtalk,
+    },
+  },
+  agent: { provider: "echo" },
+  gateway: { host: "127.0.0.1", port: 0 },
+})
+
+/** Runs the real CLI (`openpollen start --config FILE`) with HOME in a temp folder, collecting everything it prints. */
+export const startBot = async (
+  sim: Simulator,
+  config: Record<string, unknown>,
+  env: Record<string, string> = {},
+): Promise<BotProcess> => {
+  const home = mkdtempSync(join(tmpdir(), "openpollen-e2e-"))
+  const configPath = join(home, "openpollen.json")
+  writeFileSync(configPath, `// e2e\n${JSON.stringify(config, null, 2)}`)
+  let stdout = ""
+  let stderr = ""
+  const child: ChildProcess = spawn(process.execPath, [CLI, "start", "--config", configPath], {
+    cwd: home,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: home,
+      DT_CLIENT_ID: sim.app.clientId,
+      DT_CLIENT_SECRET: sim.app.clientSecret,
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  })
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString()
+  })
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString()
+  })
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+  const waitFor = (pattern: RegExp, timeoutMs = 15_000) =>
+    until(() => pattern.test(stdout), timeoutMs, `${pattern} in the bot's output:\n${stdout}\n${stderr}`)
+  await waitFor(/gateway API on (http:\/\/\S+)/)
+  const gatewayUrl = /gateway API on (http:\/\/\S+)/.exec(stdout)?.[1] ?? ""
+  return {
+    home,
+    gatewayUrl,
+    output: () => `${stdout}\n${stderr}`,
+    stdout: () => stdout,
+    waitFor,
+    stop: async (signal = "SIGTERM") => {
+      if (child.exitCode === null) child.kill(signal)
+      const code = await Promise.race([
+        exited,
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), 20_000)),
+      ])
+      if (child.exitCode === null) child.kill("SIGKILL")
+      rmSync(home, { recursive: true, force: true })
+      return code
+    },
+  }
+}
