@@ -1,0 +1,126 @@
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { createServer, type IncomingMessage } from "node:http"
+import type { AddressInfo } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { agentContract, sampleAgentRequest } from "@openpollen/contracts"
+import { Agent } from "@openpollen/core"
+import { Effect, Redacted } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { EchoAgent } from "../src/agents/EchoAgent.js"
+import { OpenAiAgent } from "../src/agents/OpenAiAgent.js"
+
+interface Seen {
+  readonly body: { model: string; messages: Array<{ role: string; content: unknown }> }
+  readonly authorization: string | undefined
+}
+const seen: Array<Seen> = []
+let mode: "ok" | "slow" | "error" = "ok"
+let baseUrl = ""
+const server = createServer(async (request: IncomingMessage, response) => {
+  const chunks: Array<Buffer> = []
+  for await (const chunk of request) chunks.push(chunk as Buffer)
+  const body = JSON.parse(Buffer.concat(chunks).toString()) as Seen["body"]
+  seen.push({ body, authorization: request.headers.authorization })
+  if (mode === "slow") return setTimeout(() => response.end("{}"), 2_000)
+  if (mode === "error") return response.writeHead(401).end('{"error":{"message":"bad key sk-test-123"}}')
+  const last = body.messages.at(-1)
+  const text = typeof last?.content === "string" ? last.content : "with parts"
+  response
+    .writeHead(200, { "content-type": "application/json" })
+    .end(JSON.stringify({ choices: [{ message: { content: `echo: ${text}` } }] }))
+})
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`
+})
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+const openai = (overrides: Record<string, unknown> = {}) =>
+  OpenAiAgent.layer({
+    baseUrl,
+    apiKey: Redacted.make("sk-test-123"),
+    model: "qwen-test",
+    timeoutMs: 500,
+    maxHistoryMessages: 4,
+    ...overrides,
+  })
+const respond = (layer: ReturnType<typeof openai>, request = sampleAgentRequest) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      return yield* (yield* Agent).respond(request)
+    }).pipe(Effect.provide(layer)),
+  )
+
+agentContract("EchoAgent", () => EchoAgent.layer)
+agentContract("OpenAiAgent against a local chat-completions endpoint", () => openai())
+
+describe("EchoAgent", () => {
+  it("echoes the text and lists every saved file's path on its own line", async () => {
+    const reply = await Effect.runPromise(
+      Effect.gen(function* () {
+        return yield* (yield* Agent).respond({
+          ...sampleAgentRequest,
+          attachments: [{ kind: "picture", path: "/u/a.png" }],
+        })
+      }).pipe(Effect.provide(EchoAgent.layer)),
+    )
+    expect(reply.markdown).toBe("你好\n\n/u/a.png")
+  })
+})
+
+describe("OpenAiAgent", () => {
+  it("keeps a bounded multi-turn history per session and forgets it on reset", async () => {
+    seen.length = 0
+    mode = "ok"
+    const layer = openai()
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const agent = yield* Agent
+        for (const text of ["one", "two", "three"]) yield* agent.respond({ ...sampleAgentRequest, text })
+        yield* agent.respond({ ...sampleAgentRequest, sessionKey: "other", text: "alone" })
+        yield* agent.reset(sampleAgentRequest.sessionKey)
+        yield* agent.respond({ ...sampleAgentRequest, text: "fresh" })
+      }).pipe(Effect.provide(layer)),
+    )
+    expect(seen[0]?.body.model).toBe("qwen-test")
+    expect(seen[0]?.authorization).toBe("Bearer sk-test-123")
+    expect(seen[2]?.body.messages.map((m) => m.content)).toEqual([
+      "one",
+      "echo: one",
+      "two",
+      "echo: two",
+      "three",
+    ])
+    expect(seen[3]?.body.messages.map((m) => m.content)).toEqual(["alone"])
+    expect(seen[4]?.body.messages.map((m) => m.content)).toEqual(["fresh"])
+  })
+
+  it("sends pictures as image parts", async () => {
+    seen.length = 0
+    mode = "ok"
+    const dir = mkdtempSync(join(tmpdir(), "agent-"))
+    const path = join(dir, "a.png")
+    writeFileSync(path, new Uint8Array([0x89, 0x50, 0x4e, 0x47]))
+    await respond(openai(), {
+      ...sampleAgentRequest,
+      attachments: [{ kind: "picture", path, contentType: "image/png" }],
+    })
+    const content = seen[0]?.body.messages.at(-1)?.content as Array<{
+      type: string
+      image_url?: { url: string }
+    }>
+    expect(content.map((part) => part.type)).toEqual(["text", "image_url"])
+    expect(content[1]?.image_url?.url).toBe("data:image/png;base64,iVBORw==")
+  })
+
+  it("fails clearly on timeouts and rejections, never echoing the API key", async () => {
+    mode = "slow"
+    await expect(respond(openai())).rejects.toMatchObject({ reason: "timeout" })
+    mode = "error"
+    const error = await respond(openai()).catch((failure: unknown) => failure)
+    expect(error).toMatchObject({ _tag: "AgentFailed", reason: "rejected" })
+    expect(JSON.stringify(error)).not.toContain("sk-test-123")
+    mode = "ok"
+  })
+})

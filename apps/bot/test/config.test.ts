@@ -1,0 +1,101 @@
+import { Redacted } from "effect"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { ConfigError, findConfigFile, parseConfig } from "../src/config/loadConfig.js"
+import { substituteEnv } from "../src/config/substituteEnv.js"
+
+const problems = (text: string, env: Record<string, string> = {}) => {
+  try {
+    parseConfig(text, env, "test.json")
+    return []
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems
+    throw error
+  }
+}
+
+describe("substituteEnv", () => {
+  it("replaces ${VAR} and ${VAR:-default}, drops empty values, and reports unset variables with their key", () => {
+    const result = substituteEnv(
+      { a: "${A}", b: "x-${B:-fallback}", c: "${MISSING}", d: { e: ["${A}", "${EMPTY}"] }, n: 3 },
+      { A: "alpha", EMPTY: "" },
+    )
+    expect(result.value).toEqual({ a: "alpha", b: "x-fallback", d: { e: ["alpha"] }, n: 3 })
+    expect(result.unset).toEqual([
+      { variable: "MISSING", path: "c" },
+      { variable: "EMPTY", path: "d.e.1" },
+    ])
+  })
+
+  it("leaves strings without references untouched and never throws", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const result = substituteEnv(value, {})
+        if (typeof value === "string" && value !== "" && !value.includes("${"))
+          expect(result.value).toBe(value)
+      }),
+    )
+    fc.assert(
+      fc.property(
+        fc.string().filter((s) => !s.includes("$") && s !== ""),
+        fc.string({ minLength: 1 }),
+        (text, secret) => {
+          expect(substituteEnv({ k: `${text}\${S}` }, { S: secret }).value).toEqual({ k: `${text}${secret}` })
+        },
+      ),
+    )
+  })
+})
+
+describe("parseConfig", () => {
+  it("applies defaults: disabled, groupPolicy mention, DingTalk hosts, loopback gateway, echo agent", () => {
+    const config = parseConfig("{}", {})
+    expect(config.dingtalk).toMatchObject({
+      enabled: false,
+      groupPolicy: "mention",
+      apiBase: "https://api.dingtalk.com",
+      oapiBase: "https://oapi.dingtalk.com",
+      maxReplyChars: 18_000,
+    })
+    expect(config.dingtalk.credentials).toBeUndefined()
+    expect(config.gateway).toEqual({ host: "127.0.0.1", port: 18_800 })
+    expect(config.agent).toEqual({ provider: "echo" })
+  })
+
+  it("reads JSON5 with comments, substitutes secrets and falls back to the clientId for an empty robotCode", () => {
+    const config = parseConfig(
+      `// comment
+      { channels: { dingtalk: { enabled: true, clientId: "\${ID}", clientSecret: "\${SECRET}", robotCode: "\${ROBOT:-}", groupPolicy: "all", }, }, }`,
+      { ID: "dingabc", SECRET: "s3cret" },
+    )
+    expect(config.dingtalk.credentials?.clientId).toBe("dingabc")
+    expect(config.dingtalk.credentials?.robotCode).toBe("dingabc")
+    expect(Redacted.value(config.dingtalk.credentials?.clientSecret ?? Redacted.make(""))).toBe("s3cret")
+    expect(String(config.dingtalk.credentials?.clientSecret)).not.toContain("s3cret")
+    expect(config.dingtalk.groupPolicy).toBe("all")
+  })
+
+  it("names the unset variable and the key of a required field", () => {
+    expect(
+      problems(
+        `{ channels: { dingtalk: { enabled: true, clientId: "x", clientSecret: "\${DINGTALK_CLIENT_SECRET}" } } }`,
+      ),
+    ).toEqual(["channels.dingtalk.clientSecret: environment variable DINGTALK_CLIENT_SECRET is not set"])
+  })
+
+  it("names the key path and what was expected", () => {
+    expect(problems(`{ channels: { dingtalk: { groupPolicy: "some" } } }`)[0]).toMatch(
+      /^channels\.dingtalk\.groupPolicy: Expected "mention" \| "all"/,
+    )
+    expect(problems(`{ gateway: { port: "eighty" } }`)[0]).toMatch(/^gateway\.port: Expected/)
+    expect(problems(`{ gateway: { prot: 1 } }`)[0]).toMatch(/^gateway\.prot/)
+    expect(problems(`{ channels: `)[0]).toMatch(/not valid JSON5/)
+  })
+
+  it("finds the file at --config, then $OPENPOLLEN_CONFIG", () => {
+    expect(findConfigFile({ explicit: "a.json", env: { OPENPOLLEN_CONFIG: "/b.json" }, cwd: "/w" })).toBe(
+      "/w/a.json",
+    )
+    expect(findConfigFile({ env: { OPENPOLLEN_CONFIG: "/b.json" }, cwd: "/w" })).toBe("/b.json")
+  })
+})
