@@ -11,7 +11,7 @@ describe("JSON Schema of openpollen.json", () => {
   })
 
   it("describes the DingTalk channel keys for editor completion", () => {
-    const schema = configJsonSchema() as {
+    const schema = configJsonSchema() as unknown as {
       properties: {
         channels: { properties: { dingtalk: { properties: Record<string, { description?: string }> } } }
       }
