@@ -6,5 +6,10 @@ const conditions = ["@openpollen/source", "module", "node", "development|product
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ["@openpollen/source"] } },
-  test: { include: ["test/**/*.test.ts"], testTimeout: 20_000, hookTimeout: 60_000 },
+  test: {
+    include: ["test/**/*.test.ts"],
+    globalSetup: ["test/setup/chromium.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
 })

@@ -23,7 +23,8 @@ export const sandboxPage = (title: string) => `<!doctype html>
   #messages { flex:1; overflow-y:auto; padding:20px; }
   .msg { display:flex; margin-bottom:14px; }
   .msg.mine { justify-content:flex-end; }
-  .bubble { max-width:70%; padding:8px 12px; border-radius:8px; background:#fff; border:1px solid var(--line); overflow-wrap:anywhere; }
+  .msg > div { max-width:70%; }
+  .bubble { padding:8px 12px; white-space:normal; border-radius:8px; background:#fff; border:1px solid var(--line); overflow-wrap:anywhere; }
   .mine .bubble { background:var(--blue); color:#fff; border-color:var(--blue); }
   .who { font-size:12px; color:var(--muted); margin-bottom:2px; }
   .route { display:inline-block; font-size:11px; padding:0 6px; border-radius:9px; background:#f2f3f5; color:#4e5969; margin-left:6px; }

@@ -43,9 +43,12 @@ export const botConfig = (sim: Simulator, dingtalk: Record<string, unknown> = {}
   gateway: { host: "127.0.0.1", port: 0 },
 })
 
+/** Runs the bot against a simulator, with the simulator's app credentials in the environment. */
+export const startBot = (sim: Simulator, config: Record<string, unknown>, env: Record<string, string> = {}) =>
+  startCli(config, { DT_CLIENT_ID: sim.app.clientId, DT_CLIENT_SECRET: sim.app.clientSecret, ...env })
+
 /** Runs the real CLI (`openpollen start --config FILE`) with HOME in a temp folder, collecting everything it prints. */
-export const startBot = async (
-  sim: Simulator,
+export const startCli = async (
   config: Record<string, unknown>,
   env: Record<string, string> = {},
 ): Promise<BotProcess> => {
@@ -59,8 +62,6 @@ export const startBot = async (
     env: {
       PATH: process.env.PATH ?? "",
       HOME: home,
-      DT_CLIENT_ID: sim.app.clientId,
-      DT_CLIENT_SECRET: sim.app.clientSecret,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
