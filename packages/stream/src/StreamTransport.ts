@@ -1,5 +1,6 @@
 import { type ConnectionState, type InboundFrame, Transport } from "@openpollen/core"
 import { type Cause, Context, Effect, Layer, PubSub, Queue, Redacted, Stream } from "effect"
+import { effectTimers } from "./effectTimers.js"
 import { StreamClient } from "./StreamClient.js"
 import { type StreamCounters, Supervisor, type SupervisorEvent } from "./Supervisor.js"
 
@@ -59,6 +60,7 @@ export const makeStreamTransport = (config: StreamTransportConfig) =>
       backoffCapMs: config.backoff?.capMs ?? 60_000,
       userAgent: "openpollen-dingtalk/0.1",
       makeClient: (options, hooks) => new StreamClient(options, hooks),
+      timers: effectTimers(context),
       onCallback: (frameMessageId, raw) => {
         let data: unknown
         try {

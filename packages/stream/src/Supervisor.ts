@@ -140,7 +140,7 @@ export class Supervisor {
       previous?.terminate()
       if (this.rotateAfterConnect) {
         this.rotateAfterConnect = false
-        this.timers.setTimeout(() => void this.connect(), 0)
+        this.retryTimer = this.timers.setTimeout(() => void this.connect(), 0)
       }
     } catch (cause) {
       client.terminate()

@@ -1,4 +1,5 @@
 export * from "./backoffDelay.js"
+export * from "./effectTimers.js"
 export * from "./GatewayOpenError.js"
 export * from "./StreamClient.js"
 export * from "./StreamTransport.js"
