@@ -43,6 +43,8 @@ const post = (url: URL, message: MarkdownMessage, timeoutMs: number) =>
         timeout: timeoutMs,
         retry: 0,
         throwHttpErrors: false,
+        // A redirect would carry the reply (and the session) to a host the origin check never saw.
+        redirect: "error",
         signal,
       })
       const text = await response.text()

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { describe, expect, it } from "@effect/vitest"
 import { type SessionWebhookHarness, sessionWebhookContract } from "@openpollen/contracts"
-import { SessionWebhook } from "@openpollen/core"
+import { SessionWebhook, webhookBody } from "@openpollen/core"
 import { type Simulator, startSimulator } from "@openpollen/simulator"
 import { maskWebhookUrl, SessionWebhookSender } from "@openpollen/webhook"
 import { Effect } from "effect"
@@ -34,6 +34,7 @@ const harness = (): SessionWebhookHarness<never> => ({
 sessionWebhookContract("SessionWebhookSender against the simulator", harness)
 
 const message = { title: "t", text: "hello", atUserIds: [] }
+const received: Array<{ contentType: string | undefined; body: unknown }> = []
 const send = (url: string, config = { oapiBase: "http://127.0.0.1:1", timeoutMs: 300 }) =>
   Effect.gen(function* () {
     return yield* (yield* SessionWebhook).send(url, message).pipe(Effect.flip)
@@ -123,6 +124,93 @@ describe("SessionWebhookSender", () => {
       },
     )
   })
+
+  it("refuses another origin, a lookalike port and a non-http scheme without making a request", async () => {
+    await withServer(
+      (_request, response) => response.writeHead(200).end('{"errcode":0}'),
+      async (base, hits) => {
+        const trusted = { oapiBase: base, timeoutMs: 1_000 }
+        const lookalike = base.replace("127.0.0.1", "localhost")
+        const otherPort = `${base.slice(0, base.lastIndexOf(":"))}:1`
+        for (const url of [`${lookalike}/x?session=s1`, `${otherPort}/x?session=s1`, "ftp://127.0.0.1/x"])
+          expect(await Effect.runPromise(send(url, trusted))).toMatchObject({ reason: "untrusted-url" })
+        expect(hits()).toBe(0)
+      },
+    )
+  })
+
+  it("retries a dropped connection once and then reports a network failure without the session", async () => {
+    await withServer(
+      (request) => request.socket.destroy(),
+      async (base, hits) => {
+        const error = await Effect.runPromise(
+          send(`${base}/robot/sendBySession?session=secret-session-42`, { oapiBase: base, timeoutMs: 1_000 }),
+        )
+        expect(error).toMatchObject({ _tag: "WebhookFailed", reason: "network" })
+        expect(hits()).toBe(2)
+        expect(JSON.stringify(error)).not.toContain("secret-session-42")
+        expect(String(error)).not.toContain("secret-session-42")
+      },
+    )
+  })
+
+  it("does not retry a 4xx, nor follow a redirect off the origin", async () => {
+    const paths: Array<string> = []
+    await withServer(
+      (request, response) => {
+        paths.push(request.url ?? "")
+        const port = (request.socket.localPort ?? 0).toString()
+        if (request.url?.startsWith("/moved"))
+          response.writeHead(307, { location: `http://localhost:${port}/steal` }).end()
+        else if (request.url?.startsWith("/steal")) response.writeHead(200).end('{"errcode":0}')
+        else response.writeHead(403).end("forbidden")
+      },
+      async (base) => {
+        const config = { oapiBase: base, timeoutMs: 1_000 }
+        expect(await Effect.runPromise(send(`${base}/x?session=a`, config))).toMatchObject({
+          reason: "http",
+          status: 403,
+        })
+        expect(paths).toEqual(["/x?session=a"])
+        expect(await Effect.runPromise(send(`${base}/moved?session=a`, config))).toMatchObject({
+          _tag: "WebhookFailed",
+        })
+        expect(paths.filter((path) => path.startsWith("/steal"))).toEqual([])
+      },
+    )
+  })
+
+  it.effect("posts exactly the core's webhookBody as JSON", () =>
+    Effect.promise(() =>
+      withServer(
+        (request, response) => {
+          let text = ""
+          request.on("data", (chunk: Buffer) => {
+            text += chunk.toString("utf8")
+          })
+          request.on("end", () => {
+            received.push({ contentType: request.headers["content-type"], body: JSON.parse(text) })
+            response.writeHead(200, { "content-type": "application/json" }).end('{"errcode":0,"errmsg":"ok"}')
+          })
+        },
+        async (base) => {
+          const mention = { title: "标题", text: "**hi** @u1", atUserIds: ["u1"] }
+          await Effect.runPromise(
+            Effect.gen(function* () {
+              yield* (yield* SessionWebhook).send(`${base}/robot/sendBySession?session=z`, mention)
+            }).pipe(Effect.provide(SessionWebhookSender.layer({ oapiBase: base, timeoutMs: 1_000 }))),
+          )
+          expect(received).toEqual([
+            { contentType: expect.stringContaining("application/json"), body: webhookBody(mention) },
+          ])
+          expect(webhookBody(mention)).toMatchObject({
+            msgtype: "markdown",
+            at: { atUserIds: ["u1"], isAtAll: false },
+          })
+        },
+      ),
+    ),
+  )
 
   it("masks the session for logs", () => {
     expect(maskWebhookUrl("https://oapi.dingtalk.com/robot/sendBySession?session=3be1f0c4&x=1")).toBe(
