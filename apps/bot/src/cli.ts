@@ -1,3 +1,4 @@
+import { resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { channelList, channelTest } from "./commands/channel.js"
 import { doctor } from "./commands/doctor.js"
@@ -33,6 +34,18 @@ Interactive on a terminal unless --group-policy or --agent is given.`,
   schema: "Usage: openpollen schema > openpollen.schema.json",
 }
 
+/**
+ * Under `pnpm openpollen …` / `pnpm start` the package script runs in apps/bot; pnpm passes the caller's directory as
+ * INIT_CWD. Only those scripts: INIT_CWD is inherited by every child of any pnpm run.
+ */
+const callerDirectory = () => {
+  const script = process.env.npm_lifecycle_event
+  const caller = process.env.INIT_CWD
+  return (script === "cli" || script === "start") && caller !== undefined && caller !== ""
+    ? caller
+    : process.cwd()
+}
+
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const { values, positionals } = parseArgs({
     args: [...argv],
@@ -61,7 +74,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     loadConfig({
       ...(values.config === undefined ? {} : { explicit: values.config }),
       env: process.env,
-      cwd: process.cwd(),
+      cwd: callerDirectory(),
     })
   switch (command) {
     case "start":
@@ -72,7 +85,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
       throw new UsageError(`unknown channel subcommand "${rest[0] ?? ""}" (list, test)`)
     case "init":
       return init({
-        path: values.path ?? "openpollen.json",
+        path: resolve(callerDirectory(), values.path ?? "openpollen.json"),
         force: values.force ?? false,
         ...(values["group-policy"] === undefined ? {} : { groupPolicy: values["group-policy"] }),
         ...(values.agent === undefined ? {} : { agent: values.agent }),

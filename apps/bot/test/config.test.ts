@@ -15,8 +15,10 @@ const problems = (text: string, env: Record<string, string> = {}) => {
 }
 
 describe("substituteEnv", () => {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
   it("replaces ${VAR} and ${VAR:-default}, drops empty values, and reports unset variables with their key", () => {
     const result = substituteEnv(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
       { a: "${A}", b: "x-${B:-fallback}", c: "${MISSING}", d: { e: ["${A}", "${EMPTY}"] }, n: 3 },
       { A: "alpha", EMPTY: "" },
     )

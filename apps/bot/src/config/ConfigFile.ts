@@ -9,9 +9,11 @@ const StringList = Schema.Array(Schema.String)
 
 export const DingTalkChannelFile = Schema.Struct({
   enabled: optional(Schema.Boolean, "Run the DingTalk channel. Default false."),
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
   clientId: optional(Schema.String, "The app's AppKey (clientId). Use ${DINGTALK_CLIENT_ID}."),
   clientSecret: optional(
     Schema.String,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
     "The app's AppSecret (clientSecret). Use ${DINGTALK_CLIENT_SECRET}; never inline it.",
   ),
   robotCode: optional(
@@ -79,6 +81,7 @@ export const ConfigFile = Schema.Struct({
       openai: optional(
         Schema.Struct({
           baseUrl: optional(Schema.String, "An OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1."),
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
           apiKey: optional(Schema.String, "Use ${OPENAI_API_KEY}."),
           model: optional(Schema.String, "Model name."),
           timeoutMs: optional(PositiveInt, "Per-request timeout. Default 60000."),
