@@ -1,0 +1,59 @@
+import {
+  type MarkdownMessage,
+  sampleMarkdownParam,
+  WIRE_LIMITS,
+  webhookBody,
+  wireSize,
+} from "@openpollen/core"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+
+const message: MarkdownMessage = { title: "标题", text: "你好 **world**", atUserIds: ["staff1"] }
+const bytes = (text: string): number => new TextEncoder().encode(text).length
+
+describe("wireFormat", () => {
+  it("builds the exact session webhook body", () => {
+    expect(webhookBody(message)).toEqual({
+      msgtype: "markdown",
+      markdown: { title: "标题", text: "你好 **world**" },
+      at: { atUserIds: ["staff1"], isAtAll: false },
+    })
+  })
+
+  it("builds the Open API msgParam string without the mentions", () => {
+    expect(JSON.parse(sampleMarkdownParam(message))).toEqual({ title: "标题", text: "你好 **world**" })
+  })
+
+  it("measures UTF-8 bytes of what each route sends", () => {
+    expect(wireSize("webhook", message)).toBe(bytes(JSON.stringify(webhookBody(message))))
+    expect(wireSize("group", message)).toBe(bytes(sampleMarkdownParam(message)))
+    expect(wireSize("users", message)).toBeGreaterThan(wireSize("group", message) + 20 * 24)
+  })
+
+  it("counts a Chinese character as three bytes", () => {
+    const ascii = wireSize("webhook", { ...message, text: "a".repeat(100) })
+    const chinese = wireSize("webhook", { ...message, text: "中".repeat(100) })
+    expect(chinese - ascii).toBe(200)
+  })
+
+  it("keeps the documented limits", () => {
+    expect(WIRE_LIMITS).toEqual({
+      webhookBodyBytes: 20_000,
+      groupMsgParamBytes: 15_000,
+      usersBodyBytes: 20_000,
+    })
+  })
+
+  it("grows by at least the text's own bytes on every route", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 200 }), (text) => {
+        const empty = { ...message, text: "" }
+        const withText = { ...message, text }
+        for (const route of ["webhook", "group", "users"] as const) {
+          expect(wireSize(route, withText) - wireSize(route, empty)).toBeGreaterThanOrEqual(bytes(text))
+        }
+      }),
+      { numRuns: 50 },
+    )
+  })
+})
