@@ -5,8 +5,9 @@ export const MAX_REPLY_CHARS = 18_000
 export const TRUNCATION_NOTICE = "\n\n…（内容过长，已截断 / reply truncated）"
 
 /**
- * The product rule: a reply over `maxChars` user-perceived characters is cut to `maxChars` (never inside a
- * surrogate pair or an emoji), an open code fence is closed, and a visible notice is appended.
+ * The product rule: a reply over `maxChars` user-perceived characters (graphemes, so never inside a surrogate pair
+ * or an emoji sequence) is cut so that, with any code fence it leaves open closed, it is at most `maxChars` long;
+ * then a visible notice is appended.
  */
 export const truncateReply = (
   markdown: string,
@@ -15,6 +16,13 @@ export const truncateReply = (
   if (markdown.length <= maxChars) return { text: markdown, truncated: false }
   const characters = graphemes(markdown)
   if (characters.length <= maxChars) return { text: markdown, truncated: false }
-  const kept = characters.slice(0, maxChars).join("")
-  return { text: `${closeOpenFence(kept)}${TRUNCATION_NOTICE}`, truncated: true }
+  let keep = maxChars
+  let body = closeOpenFence(characters.slice(0, keep).join(""))
+  let length = graphemes(body).length
+  while (length > maxChars && keep > 0) {
+    keep = Math.max(0, keep - (length - maxChars))
+    body = closeOpenFence(characters.slice(0, keep).join(""))
+    length = graphemes(body).length
+  }
+  return { text: `${body}${TRUNCATION_NOTICE}`, truncated: true }
 }

@@ -28,7 +28,10 @@ describe("truncateReply", () => {
 
   it("closes a code fence left open by the cut", () => {
     const result = truncateReply(`intro\n\`\`\`ts\n${"const x = 1\n".repeat(50)}\`\`\`\nafter`, 100)
-    expect(openFenceAt(result.text.replace(TRUNCATION_NOTICE, ""))).toBeUndefined()
+    const body = result.text.replace(TRUNCATION_NOTICE, "")
+    expect(openFenceAt(body)).toBeUndefined()
+    expect(body.length).toBeLessThanOrEqual(100)
+    expect(body.startsWith("intro\n```ts\nconst x = 1\n")).toBe(true)
     expect(result.text.endsWith(TRUNCATION_NOTICE)).toBe(true)
   })
 
@@ -44,9 +47,10 @@ describe("truncateReply", () => {
         expect(result.text.endsWith(TRUNCATION_NOTICE)).toBe(true)
         expect(hasLoneSurrogate(result.text)).toBe(false)
         expect(openFenceAt(body)).toBeUndefined()
-        const kept = graphemes(text).slice(0, max).join("")
-        expect(body.startsWith(kept)).toBe(true)
-        expect(graphemes(body).length).toBeLessThanOrEqual(max + 8)
+        const kept = body.replace(/\n?(`{3,}|~{3,})$/, "")
+        expect(text.startsWith(body) || text.startsWith(kept)).toBe(true)
+        expect(graphemes(body).length).toBeLessThanOrEqual(max)
+        expect(graphemes(kept).length).toBeGreaterThanOrEqual(Math.min(max, graphemes(text).length) - 8)
       }),
     )
   })
