@@ -11,6 +11,8 @@ const until = async (condition: () => boolean, timeoutMs = 5_000, what = "condit
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
+/** Node timers alive in this process (the watchdog, retry and deadline timers among them). */
+const pendingTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 const cleanups: Array<() => Promise<void>> = []
@@ -188,10 +190,13 @@ describe("StreamTransport against the simulator", () => {
 
   it("leaves no connection and no reconnect behind once stopped", async () => {
     const sim = await simulator()
-    const bot = await connect(sim)
+    const timersBefore = pendingTimers()
+    const bot = await connect(sim, { idleTimeoutMs: 60_000 })
     await sim.waitForConnections(1)
+    expect(pendingTimers()).toBeGreaterThan(timersBefore)
     await bot.dispose()
     await until(() => sim.connections().length === 0, 2_000, "the connection to close")
+    await until(() => pendingTimers() <= timersBefore, 2_000, "every timer to be cleared")
     const opens = sim.counters.gatewayOpens
     await sleep(1_500)
     expect(sim.counters.gatewayOpens).toBe(opens)
