@@ -29,6 +29,16 @@ const ioError = (what: string) => () =>
 
 const generatedName = (now: number) => `${now}-${randomBytes(8).toString("hex")}`
 
+/** Enough leading bytes to recognise every signature, even when the stream starts with tiny chunks. */
+const HEAD_BYTES = 16
+
+const appendHead = (head: Uint8Array, chunk: Uint8Array) => {
+  const next = new Uint8Array(Math.min(HEAD_BYTES, head.length + chunk.length))
+  next.set(head)
+  next.set(chunk.subarray(0, next.length - head.length), head.length)
+  return next
+}
+
 /** Writes streamed bytes to a temp file in the root, then renames it: a reader never sees a partial file. */
 const storeInto =
   (root: string, maxBytes: number) =>
@@ -37,7 +47,7 @@ const storeInto =
       const now = yield* Clock.currentTimeMillis
       const name = generatedName(now)
       const temp = join(root, `.${name}.part`)
-      let head: Uint8Array | undefined
+      let head: Uint8Array = new Uint8Array()
       let size = 0
       yield* Effect.acquireUseRelease(
         Effect.tryPromise({ try: () => open(temp, "wx", 0o600), catch: ioError("creating a file") }),
@@ -50,7 +60,7 @@ const storeInto =
                   reason: "too-large",
                   message: `file is over the ${maxBytes}-byte cap`,
                 })
-              if (head === undefined) head = chunk.subarray(0, 16)
+              if (head.length < HEAD_BYTES) head = appendHead(head, chunk)
               yield* Effect.tryPromise({ try: () => handle.write(chunk), catch: ioError("writing") })
             }),
           ),
@@ -60,7 +70,7 @@ const storeInto =
             if (exit._tag === "Failure") await rm(temp, { force: true }).catch(() => undefined)
           }),
       )
-      const extension = chooseExtension(head ?? new Uint8Array(), request.contentType, request.extensionHint)
+      const extension = chooseExtension(head, request.contentType, request.extensionHint)
       const path = join(root, `${name}.${extension}`)
       yield* Effect.tryPromise({ try: () => rename(temp, path), catch: ioError("finishing a file") }).pipe(
         Effect.tapError(() => Effect.promise(() => rm(temp, { force: true }).catch(() => undefined))),

@@ -48,10 +48,18 @@ export const extensionFromContentType = (contentType: string | undefined): strin
 
 const SAFE_HINT = /^[a-z0-9]{1,8}$/
 
+/** Office files are zip archives: their bytes say zip, their declared type says which. */
+const OFFICE: ReadonlyArray<string> = ["xlsx", "docx", "pptx"]
+
 /** The extension a stored file gets: never anything taken from the network unless it is a short alphanumeric word. */
 export const chooseExtension = (head: Uint8Array, contentType?: string, hint?: string): string => {
   const magic = extensionFromMagic(head)
-  if (magic === "zip" && hint !== undefined && ["xlsx", "docx", "pptx"].includes(hint)) return hint
+  if (magic === "zip") {
+    const declared = [extensionFromContentType(contentType), hint].find(
+      (candidate) => candidate !== undefined && OFFICE.includes(candidate),
+    )
+    return declared ?? "zip"
+  }
   return (
     magic ??
     extensionFromContentType(contentType) ??

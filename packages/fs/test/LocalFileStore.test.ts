@@ -2,10 +2,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, w
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { fileStoreContract, tokenStoreContract } from "@openpollen/contracts"
-import { FileStore, TokenStore } from "@openpollen/core"
-import { chooseExtension, FileTokenStore, LocalFileStore, sweepUploads } from "@openpollen/fs"
-import { Effect, Option, Redacted, Stream } from "effect"
+import { fileStoreContract } from "@openpollen/contracts"
+import { FileStore } from "@openpollen/core"
+import { LocalFileStore, sweepUploads } from "@openpollen/fs"
+import { Effect, Fiber, Stream } from "effect"
+import { TestClock } from "effect/testing"
 import { afterAll } from "vitest"
 
 const temps: Array<string> = []
@@ -27,7 +28,16 @@ fileStoreContract("LocalFileStore", () => {
     read: async (path) => new Uint8Array(readFileSync(path)),
   }
 })
-tokenStoreContract("FileTokenStore", () => FileTokenStore.layer({ path: join(tempDir(), "tokens.json") }))
+
+/** Polls real time (the TestClock does not move on its own) until the disk shows the expected state. */
+const waitFor = (condition: () => boolean, timeoutMs = 10_000) =>
+  Effect.promise(async () => {
+    const deadline = Date.now() + timeoutMs
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error("condition not met before the deadline")
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  })
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])
 
@@ -44,15 +54,6 @@ describe("LocalFileStore", () => {
       Effect.provide(LocalFileStore.layer()),
       Effect.ensuring(Effect.sync(() => (process.env.HOME = previous))),
     )
-  })
-
-  it("names files from their bytes first, then the content type, then a safe hint", () => {
-    expect(chooseExtension(PNG, "image/jpeg")).toBe("png")
-    expect(chooseExtension(new Uint8Array([1, 2, 3]), "image/jpeg; charset=x")).toBe("jpg")
-    expect(chooseExtension(new Uint8Array([1]), undefined, "xlsx")).toBe("xlsx")
-    expect(chooseExtension(new Uint8Array([0x50, 0x4b, 0x03, 0x04]), undefined, "docx")).toBe("docx")
-    expect(chooseExtension(new Uint8Array([1]), "text/html", "../../x")).toBe("bin")
-    expect(chooseExtension(new Uint8Array([1]), undefined, "a".repeat(500))).toBe("bin")
   })
 
   it.effect("leaves no file and no temp file behind when the stream fails or is over the cap", () => {
@@ -103,33 +104,55 @@ describe("LocalFileStore", () => {
       expect(readdirSync(root).sort()).toEqual(["middle.png", "new.png"])
     })
   })
-})
 
-describe("FileTokenStore", () => {
-  it.effect("survives a restart and writes a 0600 file", () => {
-    const path = join(tempDir(), "state", "tokens.json")
+  it.effect("an interrupted download leaves no file and no temp file", () => {
+    const root = tempDir()
     return Effect.gen(function* () {
-      yield* Effect.gen(function* () {
-        yield* (yield* TokenStore).set("app", { accessToken: Redacted.make("tok-1"), expiresAt: 42 })
-      }).pipe(Effect.provide(FileTokenStore.layer({ path })))
-      const token = yield* Effect.gen(function* () {
-        return yield* (yield* TokenStore).get("app")
-      }).pipe(Effect.provide(FileTokenStore.layer({ path })))
-      expect(Option.map(token, (t) => [Redacted.value(t.accessToken), t.expiresAt])).toEqual(
-        Option.some(["tok-1", 42]),
-      )
-      expect(statSync(path).mode & 0o777).toBe(0o600)
-    })
+      const store = yield* FileStore
+      const stalled = Stream.concat(Stream.make(PNG), Stream.never)
+      const fiber = yield* Effect.forkChild(store.store({ bytes: stalled }))
+      yield* waitFor(() => readdirSync(root).some((name) => name.endsWith(".part")))
+      yield* Fiber.interrupt(fiber)
+      expect(readdirSync(root)).toEqual([])
+    }).pipe(Effect.provide(LocalFileStore.layer({ root })))
   })
 
-  it.effect("treats a corrupt file as empty", () => {
-    const path = join(tempDir(), "tokens.json")
-    writeFileSync(path, "{ not json")
+  it.effect("sniffs the type across tiny first chunks and streams every byte to disk", () => {
+    const root = tempDir()
+    const webp = [...new TextEncoder().encode("RIFF"), 9, 0, 0, 0, ...new TextEncoder().encode("WEBPVP8 ")]
     return Effect.gen(function* () {
-      const store = yield* TokenStore
-      expect(Option.isNone(yield* store.get("app"))).toBe(true)
-      yield* store.set("app", { accessToken: Redacted.make("tok"), expiresAt: 1 })
-      expect(JSON.parse(readFileSync(path, "utf8"))).toEqual({ app: { accessToken: "tok", expiresAt: 1 } })
-    }).pipe(Effect.provide(FileTokenStore.layer({ path })))
+      const chunks = webp.map((byte) => new Uint8Array([byte]))
+      const stored = yield* (yield* FileStore).store({ bytes: Stream.fromIterable(chunks) })
+      expect(stored.path.endsWith(".webp")).toBe(true)
+      expect(stored.bytes).toBe(webp.length)
+      expect([...readFileSync(stored.path)]).toEqual(webp)
+    }).pipe(Effect.provide(LocalFileStore.layer({ root })))
+  })
+
+  it.effect("runs retention at start and again on every interval of the Clock", () => {
+    const root = tempDir()
+    const hour = 3_600_000
+    const now = Date.now()
+    const aged = (name: string, ageMs: number) => {
+      const path = join(root, name)
+      writeFileSync(path, new Uint8Array(4))
+      utimesSync(path, (now - ageMs) / 1000, (now - ageMs) / 1000)
+    }
+    aged("expired.png", 25 * hour)
+    aged("expiring.png", 23 * hour)
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(now)
+      yield* Effect.gen(function* () {
+        yield* FileStore
+        yield* waitFor(() => !readdirSync(root).includes("expired.png"))
+        expect(readdirSync(root)).toEqual(["expiring.png"])
+        yield* TestClock.adjust(2 * hour)
+        yield* waitFor(() => readdirSync(root).length === 0)
+      }).pipe(
+        Effect.provide(
+          LocalFileStore.layer({ root, retention: { maxAgeDays: 1, sweepIntervalMs: 2 * hour } }),
+        ),
+      )
+    })
   })
 })
