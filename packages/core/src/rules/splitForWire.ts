@@ -4,8 +4,13 @@ import { type WireRoute, wireLimit, wireSize } from "./wireFormat.js"
 
 /** Kept free under every limit, for whatever a proxy or a future field adds. */
 const SAFETY_BYTES = 64
-/** Worst case reserved for reopening and closing a code fence that spans a cut. */
-const FENCE_RESERVE = "```xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n\n```"
+const FENCE_LINE = /^ {0,3}(?:`{3,}|~{3,}).*$/gm
+
+/** Worst case reserved in every part for reopening and closing a code fence that spans a cut. */
+const fenceReserve = (markdown: string): string => {
+  const longest = (markdown.match(FENCE_LINE) ?? []).reduce((a, b) => (b.length > a.length ? b : a), "")
+  return longest === "" ? "" : `${longest}\n\n${longest}`
+}
 
 const mentionText = (atUserIds: ReadonlyArray<string>): string =>
   atUserIds.length === 0 ? "" : `\n\n${atUserIds.map((id) => `@${id}`).join(" ")}`
@@ -38,7 +43,7 @@ export const splitForWire = (reply: OutboundReply, route: WireRoute): ReadonlyAr
   const cost = (piece: string) => wireSize(route, { ...empty, text: piece }) - emptySize
   const overhead = wireSize(route, {
     title: numbered(reply.title, 98, 99),
-    text: `${FENCE_RESERVE}${mention}`,
+    text: `${fenceReserve(reply.markdown)}${mention}`,
     atUserIds: reply.atUserIds,
   })
   const chunks = chunkMarkdown(reply.markdown, Math.max(limit - overhead, 16), cost)

@@ -32,3 +32,22 @@ describe("shapeReply", () => {
     expect(shapeReply("hi", { conversation: group, sender: { id: "x", nick: "x" } }).atUserIds).toEqual([])
   })
 })
+
+describe("shapeReply, for any Markdown", () => {
+  it("keeps titles short and plain, and leaves no raw < or > outside code", async () => {
+    const fc = (await import("fast-check")).default
+    const { graphemes } = await import("@openpollen/core")
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", maxLength: 300 }), (markdown) => {
+        const shaped = shapeReply(markdown, { conversation: group, sender })
+        expect(graphemes(shaped.title).length).toBeLessThanOrEqual(20)
+        expect(shaped.title).not.toMatch(/[*`<>]/)
+        const outsideCode = shaped.markdown
+          .replace(/^ {0,3}(`{3,}|~{3,})[\s\S]*?(^ {0,3}\1|$(?![\s\S]))/gm, "")
+          .replace(/`[^`\n]*`/g, "")
+          .replace(/<\/?font(\s[^<>]*)?>/gi, "")
+        expect(outsideCode).not.toMatch(/<[a-z/!]/i)
+      }),
+    )
+  })
+})

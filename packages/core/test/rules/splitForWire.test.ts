@@ -64,6 +64,19 @@ describe("splitForWire", () => {
     for (const part of parts.slice(1, -1)) expect(part.text.startsWith("```python\n")).toBe(true)
   })
 
+  it("still fits when a long fence info string is reopened in every part", () => {
+    const opening = `\`\`\`ts ${'title="很长的文件名" '.repeat(20)}`
+    const code = `${opening}\n${"const 值 = 1\n".repeat(5_000)}\`\`\`\n`
+    for (const route of routes) {
+      const parts = splitForWire(reply(code), route)
+      expect(parts.length).toBeGreaterThan(1)
+      for (const part of parts) {
+        expect(wireSize(route, part)).toBeLessThanOrEqual(wireLimit(route) - 64)
+        expect(part.text.startsWith(`${opening}\n`)).toBe(true)
+      }
+    }
+  })
+
   it("fits the tighter Open API budgets", () => {
     const text = "中".repeat(6_000)
     for (const route of routes) {
