@@ -34,9 +34,7 @@ describe("shapeReply", () => {
 })
 
 describe("shapeReply, for any Markdown", () => {
-  it("keeps titles short and plain, and leaves no raw < or > outside code", async () => {
-    const fc = (await import("fast-check")).default
-    const { graphemes } = await import("@openpollen/core")
+  it("keeps titles short and plain, and leaves no raw < or > outside code", () => {
     fc.assert(
       fc.property(fc.string({ unit: "grapheme", maxLength: 300 }), (markdown) => {
         const shaped = shapeReply(markdown, { conversation: group, sender })
