@@ -6,7 +6,7 @@ import {
   WebhookOversize,
   webhookBody,
 } from "@openpollen/core"
-import { Effect, Layer, Result, Schema } from "effect"
+import { Duration, Effect, Layer, Result, Schema } from "effect"
 import ky, { TimeoutError } from "ky"
 
 export interface SessionWebhookConfig {
@@ -60,7 +60,19 @@ const post = (url: URL, message: MarkdownMessage, timeoutMs: number) =>
       error instanceof TimeoutError
         ? new WebhookFailed({ reason: "timeout", message: `session webhook timed out after ${timeoutMs} ms` })
         : new WebhookFailed({ reason: "network", message: "session webhook unreachable" }),
-  })
+  }).pipe(
+    // ky's timeout ends at the response headers; this deadline also covers a body that never finishes.
+    Effect.timeoutOrElse({
+      duration: Duration.millis(timeoutMs),
+      orElse: () =>
+        Effect.fail(
+          new WebhookFailed({
+            reason: "timeout",
+            message: `session webhook timed out after ${timeoutMs} ms`,
+          }),
+        ),
+    }),
+  )
 
 const interpret = (answer: {
   readonly status: number

@@ -100,6 +100,22 @@ describe("SessionWebhookSender", () => {
     )
   })
 
+  it("times out a webhook that answers its headers but stalls the body", async () => {
+    await withServer(
+      (_request, response) => {
+        response.writeHead(200, { "content-type": "application/json" })
+        response.write('{"errcode":')
+      },
+      async (base, hits) => {
+        const error = await Effect.runPromise(
+          send(`${base}/robot/sendBySession?session=ff`, { oapiBase: base, timeoutMs: 300 }),
+        )
+        expect(error).toMatchObject({ _tag: "WebhookFailed", reason: "timeout" })
+        expect(hits()).toBe(1)
+      },
+    )
+  })
+
   it("treats other errcodes and bodies without errcode as failures", async () => {
     await withServer(
       (request, response) => {
