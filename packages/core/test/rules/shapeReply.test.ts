@@ -1,4 +1,5 @@
-import { dingtalkMarkdown, shapeReply, titleOf } from "@openpollen/core"
+import { dingtalkMarkdown, graphemes, shapeReply, titleOf } from "@openpollen/core"
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 
 const group = { id: "cidG==", kind: "group" as const }
