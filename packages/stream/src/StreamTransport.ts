@@ -21,6 +21,8 @@ export interface StreamTransportConfig {
 export interface StreamDiagnosticsSnapshot {
   readonly state: ConnectionState
   readonly counters: Readonly<StreamCounters>
+  /** Supervisor timers (retry, attempt deadline, watchdog) still scheduled; 0 once stopped. */
+  readonly pendingTimers: number
 }
 
 /** The Stream connection's state and counters, for health checks and `channel list`. */
@@ -49,6 +51,7 @@ export const makeStreamTransport = (config: StreamTransportConfig) =>
     const frames = yield* Queue.unbounded<InboundFrame, Cause.Done>()
     const changes = yield* PubSub.unbounded<ConnectionState>()
     let state: ConnectionState = { _tag: "Idle" }
+    const timers = effectTimers(context)
     const supervisor = new Supervisor({
       clientId: config.clientId,
       clientSecret: Redacted.value(config.clientSecret),
@@ -60,7 +63,7 @@ export const makeStreamTransport = (config: StreamTransportConfig) =>
       backoffCapMs: config.backoff?.capMs ?? 60_000,
       userAgent: "openpollen-dingtalk/0.1",
       makeClient: (options, hooks) => new StreamClient(options, hooks),
-      timers: effectTimers(context),
+      timers,
       onCallback: (frameMessageId, raw) => {
         let data: unknown
         try {
@@ -101,6 +104,7 @@ export const makeStreamTransport = (config: StreamTransportConfig) =>
       snapshot: Effect.map(currentState, (current) => ({
         state: current,
         counters: { ...supervisor.counters },
+        pendingTimers: timers.pending(),
       })),
     })
     return { transport, diagnostics }

@@ -11,8 +11,13 @@ const until = async (condition: () => boolean, timeoutMs = 5_000, what = "condit
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
-/** Node timers alive in this process (the watchdog, retry and deadline timers among them). */
-const pendingTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
+const untilAsync = async (condition: () => Promise<boolean>, what: string, timeoutMs = 5_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 const cleanups: Array<() => Promise<void>> = []
@@ -62,8 +67,14 @@ const connect = async (sim: Simulator, overrides: Partial<StreamTransportConfig>
         return yield* (yield* StreamDiagnostics).snapshot
       }),
     )
+  const diagnosticsService = () =>
+    runtime.runPromise(
+      Effect.gen(function* () {
+        return yield* StreamDiagnostics
+      }),
+    )
   const msgIds = () => frames.map((frame) => (frame.data as { msgId: string }).msgId)
-  return { frames, msgIds, diagnostics, dispose, logs, transport }
+  return { frames, msgIds, diagnostics, diagnosticsService, dispose, logs, transport }
 }
 
 describe("StreamTransport against the simulator", () => {
@@ -188,17 +199,24 @@ describe("StreamTransport against the simulator", () => {
     expect((await bot.diagnostics()).counters.badFrames).toBe(4)
   })
 
-  it("leaves no connection and no reconnect behind once stopped", async () => {
+  it("leaves no connection, timer or reconnect behind once stopped", async () => {
     const sim = await simulator()
-    const timersBefore = pendingTimers()
     const bot = await connect(sim, { idleTimeoutMs: 60_000 })
     await sim.waitForConnections(1)
-    expect(pendingTimers()).toBeGreaterThan(timersBefore)
+    await untilAsync(
+      async () => (await bot.diagnostics()).state._tag === "Connected",
+      "the bot to see the connection",
+    )
+    expect((await bot.diagnostics()).pendingTimers).toBe(1)
+    const diagnostics = await bot.diagnosticsService()
     await bot.dispose()
+    const after = Effect.runSync(diagnostics.snapshot)
+    expect(after.pendingTimers).toBe(0)
+    expect(after.state._tag).toBe("Stopped")
     await until(() => sim.connections().length === 0, 2_000, "the connection to close")
-    await until(() => pendingTimers() <= timersBefore, 2_000, "every timer to be cleared")
     const opens = sim.counters.gatewayOpens
     await sleep(1_500)
     expect(sim.counters.gatewayOpens).toBe(opens)
+    expect(sim.counters.liveConnections).toBe(0)
   })
 })
