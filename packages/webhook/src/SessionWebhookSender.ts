@@ -74,10 +74,20 @@ const post = (url: URL, message: MarkdownMessage, timeoutMs: number) =>
     }),
   )
 
-const interpret = (answer: {
-  readonly status: number
-  readonly body: unknown
-}): Effect.Effect<void, WebhookExpired | WebhookOversize | WebhookFailed> => {
+/** errmsg comes from the network: keep it short, and keep the session id out even if a server echoes it. */
+const describeErrmsg = (errmsg: string | undefined, session: string | null) => {
+  if (!errmsg) return ""
+  const scrubbed = session ? errmsg.replaceAll(session, "***") : errmsg
+  return `: ${scrubbed.slice(0, 200)}`
+}
+
+const interpret = (
+  answer: {
+    readonly status: number
+    readonly body: unknown
+  },
+  session: string | null,
+): Effect.Effect<void, WebhookExpired | WebhookOversize | WebhookFailed> => {
   if (answer.status !== 200)
     return Effect.fail(
       new WebhookFailed({
@@ -103,7 +113,7 @@ const interpret = (answer: {
     new WebhookFailed({
       reason: "errcode",
       errcode,
-      message: `session webhook errcode ${errcode}${errmsg ? `: ${errmsg}` : ""}`,
+      message: `session webhook errcode ${errcode}${describeErrmsg(errmsg, session)}`,
     }),
   )
 }
@@ -122,7 +132,7 @@ export const makeSessionWebhookSender = (config: SessionWebhookConfig = {}) => {
         const checked = checkUrl(url, origin)
         if (Result.isFailure(checked)) return yield* checked.failure
         const answer = yield* post(checked.success, message, timeoutMs)
-        yield* interpret(answer)
+        yield* interpret(answer, checked.success.searchParams.get("session"))
       }).pipe(Effect.retry({ times: 1, while: transient }), Effect.withSpan("SessionWebhook.send")),
   })
 }

@@ -120,17 +120,17 @@ describe("SessionWebhookSender", () => {
     await withServer(
       (request, response) => {
         const body = request.url?.includes("s=1")
-          ? { errcode: 130101, errmsg: "send too fast" }
+          ? { errcode: 130101, errmsg: `send too fast for ${request.url}` }
           : { ok: true }
         response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body))
       },
       async (base) => {
-        expect(
-          await Effect.runPromise(send(`${base}/x?s=1`, { oapiBase: base, timeoutMs: 1_000 })),
-        ).toMatchObject({
-          reason: "errcode",
-          errcode: 130101,
-        })
+        const echoed = await Effect.runPromise(
+          send(`${base}/x?s=1&session=echoed-session-9`, { oapiBase: base, timeoutMs: 1_000 }),
+        )
+        expect(echoed).toMatchObject({ reason: "errcode", errcode: 130101 })
+        expect(echoed.message).toContain("send too fast")
+        expect(echoed.message).not.toContain("echoed-session-9")
         expect(
           await Effect.runPromise(send(`${base}/x?s=2`, { oapiBase: base, timeoutMs: 1_000 })),
         ).toMatchObject({
