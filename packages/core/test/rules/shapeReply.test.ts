@@ -12,6 +12,7 @@ describe("shapeReply", () => {
     expect(titleOf("\n\n- 一二三四五六七八九十一二三四五六七八九十一二三")).toHaveLength(20)
     expect(titleOf("```\ncode\n```")).toBe("code")
     expect(titleOf("")).toBe("回复")
+    expect(titleOf("<b>粗体</b> a < b")).toBe("粗体 a < b")
   })
 
   it("escapes raw HTML outside code, keeps <font> and code untouched", () => {
@@ -40,7 +41,7 @@ describe("shapeReply, for any Markdown", () => {
       fc.property(fc.string({ unit: "grapheme", maxLength: 300 }), (markdown) => {
         const shaped = shapeReply(markdown, { conversation: group, sender })
         expect(graphemes(shaped.title).length).toBeLessThanOrEqual(20)
-        expect(shaped.title).not.toMatch(/[*`<>]/)
+        expect(shaped.title).not.toMatch(/[*`]|<\/?[a-z!][^<>]*>/i)
         const outsideCode = shaped.markdown
           .replace(/^ {0,3}(`{3,}|~{3,})[\s\S]*?(^ {0,3}\1|$(?![\s\S]))/gm, "")
           .replace(/`[^`\n]*`/g, "")
