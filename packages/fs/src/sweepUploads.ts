@@ -30,7 +30,11 @@ export const sweepUploads = (root: string, retention: Retention) =>
     })
     const doomed = new Set<string>()
     for (const file of files) if (now - file.modifiedAt > retention.maxAgeMs) doomed.add(file.path)
-    let total = files.reduce((sum, file) => (doomed.has(file.path) ? sum : sum + file.size), 0)
+    // A download still in progress is bounded by the size cap; it neither counts towards the total nor is removed for it.
+    let total = files.reduce(
+      (sum, file) => (doomed.has(file.path) || file.partial ? sum : sum + file.size),
+      0,
+    )
     for (const file of files) {
       if (total <= retention.maxTotalBytes) break
       if (doomed.has(file.path) || file.partial) continue

@@ -98,10 +98,11 @@ describe("LocalFileStore", () => {
     file("old.png", 400, 3)
     file("middle.png", 400, 2)
     file("new.png", 400, 1)
+    file(".123-abc.part", 5_000, 0)
     return Effect.gen(function* () {
       const removed = yield* sweepUploads(root, { maxAgeMs: 7 * 86_400_000, maxTotalBytes: 900 })
       expect(removed.map((path) => path.slice(root.length + 1)).sort()).toEqual(["ancient.png", "old.png"])
-      expect(readdirSync(root).sort()).toEqual(["middle.png", "new.png"])
+      expect(readdirSync(root).sort()).toEqual([".123-abc.part", "middle.png", "new.png"])
     })
   })
 
