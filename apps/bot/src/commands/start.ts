@@ -11,6 +11,7 @@ import { startGateway } from "../gateway/GatewayServer.js"
 import { botLoggerLayer } from "../logging/BotLogger.js"
 import { startSandbox } from "../sandbox/startSandbox.js"
 import { paint, say } from "./output.js"
+import { watchPnpmLaunchers } from "./watchPnpmLaunchers.js"
 
 const SHUTDOWN_WAIT_MS = 10_000
 
@@ -129,17 +130,6 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
     }
     process.once("SIGINT", () => void stop("SIGINT"))
     process.once("SIGTERM", () => void stop("SIGTERM"))
-    // Under a pnpm script, signals sent to pnpm alone are not forwarded through the shell wrappers; when pnpm goes
-    // away the bot is re-parented, and stops as if signalled instead of running on as an orphan.
-    const script = process.env.npm_lifecycle_event
-    if (script === "cli" || script === "start") {
-      const parent = process.ppid
-      const orphanWatch = setInterval(() => {
-        if (process.ppid === parent) return
-        clearInterval(orphanWatch)
-        void stop("parent process exit")
-      }, 500)
-      orphanWatch.unref()
-    }
+    watchPnpmLaunchers(() => void stop("launcher exit (pnpm)"))
   })
 }
