@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { type Simulator, startSimulator } from "@openpollen/simulator"
+import { type Layer, Redacted } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { EchoAgent } from "../src/agents/EchoAgent.js"
+import { type DingTalkChannel, startDingTalkChannel } from "../src/channel/DingTalkChannel.js"
+import { resolveConfig } from "../src/config/ResolvedConfig.js"
+import { startGateway } from "../src/gateway/GatewayServer.js"
+import { botLoggerLayer } from "../src/logging/BotLogger.js"
+
+const until = async (condition: () => Promise<boolean>, timeoutMs = 20_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("condition not met before the deadline")
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+describe("the wired DingTalk channel behind the gateway API, against the simulator", () => {
+  let sim: Simulator
+  let channel: DingTalkChannel
+  let gateway: Awaited<ReturnType<typeof startGateway>>
+  const uploads = mkdtempSync(join(tmpdir(), "openpollen-bot-channel-"))
+
+  beforeAll(async () => {
+    sim = await startSimulator()
+    const defaults = resolveConfig({})
+    channel = await startDingTalkChannel({
+      dingtalk: {
+        ...defaults.dingtalk,
+        apiBase: sim.url,
+        oapiBase: sim.url,
+        uploads: { ...defaults.dingtalk.uploads, dir: uploads },
+      },
+      credentials: {
+        clientId: sim.app.clientId,
+        clientSecret: Redacted.make(sim.app.clientSecret),
+        robotCode: sim.app.robotCode,
+      },
+      store: defaults.store,
+      mode: "dingtalk",
+      agent: EchoAgent.layer,
+      logger: botLoggerLayer({
+        level: "error",
+        secrets: [sim.app.clientSecret],
+        pretty: false,
+      }) as Layer.Layer<never>,
+    })
+    gateway = await startGateway({ host: "127.0.0.1", port: 0 }, channel)
+    await until(async () => (await channel.status()).connection?._tag === "Connected")
+  })
+
+  afterAll(async () => {
+    await channel?.stop(5_000)
+    await gateway?.close()
+    await sim?.close()
+    rmSync(uploads, { recursive: true, force: true })
+  })
+
+  it("reports live state with masked ids and answers a DM through the echo agent", async () => {
+    const body = (await (await fetch(`${gateway.url}/api/status`)).json()) as {
+      channels: Array<{ clientId: string; connection: { _tag: string } }>
+    }
+    expect(body.channels[0]?.connection._tag).toBe("Connected")
+    expect(body.channels[0]?.clientId).not.toBe(sim.app.clientId)
+    const alice = sim.addUser({ nick: "Alice", staffId: "alice01" })
+    const dm = sim.dm(alice)
+    await sim.sendText(dm, alice, "hello bot")
+    expect((await sim.nextReply(dm.id, { timeoutMs: 15_000 })).text).toContain("hello bot")
+  })
+
+  it("runs the channel test through the gateway, sending a real message when asked", async () => {
+    const bob = sim.addUser({ nick: "Bob", staffId: "bob01" })
+    const group = sim.group({ title: "team", members: [bob] })
+    const response = await fetch(`${gateway.url}/api/channels/dingtalk/test`, {
+      method: "POST",
+      body: JSON.stringify({ to: group.id }),
+    })
+    const { steps } = (await response.json()) as { steps: Array<{ step: string; ok: boolean }> }
+    expect(steps.map((step) => [step.step, step.ok])).toEqual([
+      ["credentials", true],
+      ["stream", true],
+      ["send", true],
+    ])
+    expect(response.status).toBe(200)
+    const reply = await sim.nextReply(group.id, { timeoutMs: 15_000 })
+    expect(reply.via).toBe("group")
+    expect(reply.text).toContain("OpenPollen")
+  })
+
+  it("sends proactive messages to a user by staffId", async () => {
+    const carol = sim.addUser({ nick: "Carol", staffId: "carol01" })
+    const dm = sim.dm(carol)
+    const response = await fetch(`${gateway.url}/api/messages`, {
+      method: "POST",
+      body: JSON.stringify({ to: "carol01", text: "build finished" }),
+    })
+    expect(response.status).toBe(200)
+    const reply = await sim.nextReply(dm.id, { timeoutMs: 15_000 })
+    expect(reply.via).toBe("batchSend")
+    expect(reply.text).toContain("build finished")
+  })
+})
