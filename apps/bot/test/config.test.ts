@@ -1,7 +1,10 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { Redacted } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { ConfigError, findConfigFile, parseConfig } from "../src/config/loadConfig.js"
+import { ConfigError, findConfigFile, loadConfig, parseConfig } from "../src/config/loadConfig.js"
 import { substituteEnv } from "../src/config/substituteEnv.js"
 
 const problems = (text: string, env: Record<string, string> = {}) => {
@@ -99,5 +102,31 @@ describe("parseConfig", () => {
       "/w/a.json",
     )
     expect(findConfigFile({ env: { OPENPOLLEN_CONFIG: "/b.json" }, cwd: "/w" })).toBe("/b.json")
+  })
+
+  it("then ./openpollen.json, then ~/.openpollen/openpollen.json, else defaults only", () => {
+    const root = mkdtempSync(join(tmpdir(), "openpollen-config-"))
+    const home = join(root, "home")
+    const work = join(root, "work")
+    mkdirSync(join(home, ".openpollen"), { recursive: true })
+    mkdirSync(work)
+    const previousHome = process.env.HOME
+    process.env.HOME = home
+    try {
+      expect(loadConfig({ env: {}, cwd: work }).source).toBeUndefined()
+      writeFileSync(join(home, ".openpollen", "openpollen.json"), "{ gateway: { port: 1 } }")
+      expect(loadConfig({ env: {}, cwd: work }).gateway.port).toBe(1)
+      writeFileSync(join(work, "openpollen.json"), "{ gateway: { port: 2 } }")
+      expect(loadConfig({ env: {}, cwd: work })).toMatchObject({
+        source: join(work, "openpollen.json"),
+        gateway: { port: 2 },
+      })
+      expect(findConfigFile({ env: { OPENPOLLEN_CONFIG: "" }, cwd: work })).toBe(
+        join(work, "openpollen.json"),
+      )
+    } finally {
+      process.env.HOME = previousHome
+      rmSync(root, { recursive: true, force: true })
+    }
   })
 })
