@@ -77,5 +77,7 @@ describe("log redaction", () => {
     ).toBe('{"x":"***","url":"https://oapi.dingtalk.com/robot/sendBySession?session=***&y=1"}')
     expect(redact("Authorization: Bearer abc.def")).toBe("Authorization: Bearer ***")
     expect(redact('{"clientSecret":"other"}')).toBe('{"clientSecret":"***"}')
+    expect(redact('{"ticket":"t-123","endpoint":"wss://x"}')).toBe('{"ticket":"***","endpoint":"wss://x"}')
+    expect(redact("x-acs-dingtalk-access-token: abc123, next")).toBe("x-acs-dingtalk-access-token: ***, next")
   })
 })

@@ -9,6 +9,7 @@ import { type DingTalkChannel, startDingTalkChannel } from "../channel/DingTalkC
 import type { DingTalkCredentials, ResolvedConfig } from "../config/ResolvedConfig.js"
 import { startGateway } from "../gateway/GatewayServer.js"
 import { botLoggerLayer } from "../logging/BotLogger.js"
+import { makeRedactor } from "../logging/redact.js"
 import { startSandbox } from "../sandbox/startSandbox.js"
 import { paint, say } from "./output.js"
 import { watchPnpmLaunchers } from "./watchPnpmLaunchers.js"
@@ -57,7 +58,9 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
     dingtalk = { ...dingtalk, apiBase: simulator.url, oapiBase: simulator.url }
     say(`openpollen: no DingTalk credentials configured — running against the local DingTalk sandbox`)
   }
-  const logger = botLoggerLayer({ level: config.log.level, secrets: secretsOf(config, credentials) })
+  const secrets = secretsOf(config, credentials)
+  const logger = botLoggerLayer({ level: config.log.level, secrets })
+  const redact = makeRedactor(secrets)
   let channel: DingTalkChannel | undefined
   if (credentials !== undefined && (sandbox || dingtalk.enabled)) {
     channel = await startDingTalkChannel({
@@ -106,7 +109,7 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
           : (connection?._tag ?? "")
       if (key === reported || connection?._tag === "Idle") return
       reported = key
-      say(`dingtalk: ${line}`)
+      say(redact(`dingtalk: ${line}`))
     })
   }, 100)
 

@@ -1,7 +1,11 @@
 const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [/([?&]session=)[^&\s"'#]+/gi, "$1***"],
   [/([?&](?:access_token|ticket|appsecret)=)[^&\s"'#]+/gi, "$1***"],
-  [/("(?:clientSecret|appSecret|accessToken|access_token|apiKey|authorization)"\s*:\s*")[^"]*"/gi, '$1***"'],
+  [
+    /("(?:clientSecret|appSecret|accessToken|access_token|apiKey|authorization|ticket|x-acs-dingtalk-access-token)"\s*:\s*")[^"]*"/gi,
+    '$1***"',
+  ],
+  [/(x-acs-dingtalk-access-token:\s*)[^\s"',]+/gi, "$1***"],
   [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, "$1***"],
 ]
 
