@@ -23,28 +23,33 @@ export const extensionFromMagic = (head: Uint8Array): string | undefined => {
   return undefined
 }
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  "image/png": "png",
-  "image/jpeg": "jpg",
-  "image/jpg": "jpg",
-  "image/gif": "gif",
-  "image/webp": "webp",
-  "image/bmp": "bmp",
-  "application/pdf": "pdf",
-  "video/mp4": "mp4",
-  "audio/amr": "amr",
-  "audio/mpeg": "mp3",
-  "audio/ogg": "ogg",
-  "application/zip": "zip",
-  "text/plain": "txt",
-  "application/json": "json",
-  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-  "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-  "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
-}
+// A Map, not an object: a content type such as "__proto__" comes from the network.
+const CONTENT_TYPES: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/jpg": "jpg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "image/bmp": "bmp",
+    "application/pdf": "pdf",
+    "video/mp4": "mp4",
+    "audio/amr": "amr",
+    "audio/mpeg": "mp3",
+    "audio/ogg": "ogg",
+    "application/zip": "zip",
+    "text/plain": "txt",
+    "application/json": "json",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
+  }),
+)
 
 export const extensionFromContentType = (contentType: string | undefined): string | undefined =>
-  contentType === undefined ? undefined : CONTENT_TYPES[contentType.split(";")[0]?.trim().toLowerCase() ?? ""]
+  contentType === undefined
+    ? undefined
+    : CONTENT_TYPES.get(contentType.split(";")[0]?.trim().toLowerCase() ?? "")
 
 const SAFE_HINT = /^[a-z0-9]{1,8}$/
 
