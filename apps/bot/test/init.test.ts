@@ -1,0 +1,46 @@
+import { Redacted } from "effect"
+import { describe, expect, it } from "vitest"
+import { configTemplate } from "../src/commands/init.js"
+import { ConfigError, parseConfig } from "../src/config/loadConfig.js"
+
+describe("openpollen init's template", () => {
+  it("is commented JSON5 that reads the secrets from the environment", () => {
+    const text = configTemplate({ groupPolicy: "all", agent: "openai", enabled: true })
+    expect(text).toMatch(/^\/\//m)
+    expect(text).not.toMatch(/secret-value/)
+    const config = parseConfig(
+      text,
+      { DINGTALK_CLIENT_ID: "dingabc123456", DINGTALK_CLIENT_SECRET: "secret-value", OPENAI_API_KEY: "sk-1" },
+      "openpollen.json",
+    )
+    expect(config.dingtalk.enabled).toBe(true)
+    expect(config.dingtalk.groupPolicy).toBe("all")
+    expect(config.dingtalk.credentials?.robotCode).toBe("dingabc123456")
+    expect(config.dingtalk.credentials && Redacted.value(config.dingtalk.credentials.clientSecret)).toBe(
+      "secret-value",
+    )
+    expect(config.agent.provider).toBe("openai")
+    expect(config.gateway).toMatchObject({ host: "127.0.0.1", port: 18_800 })
+  })
+
+  it("names the missing variables when the channel is enabled without them", () => {
+    const text = configTemplate({ groupPolicy: "mention", agent: "echo", enabled: true })
+    let problems: ReadonlyArray<string> = []
+    try {
+      parseConfig(text, {}, "openpollen.json")
+    } catch (error) {
+      if (error instanceof ConfigError) problems = error.problems
+    }
+    expect(problems).toEqual([
+      "channels.dingtalk.clientId: environment variable DINGTALK_CLIENT_ID is not set",
+      "channels.dingtalk.clientSecret: environment variable DINGTALK_CLIENT_SECRET is not set",
+    ])
+  })
+
+  it("disabled and without variables, it loads with the sandbox defaults", () => {
+    const config = parseConfig(configTemplate({ groupPolicy: "mention", agent: "echo", enabled: false }), {})
+    expect(config.dingtalk.enabled).toBe(false)
+    expect(config.dingtalk.credentials).toBeUndefined()
+    expect(config.agent).toEqual({ provider: "echo" })
+  })
+})
