@@ -11,7 +11,7 @@ import { startGateway } from "../gateway/GatewayServer.js"
 import { botLoggerLayer } from "../logging/BotLogger.js"
 import { makeRedactor } from "../logging/redact.js"
 import { startSandbox } from "../sandbox/startSandbox.js"
-import { paint, say } from "./output.js"
+import { complain, EXIT, paint, say } from "./output.js"
 import { watchPnpmLaunchers } from "./watchPnpmLaunchers.js"
 
 const SHUTDOWN_WAIT_MS = 10_000
@@ -122,14 +122,34 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
         `openpollen: ${signal} received — finishing replies in flight (up to ${SHUTDOWN_WAIT_MS / 1000} s)…`,
       )
       clearInterval(watch)
-      const drained = await channel?.stop(SHUTDOWN_WAIT_MS)
-      if (drained !== undefined && !drained.drained)
-        say(`openpollen: ${drained.pending} message(s) still in flight at the deadline`)
-      await gateway.close()
-      await page?.close()
-      await simulator?.close()
+      // A shutdown step that hangs must not keep the process alive forever.
+      const hardStop = setTimeout(() => {
+        complain("openpollen: shutdown did not finish in time; exiting")
+        resolve(EXIT.failure)
+      }, SHUTDOWN_WAIT_MS + 10_000)
+      hardStop.unref()
+      let clean = true
+      const step = async (name: string, run: () => Promise<unknown> | undefined) => {
+        try {
+          await run()
+        } catch (error) {
+          clean = false
+          complain(
+            redact(`openpollen: closing ${name} failed: ${error instanceof Error ? error.message : "error"}`),
+          )
+        }
+      }
+      await step("the DingTalk channel", async () => {
+        const drained = await channel?.stop(SHUTDOWN_WAIT_MS)
+        if (drained !== undefined && !drained.drained)
+          say(`openpollen: ${drained.pending} message(s) still in flight at the deadline`)
+      })
+      await step("the gateway API", () => gateway.close())
+      await step("the sandbox page", () => page?.close())
+      await step("the simulator", () => simulator?.close())
+      clearTimeout(hardStop)
       say("openpollen: stopped")
-      resolve(0)
+      resolve(clean ? EXIT.ok : EXIT.failure)
     }
     process.once("SIGINT", () => void stop("SIGINT"))
     process.once("SIGTERM", () => void stop("SIGTERM"))
