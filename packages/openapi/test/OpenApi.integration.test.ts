@@ -97,6 +97,31 @@ describe("OpenApi RobotMessenger", () => {
     }).pipe(Effect.provide(openApiFor(sim))),
   )
 
+  it.live("retries a 5xx answer and delivers", () =>
+    Effect.gen(function* () {
+      const group = sim.group({ title: "g", members: [] })
+      sim.resetCounters()
+      sim.setFault("groupSend", { status: 503, times: 1 })
+      yield* (yield* RobotMessenger).sendToGroup(group.id, message)
+      expect(sim.counters.groupSends).toBe(2)
+      expect(sim.replies.filter((reply) => reply.conversationId === group.id)).toHaveLength(1)
+    }).pipe(Effect.provide(openApiFor(sim))),
+  )
+
+  it.live(
+    "gives up on a request that never answers",
+    () =>
+      Effect.gen(function* () {
+        const group = sim.group({ title: "g", members: [] })
+        sim.setFault("groupSend", { hang: true })
+        const error = yield* (yield* RobotMessenger).sendToGroup(group.id, message).pipe(Effect.flip)
+        sim.clearFault("groupSend")
+        expect(error).toMatchObject({ _tag: "RobotSendFailed" })
+        expect(sim.replies.filter((reply) => reply.conversationId === group.id)).toHaveLength(0)
+      }).pipe(Effect.provide(openApiFor(sim, { requestTimeoutMs: 300 }))),
+    20_000,
+  )
+
   it.live("sends 45 users in three batchSend calls", () =>
     Effect.gen(function* () {
       const users = Array.from({ length: 45 }, () => sim.addUser({ nick: "u" }).staffId ?? "")
