@@ -14,7 +14,7 @@ export interface OpenApiConfig {
   /** Refresh access tokens this long before they expire. Default 5 min. */
   readonly tokenRefreshMarginMs?: number
   readonly download?: {
-    /** Whole-download deadline. Default 60 s. */
+    /** Fails "timeout" when the body sends no bytes for this long (headers must come within requestTimeoutMs). Default 60 s. */
     readonly timeoutMs?: number
     /** Largest file accepted. Default 20 MiB. */
     readonly maxBytes?: number
