@@ -13,7 +13,11 @@ export const makeScriptedAgent = (
     layer: Layer.succeed(
       Agent,
       Agent.of({
-        respond: (request) => Effect.suspend(() => (requests.push(request), current(request))),
+        respond: (request) =>
+          Effect.suspend(() => {
+            requests.push(request)
+            return current(request)
+          }),
         reset: (sessionKey) => Effect.sync(() => void resets.push(sessionKey)),
       }),
     ),

@@ -27,13 +27,16 @@ export const until = async (
   }
 }
 
+// The config file holds literal `${VAR}` references: the bot, not this template, substitutes them.
+const envRef = (name: string) => "$" + `{${name}}`
+
 export const botConfig = (sim: Simulator, dingtalk: Record<string, unknown> = {}) => ({
   channels: {
     dingtalk: {
       enabled: true,
-      clientId: "${DT_CLIENT_ID}",
-      clientSecret: "${DT_CLIENT_SECRET}",
-      robotCode: "${DT_ROBOT_CODE:-}",
+      clientId: envRef("DT_CLIENT_ID"),
+      clientSecret: envRef("DT_CLIENT_SECRET"),
+      robotCode: envRef("DT_ROBOT_CODE:-"),
       apiBase: sim.url,
       oapiBase: sim.url,
       ...dingtalk,
