@@ -1,0 +1,141 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { performance } from "node:perf_hooks"
+import { fileURLToPath } from "node:url"
+import type { SimApp, Simulator } from "@openpollen/simulator"
+
+const OPENPOLLEN_CLI = fileURLToPath(new URL("../../bot/bin/openpollen.js", import.meta.url))
+const BASELINE_BOT = fileURLToPath(new URL("./baseline/baselineBot.js", import.meta.url))
+const OUTPUT_KEPT = 16_384
+
+export type BotKind = "openpollen" | "baseline"
+
+export interface RunningBot {
+  readonly kind: BotKind
+  readonly app: SimApp
+  readonly pid: number
+  /** Spawn until the simulator saw the bot's connection, in ms. */
+  readonly coldStartMs: number
+  /** Resident set size now, in MB (from /proc). */
+  readonly rssMb: () => number
+  /** Highest resident set size since the start or the last resetPeak, in MB. */
+  readonly peakRssMb: () => number
+  readonly resetPeak: () => void
+  readonly stop: () => Promise<void>
+}
+
+export interface LaunchOptions {
+  /** Merged into the openpollen bot's `channels.dingtalk` config. */
+  readonly dingtalk?: Readonly<Record<string, unknown>>
+}
+
+const envRef = (name: string) => "$" + `{${name}}`
+
+const openpollenConfig = (sim: Simulator, dingtalk: Readonly<Record<string, unknown>>) => ({
+  channels: {
+    dingtalk: {
+      enabled: true,
+      clientId: envRef("DT_CLIENT_ID"),
+      clientSecret: envRef("DT_CLIENT_SECRET"),
+      robotCode: envRef("DT_ROBOT_CODE"),
+      apiBase: sim.url,
+      oapiBase: sim.url,
+      ...dingtalk,
+    },
+  },
+  agent: { provider: "echo" },
+  gateway: { host: "127.0.0.1", port: 0 },
+})
+
+const spawnBot = (kind: BotKind, sim: Simulator, app: SimApp, home: string, options: LaunchOptions) => {
+  const env = { PATH: process.env.PATH ?? "", HOME: home }
+  if (kind === "baseline")
+    return spawn(process.execPath, [BASELINE_BOT], {
+      cwd: home,
+      env: {
+        ...env,
+        BASELINE_API_BASE: sim.url,
+        BASELINE_CLIENT_ID: app.clientId,
+        BASELINE_CLIENT_SECRET: app.clientSecret,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    })
+  const configPath = join(home, "openpollen.json")
+  writeFileSync(configPath, JSON.stringify(openpollenConfig(sim, options.dingtalk ?? {}), null, 2))
+  return spawn(process.execPath, [OPENPOLLEN_CLI, "start", "--config", configPath], {
+    cwd: home,
+    env: {
+      ...env,
+      DT_CLIENT_ID: app.clientId,
+      DT_CLIENT_SECRET: app.clientSecret,
+      DT_ROBOT_CODE: app.robotCode,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  })
+}
+
+const statusField = (pid: number, field: "VmRSS" | "VmHWM"): number => {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8")
+  const kb = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1]
+  if (kb === undefined) throw new Error(`no ${field} for process ${pid}`)
+  return Number(kb) / 1024
+}
+
+const keepTail = (child: ChildProcess) => {
+  let tail = ""
+  const append = (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-OUTPUT_KEPT)
+  }
+  child.stdout?.on("data", append)
+  child.stderr?.on("data", append)
+  return () => tail
+}
+
+/** Starts a bot process on one simulator app and resolves once the simulator has its connection. */
+export const launchBot = async (
+  kind: BotKind,
+  sim: Simulator,
+  app: SimApp,
+  options: LaunchOptions = {},
+): Promise<RunningBot> => {
+  const home = mkdtempSync(join(tmpdir(), `openpollen-bench-${kind}-`))
+  const spawnedAt = performance.now()
+  const child = spawnBot(kind, sim, app, home, options)
+  const output = keepTail(child)
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
+  const earlyExit = exited.then(() => {
+    throw new Error(`the ${kind} bot exited before connecting:\n${output()}`)
+  })
+  earlyExit.catch(() => undefined)
+  try {
+    await Promise.race([sim.waitForConnections(1, { clientId: app.clientId, timeoutMs: 20_000 }), earlyExit])
+  } catch (error) {
+    child.kill("SIGKILL")
+    rmSync(home, { recursive: true, force: true })
+    throw error instanceof Error ? new Error(`${error.message}\n${output()}`) : error
+  }
+  const coldStartMs = performance.now() - spawnedAt
+  const pid = child.pid as number
+  return {
+    kind,
+    app,
+    pid,
+    coldStartMs,
+    rssMb: () => statusField(pid, "VmRSS"),
+    peakRssMb: () => statusField(pid, "VmHWM"),
+    // Writing 5 to clear_refs resets the kernel's peak-RSS mark (VmHWM) for that process.
+    resetPeak: () => writeFileSync(`/proc/${pid}/clear_refs`, "5"),
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000)
+      await exited
+      clearTimeout(timer)
+      rmSync(home, { recursive: true, force: true })
+      const deadline = Date.now() + 15_000
+      while (sim.connections(app.clientId).length > 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+    },
+  }
+}

@@ -1,0 +1,172 @@
+import { parseArgs } from "node:util"
+import { type SimApp, type Simulator, startSimulator } from "@openpollen/simulator"
+import { type BotKind, type LaunchOptions, launchBot } from "./bots.js"
+import { FULL, type Profile, SMOKE } from "./profiles.js"
+import { first, makeChats, ReplyTracker, sleep } from "./ReplyTracker.js"
+import { type BenchResult, renderTable, roundResult, TARGETS } from "./report.js"
+import { measureDownload } from "./scenarios/download.js"
+import { measureLatency } from "./scenarios/latency.js"
+import { measureReconnectGap } from "./scenarios/reconnect.js"
+import { measureThroughput } from "./scenarios/throughput.js"
+import { median } from "./stats.js"
+
+const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`)
+
+const medianColdStart = async (
+  kind: BotKind,
+  sim: Simulator,
+  app: SimApp,
+  options: LaunchOptions,
+  runs: number,
+) => {
+  const samples: Array<number> = []
+  for (let run = 0; run < runs; run++) {
+    const bot = await launchBot(kind, sim, app, options)
+    samples.push(bot.coldStartMs)
+    await bot.stop()
+  }
+  return median(samples)
+}
+
+const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => {
+  const [oursApp, baselineApp] = sim.apps as [SimApp, SimApp]
+  // A 50 MB picture is above the bot's 20 MiB default cap; the cap is raised, not the behaviour changed.
+  const oursOptions: LaunchOptions = {
+    dingtalk: { download: { maxBytes: profile.downloadBytes + 1024 * 1024 } },
+  }
+  const oursTracker = new ReplyTracker(sim, 1)
+  const baselineTracker = new ReplyTracker(sim, 2)
+
+  progress(`cold start, median of ${profile.coldStarts}`)
+  const coldStartMs = await medianColdStart("openpollen", sim, oursApp, oursOptions, profile.coldStarts)
+  const baselineColdStartMs = await medianColdStart("baseline", sim, baselineApp, {}, profile.coldStarts)
+
+  const ours = await launchBot("openpollen", sim, oursApp, oursOptions)
+  const baseline = await launchBot("baseline", sim, baselineApp)
+  const oursChats = makeChats(sim, profile.throughputChats)
+  const baselineChats = makeChats(sim, profile.throughputChats)
+
+  progress(`warm-up, ${profile.warmupMessages} messages each`)
+  await measureThroughput(oursTracker, oursApp, oursChats, profile.warmupMessages, profile.window)
+  await measureThroughput(baselineTracker, baselineApp, baselineChats, profile.warmupMessages, profile.window)
+
+  progress(`throughput, ${profile.throughputMessages} messages over ${profile.throughputChats} conversations`)
+  ours.resetPeak()
+  const throughput = await measureThroughput(
+    oursTracker,
+    oursApp,
+    oursChats,
+    profile.throughputMessages,
+    profile.window,
+  )
+  const rssPeakMb = ours.peakRssMb()
+  baseline.resetPeak()
+  const baselineThroughput = await measureThroughput(
+    baselineTracker,
+    baselineApp,
+    baselineChats,
+    profile.throughputMessages,
+    profile.window,
+  )
+  const baselineRssPeakMb = baseline.peakRssMb()
+
+  progress(`latency, ${profile.latencyMessages} messages at ${profile.latencyRatePerSecond}/s`)
+  const latency = await measureLatency(
+    oursTracker,
+    oursApp,
+    oursChats,
+    profile.latencyRatePerSecond,
+    profile.latencyMessages,
+  )
+  const baselineLatency = await measureLatency(
+    baselineTracker,
+    baselineApp,
+    baselineChats,
+    profile.latencyRatePerSecond,
+    profile.latencyMessages,
+  )
+
+  progress(`reconnect gap, median of ${profile.reconnectIterations}`)
+  const reconnectGapMs = await measureReconnectGap(
+    sim,
+    oursTracker,
+    ours,
+    first(oursChats),
+    profile.reconnectIterations,
+  )
+  const baselineReconnectGapMs = await measureReconnectGap(
+    sim,
+    baselineTracker,
+    baseline,
+    first(baselineChats),
+    profile.reconnectIterations,
+  )
+  await Promise.all([ours.stop(), baseline.stop()])
+
+  progress(`memory, ${profile.memoryMessages} messages over ${profile.memoryChats} conversations`)
+  const fresh = await launchBot("openpollen", sim, oursApp, oursOptions)
+  await measureThroughput(
+    oursTracker,
+    oursApp,
+    makeChats(sim, profile.memoryChats),
+    profile.memoryMessages,
+    1_000,
+  )
+  await sleep(1_000)
+  const rssAfterMb = fresh.rssMb()
+
+  progress(`download, ${profile.downloadBytes / 1024 / 1024} MB`)
+  const download = await measureDownload(sim, fresh, first(makeChats(sim, 1)), profile.downloadBytes)
+  await fresh.stop()
+
+  oursTracker.close()
+  baselineTracker.close()
+  return {
+    profile: profile.name,
+    throughput: throughput.repliesPerSecond,
+    baseline_throughput: baselineThroughput.repliesPerSecond,
+    throughput_ratio: throughput.repliesPerSecond / baselineThroughput.repliesPerSecond,
+    p50_ms: latency.p50Ms,
+    p99_ms: latency.p99Ms,
+    baseline_p50_ms: baselineLatency.p50Ms,
+    baseline_p99_ms: baselineLatency.p99Ms,
+    reconnect_gap_ms: reconnectGapMs,
+    baseline_reconnect_gap_ms: baselineReconnectGapMs,
+    rss_peak_mb: rssPeakMb,
+    baseline_rss_peak_mb: baselineRssPeakMb,
+    rss_after_100k_mb: rssAfterMb,
+    memory_messages: profile.memoryMessages,
+    download_rss_delta_mb: download.rssDeltaMb,
+    download_ms: download.elapsedMs,
+    download_mb: profile.downloadBytes / 1024 / 1024,
+    cold_start_ms: coldStartMs,
+    baseline_cold_start_ms: baselineColdStartMs,
+    lost: oursTracker.lost,
+    duplicates: oursTracker.duplicates,
+    baseline_lost: baselineTracker.lost,
+    baseline_duplicates: baselineTracker.duplicates,
+  }
+}
+
+const { values } = parseArgs({
+  options: { smoke: { type: "boolean", default: false }, check: { type: "boolean", default: false } },
+})
+const profile = values.smoke ? SMOKE : FULL
+const sim = await startSimulator({
+  apps: [
+    { clientId: "bench-openpollen", clientSecret: "bench-openpollen-secret" },
+    { clientId: "bench-baseline", clientSecret: "bench-baseline-secret" },
+  ],
+  disconnectGraceMs: profile.disconnectGraceMs,
+})
+try {
+  const result = roundResult(await bench(sim, profile))
+  console.log(renderTable(result))
+  console.log(JSON.stringify(result))
+  if (values.check && TARGETS.some((target) => !target.met(result))) process.exitCode = 1
+} catch (error) {
+  progress(`failed: ${error instanceof Error ? error.message : String(error)}`)
+  process.exitCode = 1
+} finally {
+  await sim.close()
+}

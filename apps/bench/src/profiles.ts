@@ -1,0 +1,52 @@
+export interface Profile {
+  readonly name: "full" | "smoke"
+  readonly warmupMessages: number
+  readonly throughputMessages: number
+  readonly throughputChats: number
+  /** Unanswered messages in flight at most during throughput runs. */
+  readonly window: number
+  readonly latencyRatePerSecond: number
+  readonly latencyMessages: number
+  readonly reconnectIterations: number
+  readonly disconnectGraceMs: number
+  readonly memoryMessages: number
+  readonly memoryChats: number
+  readonly downloadBytes: number
+  readonly coldStarts: number
+}
+
+const MB = 1024 * 1024
+
+/** What the issue specifies; takes a few minutes. */
+export const FULL: Profile = {
+  name: "full",
+  warmupMessages: 2_000,
+  throughputMessages: 20_000,
+  throughputChats: 1_000,
+  window: 1_000,
+  latencyRatePerSecond: 200,
+  latencyMessages: 2_000,
+  reconnectIterations: 3,
+  disconnectGraceMs: 10_000,
+  memoryMessages: 100_000,
+  memoryChats: 20_000,
+  downloadBytes: 50 * MB,
+  coldStarts: 3,
+}
+
+/** Every measurement, small: proves the benchmark works (CI runs it), not how fast anything is. */
+export const SMOKE: Profile = {
+  name: "smoke",
+  warmupMessages: 200,
+  throughputMessages: 2_000,
+  throughputChats: 100,
+  window: 100,
+  latencyRatePerSecond: 200,
+  latencyMessages: 200,
+  reconnectIterations: 1,
+  disconnectGraceMs: 1_000,
+  memoryMessages: 5_000,
+  memoryChats: 1_000,
+  downloadBytes: 5 * MB,
+  coldStarts: 1,
+}

@@ -1,0 +1,86 @@
+import { round } from "./stats.js"
+
+/** The benchmark's result; printed as the last line, one JSON object. */
+export interface BenchResult {
+  readonly profile: "full" | "smoke"
+  readonly throughput: number
+  readonly baseline_throughput: number
+  readonly throughput_ratio: number
+  readonly p50_ms: number
+  readonly p99_ms: number
+  readonly baseline_p50_ms: number
+  readonly baseline_p99_ms: number
+  readonly reconnect_gap_ms: number
+  readonly baseline_reconnect_gap_ms: number
+  readonly rss_peak_mb: number
+  readonly baseline_rss_peak_mb: number
+  readonly rss_after_100k_mb: number
+  readonly memory_messages: number
+  readonly download_rss_delta_mb: number
+  readonly download_ms: number
+  readonly download_mb: number
+  readonly cold_start_ms: number
+  readonly baseline_cold_start_ms: number
+  readonly lost: number
+  readonly duplicates: number
+  readonly baseline_lost: number
+  readonly baseline_duplicates: number
+}
+
+interface Target {
+  readonly label: string
+  readonly met: (result: BenchResult) => boolean
+}
+
+export const TARGETS: ReadonlyArray<Target> = [
+  { label: "throughput_ratio >= 0.9", met: (r) => r.throughput_ratio >= 0.9 },
+  { label: "p99_ms <= baseline_p99_ms + 2", met: (r) => r.p99_ms <= r.baseline_p99_ms + 2 },
+  { label: "reconnect_gap_ms <= 1000", met: (r) => r.reconnect_gap_ms <= 1000 },
+  { label: "rss_after_100k_mb <= 150", met: (r) => r.rss_after_100k_mb <= 150 },
+  { label: "download_rss_delta_mb <= 16", met: (r) => r.download_rss_delta_mb <= 16 },
+  { label: "cold_start_ms <= 1500", met: (r) => r.cold_start_ms <= 1500 },
+  { label: "no lost or duplicated replies", met: (r) => r.lost === 0 && r.duplicates === 0 },
+]
+
+const cell = (value: number | string) => (typeof value === "number" ? String(round(value)) : value)
+
+export const renderTable = (r: BenchResult): string => {
+  const rows: Array<[string, number | string, number | string, string]> = [
+    ["throughput (replies/s)", r.throughput, r.baseline_throughput, `ratio ${round(r.throughput_ratio, 2)}`],
+    ["latency p50 (ms)", r.p50_ms, r.baseline_p50_ms, ""],
+    ["latency p99 (ms)", r.p99_ms, r.baseline_p99_ms, ""],
+    ["reconnect gap (ms)", r.reconnect_gap_ms, r.baseline_reconnect_gap_ms, ""],
+    ["RSS peak, throughput run (MB)", r.rss_peak_mb, r.baseline_rss_peak_mb, ""],
+    [`RSS after ${r.memory_messages} messages (MB)`, r.rss_after_100k_mb, "—", ""],
+    [`download ${r.download_mb} MB: RSS delta (MB)`, r.download_rss_delta_mb, "—", ""],
+    [`download ${r.download_mb} MB: time (ms)`, r.download_ms, "—", ""],
+    ["cold start (ms)", r.cold_start_ms, r.baseline_cold_start_ms, ""],
+    [
+      "lost / duplicated replies",
+      `${r.lost} / ${r.duplicates}`,
+      `${r.baseline_lost} / ${r.baseline_duplicates}`,
+      "",
+    ],
+  ]
+  const header: [string, string, string, string] = ["metric", "openpollen", "baseline SDK bot", ""]
+  const text = [header, ...rows].map((row) => row.map(cell))
+  const widths = header.map((_, column) => Math.max(...text.map((row) => (row[column] ?? "").length)))
+  const line = (row: ReadonlyArray<string>) =>
+    row
+      .map((value, column) => value.padEnd(widths[column] ?? 0))
+      .join("  ")
+      .trimEnd()
+  const targets = TARGETS.map((target) => `${target.met(r) ? "met   " : "MISSED"}  ${target.label}`)
+  return [
+    line(text[0] ?? []),
+    ...text.slice(1).map(line),
+    "",
+    `targets (${r.profile} profile):`,
+    ...targets,
+  ].join("\n")
+}
+
+export const roundResult = (result: BenchResult): BenchResult =>
+  Object.fromEntries(
+    Object.entries(result).map(([key, value]) => [key, typeof value === "number" ? round(value, 2) : value]),
+  ) as unknown as BenchResult
