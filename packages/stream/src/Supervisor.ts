@@ -160,7 +160,6 @@ export class Supervisor {
       onFrame: () => {
         if (!isCurrent()) return
         this.counters.lastFrameAt = this.timers.now()
-        this.armWatchdog()
       },
       onCallback: (frameMessageId, data) => {
         this.counters.callbacks += 1
@@ -191,10 +190,13 @@ export class Supervisor {
     }
   }
 
-  private armWatchdog(): void {
+  /** Fires `idleTimeoutMs` after the last frame. Frames only move `lastFrameAt`; the timer re-arms itself lazily. */
+  private armWatchdog(delayMs: number = this.options.idleTimeoutMs): void {
     this.timers.clearTimeout(this.idleTimer)
     this.idleTimer = this.timers.setTimeout(() => {
       if (this.current === undefined || this.stopped) return
+      const silentMs = this.timers.now() - (this.counters.lastFrameAt ?? 0)
+      if (silentMs < this.options.idleTimeoutMs) return this.armWatchdog(this.options.idleTimeoutMs - silentMs)
       this.counters.watchdogKills += 1
       this.options.onEvent({
         level: "warning",
@@ -202,7 +204,7 @@ export class Supervisor {
         fields: { idleMs: this.options.idleTimeoutMs },
       })
       this.current.terminate()
-    }, this.options.idleTimeoutMs)
+    }, delayMs)
   }
 
   private scheduleRetry(cause: unknown): void {

@@ -1,2 +1,3 @@
+export * from "./MemoryConversationStore.js"
 export * from "./MemoryDedupeStore.js"
 export * from "./MemoryTokenStore.js"

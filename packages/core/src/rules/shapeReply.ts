@@ -1,6 +1,6 @@
 import type { Conversation, Sender } from "../domain/InboundMessage.js"
 import type { OutboundReply } from "../domain/OutboundReply.js"
-import { graphemes } from "./graphemes.js"
+import { leadingGraphemes } from "./graphemes.js"
 
 export const MAX_TITLE_CHARS = 20
 export const DEFAULT_TITLE = "回复"
@@ -22,7 +22,7 @@ export const titleOf = (markdown: string): string => {
   for (const line of markdown.split("\n")) {
     if (FENCE.test(line)) continue
     const title = plainTitle(line)
-    if (title !== "") return graphemes(title).slice(0, MAX_TITLE_CHARS).join("")
+    if (title !== "") return leadingGraphemes(title, MAX_TITLE_CHARS)
   }
   return DEFAULT_TITLE
 }

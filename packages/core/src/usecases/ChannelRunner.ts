@@ -1,4 +1,4 @@
-import { Effect, Fiber, FiberSet, Latch, Option, Schema, Semaphore, Stream } from "effect"
+import { Effect, Fiber, FiberSet, Latch, Option, Schema, Stream } from "effect"
 import { ChannelSettings } from "../ports/ChannelSettings.js"
 import { type InboundFrame, Transport } from "../ports/Transport.js"
 import { handleMessage } from "./handleMessage.js"
@@ -23,34 +23,70 @@ const laneOf = (frame: InboundFrame): string =>
     onSome: (data) => data.conversationId,
   })
 
+/** FIFO of lane ids with O(1) push and shift (an array with a moving head, compacted now and then). */
+class LaneQueue {
+  private items: Array<string> = []
+  private head = 0
+
+  push(lane: string): void {
+    this.items.push(lane)
+  }
+
+  shift(): string | undefined {
+    if (this.head === this.items.length) return undefined
+    const lane = this.items[this.head]
+    this.head += 1
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head)
+      this.head = 0
+    }
+    return lane
+  }
+}
+
 /**
  * Consumes the Transport's frames for as long as the enclosing scope lives: messages of one conversation are
- * handled in arrival order, conversations in parallel under `maxConcurrentConversations`. Idle lanes are dropped,
- * so memory stays bounded by what is in flight.
+ * handled in arrival order, conversations in parallel by at most `maxConcurrentConversations` workers. A worker
+ * takes one message of a lane, then puts the lane at the back of the waiting line, so a busy conversation cannot
+ * starve the others. Idle lanes are dropped, so memory stays bounded by what is in flight.
+ *
+ * Invariant: a lane in `lanes` is either held by exactly one worker or waiting exactly once in `waiting`.
  */
 export const startChannelRunner = Effect.gen(function* () {
   const transport = yield* Transport
   const settings = yield* ChannelSettings
-  const permits = yield* Semaphore.make(Math.max(1, settings.maxConcurrentConversations))
+  const maxWorkers = Math.max(1, settings.maxConcurrentConversations)
   const workers = yield* FiberSet.make<unknown, never>()
   const idle = yield* Latch.make(true)
   const lanes = new Map<string, Array<InboundFrame>>()
+  const waiting = new LaneQueue()
+  let busyWorkers = 0
   let pending = 0
 
-  const runLane = (lane: string) =>
+  const work = (firstLane: string) =>
     Effect.gen(function* () {
-      while (true) {
+      let lane: string | undefined = firstLane
+      while (lane !== undefined) {
         const queue = lanes.get(lane)
-        const next = queue?.shift()
-        if (next === undefined) {
-          lanes.delete(lane)
-          return
+        const frame = queue?.shift()
+        if (queue !== undefined && frame !== undefined) {
+          yield* handleMessage(frame).pipe(
+            Effect.catchCause((cause) => Effect.logError("a message handler failed", cause)),
+          )
+          pending -= 1
+          if (pending === 0) yield* idle.open
+          if (queue.length > 0) waiting.push(lane)
+          else lanes.delete(lane)
         }
-        yield* permits.withPermit(handleMessage(next))
-        pending -= 1
-        if (pending === 0) yield* idle.open
+        lane = waiting.shift()
       }
-    })
+    }).pipe(
+      Effect.ensuring(
+        Effect.sync(() => {
+          busyWorkers -= 1
+        }),
+      ),
+    )
 
   const accept = (frame: InboundFrame) =>
     Effect.gen(function* () {
@@ -63,7 +99,12 @@ export const startChannelRunner = Effect.gen(function* () {
         return
       }
       lanes.set(lane, [frame])
-      yield* FiberSet.run(workers, runLane(lane))
+      if (busyWorkers >= maxWorkers) {
+        waiting.push(lane)
+        return
+      }
+      busyWorkers += 1
+      yield* FiberSet.run(workers, work(lane))
     })
 
   const consumer = yield* transport.frames.pipe(Stream.runForEach(accept), Effect.forkScoped)

@@ -70,6 +70,40 @@ describe("startChannelRunner", () => {
     }).pipe(Effect.scoped, Effect.provide(world.layer))
   })
 
+  it.effect("a busy conversation takes turns with the others instead of starving them", () => {
+    const world = makeWorld({ maxConcurrentConversations: 1 })
+    world.agent.respondWith((request) => Effect.sleep("1 second").pipe(Effect.as({ markdown: request.text })))
+    return Effect.gen(function* () {
+      const { transport } = yield* withRunner(world)
+      for (const n of [1, 2, 3, 4]) yield* transport.push(text("cidBusy==", `busy-${n}`, `busy ${n}`))
+      yield* transport.push(text("cidQuiet==", "quiet-1", "quiet"))
+      yield* TestClock.adjust("5 seconds")
+      expect(world.webhook.sent.map((send) => send.message.text)).toEqual([
+        "busy 1",
+        "quiet",
+        "busy 2",
+        "busy 3",
+        "busy 4",
+      ])
+    }).pipe(Effect.scoped, Effect.provide(world.layer))
+  })
+
+  it.effect("keeps answering a conversation after one of its messages crashed the handler", () => {
+    const world = makeWorld({ maxConcurrentConversations: 1 })
+    world.agent.respondWith((request) =>
+      request.text === "boom" ? Effect.die(new Error("agent bug")) : Effect.succeed({ markdown: request.text }),
+    )
+    return Effect.gen(function* () {
+      const { transport, runner } = yield* withRunner(world)
+      yield* transport.push(text("cidA==", "m1", "boom"))
+      yield* transport.push(text("cidA==", "m2", "after"))
+      yield* transport.push(text("cidB==", "m3", "other"))
+      yield* TestClock.adjust("1 second")
+      expect(world.webhook.sent.map((send) => send.message.text).sort()).toEqual(["after", "other"])
+      expect(yield* runner.pending).toBe(0)
+    }).pipe(Effect.scoped, Effect.provide(world.layer))
+  })
+
   it.effect("drain stops the transport and finishes every message already received", () => {
     const world = makeWorld()
     world.agent.respondWith((request) =>
