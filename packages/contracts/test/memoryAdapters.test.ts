@@ -1,5 +1,6 @@
 import {
   agentContract,
+  conversationStoreContract,
   dedupeStoreContract,
   fileStoreContract,
   mediaSourceContract,
@@ -7,7 +8,12 @@ import {
   sessionWebhookContract,
   tokenStoreContract,
 } from "@openpollen/contracts"
-import { type MarkdownMessage, MemoryDedupeStore, MemoryTokenStore } from "@openpollen/core"
+import {
+  type MarkdownMessage,
+  MemoryConversationStore,
+  MemoryDedupeStore,
+  MemoryTokenStore,
+} from "@openpollen/core"
 import {
   makeFakeMediaSource,
   makeFakeRobotMessenger,
@@ -18,6 +24,7 @@ import {
 
 tokenStoreContract("MemoryTokenStore", () => MemoryTokenStore.layer)
 dedupeStoreContract("MemoryDedupeStore", () => MemoryDedupeStore.layer())
+conversationStoreContract("MemoryConversationStore", () => MemoryConversationStore.layer())
 
 fileStoreContract("MemoryFileStore (fake)", () => {
   const store = makeMemoryFileStore({ maxBytes: 1024 * 1024 })
