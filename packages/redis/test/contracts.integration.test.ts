@@ -1,0 +1,14 @@
+import { conversationStoreContract, dedupeStoreContract, tokenStoreContract } from "@openpollen/contracts"
+import { RedisConversationStore, RedisDedupeStore, RedisTokenStore } from "@openpollen/redis"
+import { Layer } from "effect"
+import { connectionLayer, freshPrefix } from "./redisHarness.js"
+
+dedupeStoreContract("RedisDedupeStore", () =>
+  RedisDedupeStore.layer().pipe(Layer.provide(connectionLayer(freshPrefix()))),
+)
+tokenStoreContract("RedisTokenStore", () =>
+  RedisTokenStore.layer.pipe(Layer.provide(connectionLayer(freshPrefix()))),
+)
+conversationStoreContract("RedisConversationStore", () =>
+  RedisConversationStore.layer.pipe(Layer.provide(connectionLayer(freshPrefix()))),
+)
