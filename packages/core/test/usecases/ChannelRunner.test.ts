@@ -91,7 +91,9 @@ describe("startChannelRunner", () => {
   it.effect("keeps answering a conversation after one of its messages crashed the handler", () => {
     const world = makeWorld({ maxConcurrentConversations: 1 })
     world.agent.respondWith((request) =>
-      request.text === "boom" ? Effect.die(new Error("agent bug")) : Effect.succeed({ markdown: request.text }),
+      request.text === "boom"
+        ? Effect.die(new Error("agent bug"))
+        : Effect.succeed({ markdown: request.text }),
     )
     return Effect.gen(function* () {
       const { transport, runner } = yield* withRunner(world)
