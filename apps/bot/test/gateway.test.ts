@@ -41,6 +41,12 @@ describe("gateway API", () => {
       const auth = { authorization: "Bearer k3y-value" }
       expect(await (await fetch(`${gateway.url}/api/status`, { headers: auth })).json()).toEqual({
         channels: [status],
+        process: {
+          uptimeSeconds: expect.any(Number),
+          rssMb: expect.any(Number),
+          heapUsedMb: expect.any(Number),
+          activeResources: expect.objectContaining({ TCPServerWrap: expect.any(Number) }),
+        },
       })
       const test = await fetch(`${gateway.url}/api/channels/dingtalk/test`, {
         method: "POST",

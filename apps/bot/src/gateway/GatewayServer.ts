@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net"
 import { Redacted, Result, Schema } from "effect"
 import type { ChannelStatus, TestStep } from "../channel/ChannelStatus.js"
+import { processStatus } from "./processStatus.js"
 
 export interface GatewayBackend {
   readonly status: () => Promise<ChannelStatus>
@@ -80,7 +81,7 @@ export const startGateway = async (options: GatewayOptions, backend: GatewayBack
       if (!authorised(request, options.apiKey))
         return send(response, 401, { error: "missing or wrong API key (Authorization: Bearer …)" })
       if (request.method === "GET" && path === "/api/status")
-        return send(response, 200, { channels: [await backend.status()] })
+        return send(response, 200, { channels: [await backend.status()], process: processStatus() })
       if (request.method === "POST" && path === "/api/channels/dingtalk/test") {
         if (backend.test === undefined)
           return send(response, 409, { error: "the DingTalk channel is not running" })
