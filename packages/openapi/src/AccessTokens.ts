@@ -1,17 +1,22 @@
 import { TokenStore } from "@openpollen/core"
-import { Clock, Context, Deferred, Effect, Layer, Option, Redacted, Result, Schedule, Schema } from "effect"
+import { Clock, Context, Deferred, Effect, Layer, Option, Redacted, Result, Schema } from "effect"
 import type { ApiCallFailed } from "./ApiCallFailed.js"
 import { callApi } from "./callApi.js"
 import type { ResolvedOpenApiConfig } from "./OpenApiConfig.js"
 
 export class TokenUnavailable extends Schema.TaggedError<TokenUnavailable>()("TokenUnavailable", {
   reason: Schema.Literals(["credentials", "http", "timeout", "network", "store"]),
+  /** The token endpoint failed transiently (5xx, throttling, timeout, network): worth another attempt later. */
+  retryable: Schema.Boolean,
   message: Schema.String,
 }) {}
 
 const TokenAnswer = Schema.Struct({ accessToken: Schema.String, expireIn: Schema.Number })
 
-/** Access tokens from `oauth2/accessToken`, cached in the TokenStore and refreshed before they expire. */
+/**
+ * Access tokens from `oauth2/accessToken`, cached in the TokenStore and refreshed before they expire. A failed
+ * request is not retried here: DingTalkApi retries the call that needed the token, the token request included.
+ */
 export class AccessTokens extends Context.Service<
   AccessTokens,
   {
@@ -25,11 +30,14 @@ export class AccessTokens extends Context.Service<
 const unavailable = (error: ApiCallFailed) =>
   new TokenUnavailable({
     reason:
-      error.code === "invalidClientIdOrSecret" || error.status === 401 || error.status === 403
+      error.code === "invalidClientIdOrSecret" ||
+      error.status === 401 ||
+      (error.status === 403 && !error.throttled)
         ? "credentials"
         : error.kind === "malformed"
           ? "http"
           : error.kind,
+    retryable: error.transient,
     message:
       error.code === "invalidClientIdOrSecret"
         ? "DingTalk rejected the app credentials (clientId / clientSecret)"
@@ -47,18 +55,12 @@ export const makeAccessTokens = (config: ResolvedOpenApiConfig) =>
         path: "/v1.0/oauth2/accessToken",
         body: { appKey: config.clientId, appSecret: Redacted.value(config.clientSecret) },
         timeoutMs: config.requestTimeoutMs,
-      }).pipe(
-        Effect.retry({
-          schedule: Schedule.exponential("500 millis").pipe(Schedule.jittered),
-          times: 2,
-          while: (error) => error.transient,
-        }),
-        Effect.mapError(unavailable),
-      )
+      }).pipe(Effect.mapError(unavailable))
       const decoded = Schema.decodeUnknownResult(TokenAnswer)(answer)
       if (Result.isFailure(decoded))
         return yield* new TokenUnavailable({
           reason: "http",
+          retryable: false,
           message: "access token answer without accessToken/expireIn",
         })
       const now = yield* Clock.currentTimeMillis

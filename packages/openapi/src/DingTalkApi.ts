@@ -7,7 +7,8 @@ import { makeRateLimiter } from "./RateLimiter.js"
 
 /**
  * Authorised, rate-limited v1.0 calls for one app: an invalid token is refreshed and the call retried once;
- * throttling, 5xx and network failures are retried with jittered exponential backoff (the only retry layer).
+ * throttling, 5xx and network failures, of the call or of the token request it needs, are retried with jittered
+ * exponential backoff (the only retry layer).
  */
 export class DingTalkApi extends Context.Service<
   DingTalkApi,
@@ -39,7 +40,7 @@ export const makeDingTalkApi = (config: ResolvedOpenApiConfig) =>
         Effect.retry({
           schedule: Schedule.exponential("1 second").pipe(Schedule.jittered),
           times: 4,
-          while: (error) => error._tag === "ApiCallFailed" && error.transient,
+          while: (error) => (error._tag === "ApiCallFailed" ? error.transient : error.retryable),
         }),
         Effect.withSpan("DingTalkApi.post", { attributes: { path } }),
       )

@@ -108,6 +108,28 @@ describe("OpenApi RobotMessenger", () => {
     }).pipe(Effect.provide(openApiFor(sim))),
   )
 
+  it.live("retries a send through a token endpoint outage (three 500s), with backoff, until delivered", () =>
+    Effect.gen(function* () {
+      const group = sim.group({ title: "g", members: [] })
+      sim.resetCounters()
+      sim.setFault("token", { status: 500, times: 3 })
+      yield* (yield* RobotMessenger).sendToGroup(group.id, message)
+      expect(sim.counters.tokenCalls).toBe(4)
+      expect(sim.counters.groupSends).toBe(1)
+      expect(sim.replies.filter((reply) => reply.conversationId === group.id)).toHaveLength(1)
+    }).pipe(Effect.provide(openApiFor(sim))),
+  )
+
+  it.live("does not retry a send whose token request was refused for bad credentials", () =>
+    Effect.gen(function* () {
+      const group = sim.group({ title: "g", members: [] })
+      sim.resetCounters()
+      const error = yield* (yield* RobotMessenger).sendToGroup(group.id, message).pipe(Effect.flip)
+      expect(error).toMatchObject({ _tag: "RobotSendFailed", reason: "credentials", retryable: false })
+      expect(sim.counters.tokenCalls).toBe(1)
+    }).pipe(Effect.provide(openApiFor(sim, { clientSecret: Redacted.make("wrong-secret-value") }))),
+  )
+
   it.live(
     "gives up on a request that never answers",
     () =>
