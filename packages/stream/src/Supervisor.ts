@@ -196,7 +196,8 @@ export class Supervisor {
     this.idleTimer = this.timers.setTimeout(() => {
       if (this.current === undefined || this.stopped) return
       const silentMs = this.timers.now() - (this.counters.lastFrameAt ?? 0)
-      if (silentMs < this.options.idleTimeoutMs) return this.armWatchdog(this.options.idleTimeoutMs - silentMs)
+      if (silentMs < this.options.idleTimeoutMs)
+        return this.armWatchdog(this.options.idleTimeoutMs - silentMs)
       this.counters.watchdogKills += 1
       this.options.onEvent({
         level: "warning",
