@@ -18,6 +18,8 @@ export interface RunningBot {
   readonly pid: number
   /** Spawn until the simulator saw the bot's connection, in ms. */
   readonly coldStartMs: number
+  /** The openpollen bot's gateway API (`http://127.0.0.1:PORT`); undefined for the baseline. */
+  readonly gatewayUrl: () => string | undefined
   /** Resident set size now, in MB (from /proc). */
   readonly rssMb: () => number
   /** Highest resident set size since the start or the last resetPeak, in MB. */
@@ -104,6 +106,12 @@ export const launchBot = async (
   const spawnedAt = performance.now()
   const child = spawnBot(kind, sim, app, home, options)
   const output = keepTail(child)
+  let gatewayUrl: string | undefined
+  const findGateway = (chunk: Buffer) => {
+    gatewayUrl = /gateway API on (http:\/\/\S+)/.exec(chunk.toString())?.[1]
+    if (gatewayUrl !== undefined) child.stdout?.off("data", findGateway)
+  }
+  child.stdout?.on("data", findGateway)
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
   const earlyExit = exited.then(() => {
     throw new Error(`the ${kind} bot exited before connecting:\n${output()}`)
@@ -123,6 +131,7 @@ export const launchBot = async (
     app,
     pid,
     coldStartMs,
+    gatewayUrl: () => gatewayUrl,
     rssMb: () => statusField(pid, "VmRSS"),
     peakRssMb: () => statusField(pid, "VmHWM"),
     // Writing 5 to clear_refs resets the kernel's peak-RSS mark (VmHWM) for that process.

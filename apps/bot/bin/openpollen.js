@@ -1,2 +1,6 @@
 #!/usr/bin/env node
-import "../dist/cli.js"
+import { enableCompileCache } from "node:module"
+
+// Node keeps compiled modules on disk (in the OS temp folder), so every start after the first skips compiling them.
+enableCompileCache?.()
+await import("../dist/cli.js")

@@ -1,0 +1,120 @@
+import { parseArgs } from "node:util"
+import { startSimulator } from "@openpollen/simulator"
+import { launchBot, type RunningBot } from "./bots.js"
+import { type Chat, makeChats, ReplyTracker, sleep, within } from "./ReplyTracker.js"
+import { median, round } from "./stats.js"
+
+// `pnpm soak`: the bot under steady load for N minutes, with a server rotation every minute and a killed socket
+// every 150 s. It passes when RSS grows less than 5% from the second minute to the last, live handles do not grow,
+// and every message is answered exactly once.
+
+interface Sample {
+  readonly atS: number
+  readonly rssMb: number
+  readonly resources: Readonly<Record<string, number>>
+}
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: "string", default: "10" },
+    rate: { type: "string", default: "50" },
+    conversations: { type: "string", default: "500" },
+  },
+})
+const minutes = Number(values.minutes)
+const ratePerSecond = Number(values.rate)
+const progress = (message: string) => process.stderr.write(`[soak] ${message}\n`)
+
+const resourcesOf = async (bot: RunningBot): Promise<Record<string, number>> => {
+  const url = bot.gatewayUrl()
+  if (url === undefined) return {}
+  const body = (await (await fetch(`${url}/api/status`)).json()) as {
+    process?: { activeResources?: Record<string, number> }
+  }
+  return body.process?.activeResources ?? {}
+}
+
+const sim = await startSimulator({ apps: [{ clientId: "soak-openpollen", clientSecret: "soak-secret" }] })
+const app = sim.app
+const bot = await launchBot("openpollen", sim, app)
+const tracker = new ReplyTracker(sim, 1)
+const chats = makeChats(sim, Number(values.conversations))
+const samples: Array<Sample> = []
+const answers: Array<Promise<number>> = []
+const startedAt = Date.now()
+const endsAt = startedAt + minutes * 60_000
+let nextSampleAt = startedAt + 10_000
+let nextRotationAt = startedAt + 60_000
+let nextKillAt = startedAt + 150_000
+let sent = 0
+let failed: string | undefined
+
+try {
+  while (Date.now() < endsAt) {
+    const due = Math.floor(((Date.now() - startedAt) / 1000) * ratePerSecond)
+    while (sent < due) {
+      answers.push(tracker.send(app, chats[sent % chats.length] as Chat).answered)
+      sent += 1
+    }
+    const now = Date.now()
+    if (now >= nextRotationAt) {
+      for (const connection of sim.connections(app.clientId)) sim.disconnect(connection.id, "soak rotation")
+      nextRotationAt += 60_000
+    }
+    if (now >= nextKillAt) {
+      for (const connection of sim.connections(app.clientId)) sim.kill(connection.id)
+      nextKillAt += 150_000
+    }
+    if (now >= nextSampleAt) {
+      const sample = {
+        atS: Math.round((now - startedAt) / 1000),
+        rssMb: bot.rssMb(),
+        resources: await resourcesOf(bot),
+      }
+      samples.push(sample)
+      progress(
+        `${sample.atS}s rss ${round(sample.rssMb)} MB, ${JSON.stringify(sample.resources)}, sent ${sent}`,
+      )
+      nextSampleAt += 10_000
+    }
+    await sleep(20)
+  }
+  await within(Promise.all(answers), 60_000, "the last soak messages")
+} catch (error) {
+  failed = error instanceof Error ? error.message : String(error)
+}
+
+const window = (fromS: number, toS: number) =>
+  samples.filter((sample) => sample.atS > fromS && sample.atS <= toS).map((sample) => sample.rssMb)
+const lastMinuteS = minutes * 60
+const earlyRss = median(window(60, 120))
+const lateRss = median(window(lastMinuteS - 60, lastMinuteS))
+const growth = (lateRss - earlyRss) / earlyRss
+const first = samples.find((sample) => sample.atS > 60)?.resources ?? {}
+const last = samples.at(-1)?.resources ?? {}
+const handleGrowth = Object.fromEntries(
+  [...new Set([...Object.keys(first), ...Object.keys(last)])].map((kind) => [
+    kind,
+    (last[kind] ?? 0) - (first[kind] ?? 0),
+  ]),
+)
+const leakedHandles = Object.values(handleGrowth).some((delta) => delta > 2)
+const result = {
+  minutes,
+  messages: sent,
+  lost: tracker.lost,
+  duplicates: tracker.duplicates,
+  rss_minute_2_mb: round(earlyRss),
+  rss_last_minute_mb: round(lateRss),
+  rss_growth_pct: round(growth * 100, 2),
+  handle_growth: handleGrowth,
+  connections_opened: sim.counters.connectionsOpened,
+  failed: failed ?? null,
+}
+await bot.stop()
+tracker.close()
+await sim.close()
+console.log(JSON.stringify(result))
+const passed =
+  failed === undefined && result.lost === 0 && result.duplicates === 0 && growth < 0.05 && !leakedHandles
+if (!passed) process.exitCode = 1
