@@ -11,7 +11,8 @@ const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10
 export const processStatus = (): ProcessStatus => {
   const memory = process.memoryUsage()
   const activeResources: Record<string, number> = {}
-  for (const kind of process.getActiveResourcesInfo()) activeResources[kind] = (activeResources[kind] ?? 0) + 1
+  for (const kind of process.getActiveResourcesInfo())
+    activeResources[kind] = (activeResources[kind] ?? 0) + 1
   return {
     uptimeSeconds: Math.round(process.uptime()),
     rssMb: mb(memory.rss),
