@@ -97,6 +97,31 @@ describe("parseConfig", () => {
     expect(problems(`{ channels: `)[0]).toMatch(/not valid JSON5/)
   })
 
+  it("reads a redis store with its URL from the environment, kept Redacted", () => {
+    const config = parseConfig(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
+      '{ store: { kind: "redis", url: "${REDIS_URL}", leaseMs: 5000 } }',
+      { REDIS_URL: "redis://:pw-123@10.0.0.5:6380/2" },
+    )
+    expect(config.store).toMatchObject({ kind: "redis", keyPrefix: "openpollen:", leaseMs: 5_000 })
+    expect(config.store.kind === "redis" && Redacted.value(config.store.url)).toBe(
+      "redis://:pw-123@10.0.0.5:6380/2",
+    )
+    expect(JSON.stringify(config)).not.toContain("pw-123")
+  })
+
+  it("requires a redis URL, names its variable, and never echoes a URL it cannot parse", () => {
+    expect(problems('{ store: { kind: "redis" } }')).toEqual([
+      'store.url: required when store.kind is "redis"',
+    ])
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
+    expect(problems('{ store: { kind: "redis", url: "${REDIS_URL}" } }')).toEqual([
+      "store.url: environment variable REDIS_URL is not set",
+    ])
+    const invalid = problems('{ store: { kind: "redis", url: "http://:pw-123@host" } }')
+    expect(invalid).toEqual(["store.url: not a redis:// or rediss:// URL"])
+  })
+
   it("finds the file at --config, then $OPENPOLLEN_CONFIG", () => {
     expect(findConfigFile({ explicit: "a.json", env: { OPENPOLLEN_CONFIG: "/b.json" }, cwd: "/w" })).toBe(
       "/w/a.json",

@@ -87,13 +87,32 @@ export const makeAccessTokens = (config: ResolvedOpenApiConfig) =>
       return Option.filter(stored, (token) => token.expiresAt - config.tokenRefreshMarginMs > now)
     })
 
+    // Under a cross-process lock another instance may have stored a fresh token while this one waited.
+    const lockedFetch =
+      config.refreshLock === undefined
+        ? fetchToken
+        : config
+            .refreshLock(
+              `token:${config.clientId}`,
+              Effect.flatMap(cached, (hit) =>
+                Option.isSome(hit) ? Effect.succeed(hit.value.accessToken) : fetchToken,
+              ),
+            )
+            .pipe(
+              Effect.catchTag("TokenStoreError", (error) =>
+                Effect.fail(
+                  new TokenUnavailable({ reason: "store", retryable: true, message: error.message }),
+                ),
+              ),
+            )
+
     const get = Effect.gen(function* () {
       const hit = yield* cached
       if (Option.isSome(hit)) return hit.value.accessToken
       if (inflight !== undefined) return yield* Deferred.await(inflight)
       const deferred = yield* Deferred.make<Redacted.Redacted<string>, TokenUnavailable>()
       inflight = deferred
-      const result = yield* fetchToken.pipe(
+      const result = yield* lockedFetch.pipe(
         Effect.exit,
         Effect.ensuring(
           Effect.sync(() => {

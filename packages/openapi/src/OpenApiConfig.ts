@@ -1,4 +1,14 @@
-import type { Redacted } from "effect"
+import type { TokenStoreError } from "@openpollen/core"
+import type { Effect, Redacted } from "effect"
+
+/**
+ * Runs `effect` while no other process refreshes the same `key` (e.g. a Redis lock), so several bot instances
+ * sharing a TokenStore fetch one token between them.
+ */
+export type RefreshLock = <A, E, R>(
+  key: string,
+  effect: Effect.Effect<A, E, R>,
+) => Effect.Effect<A, E | TokenStoreError, R>
 
 export interface OpenApiConfig {
   readonly clientId: string
@@ -13,6 +23,8 @@ export interface OpenApiConfig {
   readonly qps?: number
   /** Refresh access tokens this long before they expire. Default 5 min. */
   readonly tokenRefreshMarginMs?: number
+  /** Taken around each token fetch, which re-reads the TokenStore first. Default: none (one process). */
+  readonly refreshLock?: RefreshLock
   readonly download?: {
     /** Fails "timeout" when the body sends no bytes for this long (headers must come within requestTimeoutMs). Default 60 s. */
     readonly timeoutMs?: number
@@ -31,6 +43,7 @@ export interface ResolvedOpenApiConfig {
   readonly tokenRefreshMarginMs: number
   readonly downloadTimeoutMs: number
   readonly downloadMaxBytes: number
+  readonly refreshLock?: RefreshLock
 }
 
 export const resolveOpenApiConfig = (config: OpenApiConfig): ResolvedOpenApiConfig => ({
@@ -43,4 +56,5 @@ export const resolveOpenApiConfig = (config: OpenApiConfig): ResolvedOpenApiConf
   tokenRefreshMarginMs: config.tokenRefreshMarginMs ?? 300_000,
   downloadTimeoutMs: config.download?.timeoutMs ?? 60_000,
   downloadMaxBytes: config.download?.maxBytes ?? 20 * 1024 * 1024,
+  ...(config.refreshLock === undefined ? {} : { refreshLock: config.refreshLock }),
 })

@@ -4,6 +4,7 @@ import {
   ChannelMetrics,
   ChannelSettings,
   type DrainResult,
+  MemoryConversationStore,
   MemoryDedupeStore,
   MemoryTokenStore,
   RobotMessenger,
@@ -11,6 +12,7 @@ import {
 } from "@openpollen/core"
 import { FileTokenStore, LocalFileStore } from "@openpollen/fs"
 import { AccessTokens, OpenApi } from "@openpollen/openapi"
+import { RedisRefreshLock, RedisStores } from "@openpollen/redis"
 import { StreamDiagnostics, StreamTransport } from "@openpollen/stream"
 import { SessionWebhookSender } from "@openpollen/webhook"
 import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
@@ -32,12 +34,44 @@ const TEST_MESSAGE = {
   atUserIds: [],
 }
 
+const stateLayers = (options: DingTalkChannelOptions) => {
+  const { dingtalk, credentials, store } = options
+  const openApi = {
+    clientId: credentials.clientId,
+    clientSecret: credentials.clientSecret,
+    robotCode: credentials.robotCode,
+    apiBase: dingtalk.apiBase,
+    qps: dingtalk.qps,
+    download: dingtalk.download,
+  }
+  if (store.kind !== "redis") {
+    const tokens =
+      store.kind === "file"
+        ? FileTokenStore.layer({ path: join(store.stateDir, "tokens.json") })
+        : MemoryTokenStore.layer
+    const stores = Layer.mergeAll(
+      tokens,
+      MemoryDedupeStore.layer({ ttlMs: 600_000, maxEntries: 50_000 }),
+      MemoryConversationStore.layer(),
+    )
+    return OpenApi.layer(openApi).pipe(Layer.provideMerge(stores))
+  }
+  // Every instance shares dedupe claims, the access token (fetched by one instance at a time) and reply routes.
+  const stores = RedisStores.layer({
+    url: store.url,
+    keyPrefix: store.keyPrefix,
+    dedupe: { inFlightTtlMs: store.leaseMs },
+  })
+  const lockedOpenApi = Layer.unwrap(
+    Effect.map(Effect.service(RedisRefreshLock), (lock) =>
+      OpenApi.layer({ ...openApi, refreshLock: lock.withLock }),
+    ),
+  )
+  return lockedOpenApi.pipe(Layer.provideMerge(stores))
+}
+
 const channelLayer = (options: DingTalkChannelOptions) => {
   const { dingtalk, credentials } = options
-  const tokenStore =
-    options.store.kind === "file"
-      ? FileTokenStore.layer({ path: join(options.store.stateDir, "tokens.json") })
-      : MemoryTokenStore.layer
   return Layer.mergeAll(
     StreamTransport.layer({
       clientId: credentials.clientId,
@@ -45,14 +79,7 @@ const channelLayer = (options: DingTalkChannelOptions) => {
       apiBase: dingtalk.apiBase,
       idleTimeoutMs: dingtalk.idleTimeoutMs,
     }),
-    OpenApi.layer({
-      clientId: credentials.clientId,
-      clientSecret: credentials.clientSecret,
-      robotCode: credentials.robotCode,
-      apiBase: dingtalk.apiBase,
-      qps: dingtalk.qps,
-      download: dingtalk.download,
-    }).pipe(Layer.provide(tokenStore)),
+    stateLayers(options),
     SessionWebhookSender.layer({ oapiBase: dingtalk.oapiBase }),
     LocalFileStore.layer({
       root: dingtalk.uploads.dir,
@@ -62,7 +89,6 @@ const channelLayer = (options: DingTalkChannelOptions) => {
         maxTotalBytes: dingtalk.uploads.maxTotalBytes,
       },
     }),
-    MemoryDedupeStore.layer({ ttlMs: 600_000, maxEntries: 50_000 }),
     ChannelMetrics.layer,
     options.agent,
     Layer.succeed(

@@ -1,4 +1,5 @@
 import type { Agent, ConnectionState } from "@openpollen/core"
+import { maskRedisUrl } from "@openpollen/redis"
 import { type Simulator, startSimulator } from "@openpollen/simulator"
 import { type Layer, Redacted } from "effect"
 import { EchoAgent } from "../agents/EchoAgent.js"
@@ -25,7 +26,28 @@ const secretsOf = (config: ResolvedConfig, credentials?: DingTalkCredentials) =>
     config.dingtalk.credentials?.clientSecret,
     config.agent.provider === "openai" ? config.agent.openai.apiKey : undefined,
     config.gateway.apiKey,
-  ].flatMap((secret) => (secret === undefined ? [] : [Redacted.value(secret)]))
+  ]
+    .flatMap((secret) => (secret === undefined ? [] : [Redacted.value(secret)]))
+    .concat(config.store.kind === "redis" ? redisSecrets(Redacted.value(config.store.url)) : [])
+
+/** The Redis URL and its password (as written and percent-decoded), so neither reaches a log line. */
+const redisSecrets = (url: string): ReadonlyArray<string> => {
+  try {
+    const { password, username } = new URL(url)
+    return [url, password, decodeURIComponent(password), username === "" ? "" : username].filter(
+      (secret) => secret.length >= 4,
+    )
+  } catch {
+    return [url]
+  }
+}
+
+const describeStore = (store: ResolvedConfig["store"]): string =>
+  store.kind === "redis"
+    ? `redis ${maskRedisUrl(Redacted.value(store.url))} (shared by every instance)`
+    : store.kind === "file"
+      ? `file ${store.stateDir} (this instance only)`
+      : "memory (this instance only)"
 
 const describe = (state: ConnectionState | undefined): string => {
   switch (state?._tag) {
@@ -74,6 +96,7 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
     say(
       `dingtalk: app ${maskId(credentials.clientId)}, groupPolicy ${dingtalk.groupPolicy}, agent ${config.agent.provider}`,
     )
+    say(`store: ${describeStore(config.store)}`)
   } else {
     say("dingtalk: disabled (set channels.dingtalk.enabled: true)")
   }

@@ -107,7 +107,20 @@ export const ConfigFile = Schema.Struct({
   ),
   store: optional(
     Schema.Struct({
-      kind: optional(Schema.Literals(["memory", "file"]), "Where tokens live. Default memory."),
+      kind: optional(
+        Schema.Literals(["memory", "file", "redis"]),
+        "Where state lives: memory (default), file (tokens survive restarts) or redis (shared by several instances).",
+      ),
+      url: optional(
+        Schema.String,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
+        "redis only, required: redis[s]://[:password@]host[:port][/db]. Use ${REDIS_URL}; never logged unmasked.",
+      ),
+      keyPrefix: optional(Schema.String, "redis only: prefix of every key. Default openpollen:."),
+      leaseMs: optional(
+        PositiveInt,
+        "redis only: a dead instance's messages are taken over after this long. Default 30000.",
+      ),
     }),
     "State stores.",
   ),

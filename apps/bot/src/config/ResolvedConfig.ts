@@ -37,6 +37,16 @@ export interface ResolvedOpenAi {
   readonly systemPrompt?: string
 }
 
+export type ResolvedStore =
+  | { readonly kind: "memory" | "file"; readonly stateDir: string }
+  | {
+      readonly kind: "redis"
+      readonly url: Redacted.Redacted<string>
+      readonly keyPrefix: string
+      readonly leaseMs: number
+      readonly stateDir: string
+    }
+
 export interface ResolvedConfig {
   /** The file it came from, or undefined when none was found (defaults only). */
   readonly source?: string
@@ -50,11 +60,23 @@ export interface ResolvedConfig {
     readonly apiKey?: Redacted.Redacted<string>
   }
   readonly sandbox: { readonly port: number }
-  readonly store: { readonly kind: "memory" | "file"; readonly stateDir: string }
+  readonly store: ResolvedStore
   readonly log: { readonly level: "debug" | "info" | "warning" | "error" }
 }
 
 const openpollenHome = () => join(homedir(), ".openpollen")
+
+const resolveStore = (store: ConfigFile["store"] = {}): ResolvedStore => {
+  const stateDir = join(openpollenHome(), "state")
+  if (store.kind !== "redis") return { kind: store.kind ?? "memory", stateDir }
+  return {
+    kind: "redis",
+    url: Redacted.make(store.url ?? ""),
+    keyPrefix: store.keyPrefix ?? "openpollen:",
+    leaseMs: store.leaseMs ?? 30_000,
+    stateDir,
+  }
+}
 
 export const resolveConfig = (file: ConfigFile, source?: string): ResolvedConfig => {
   const dingtalk = file.channels?.dingtalk ?? {}
@@ -111,7 +133,7 @@ export const resolveConfig = (file: ConfigFile, source?: string): ResolvedConfig
       ...(file.gateway?.apiKey === undefined ? {} : { apiKey: Redacted.make(file.gateway.apiKey) }),
     },
     sandbox: { port: file.sandbox?.port ?? 18_801 },
-    store: { kind: file.store?.kind ?? "memory", stateDir: join(openpollenHome(), "state") },
+    store: resolveStore(file.store),
     log: { level: file.log?.level ?? "info" },
   }
 }

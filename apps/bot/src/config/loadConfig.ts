@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs"
 import { homedir } from "node:os"
 import { join, resolve } from "node:path"
+import { parseRedisUrl } from "@openpollen/redis"
 import { Result, Schema, SchemaIssue } from "effect"
 import JSON5 from "json5"
 import { ConfigFile } from "./ConfigFile.js"
@@ -73,6 +74,21 @@ export const parseConfig = (
         : `${path}: required when the channel is enabled`
     })
     if (problems.length > 0) throw new ConfigError(problems, source)
+  }
+  const store = decoded.success.store
+  if (store?.kind === "redis") {
+    const missing = unset.find((entry) => entry.path === "store.url")
+    if (store.url === undefined || store.url === "")
+      throw new ConfigError(
+        [
+          missing !== undefined
+            ? `store.url: environment variable ${missing.variable} is not set`
+            : 'store.url: required when store.kind is "redis"',
+        ],
+        source,
+      )
+    if (parseRedisUrl(store.url) === undefined)
+      throw new ConfigError(["store.url: not a redis:// or rediss:// URL"], source)
   }
   return resolveConfig(decoded.success, source)
 }

@@ -1,7 +1,8 @@
-import { Clock, Effect, Schema } from "effect"
-import type { InboundMessage } from "../domain/InboundMessage.js"
+import { Clock, Effect, Option, Schema } from "effect"
+import type { InboundMessage, ReplyRoute } from "../domain/InboundMessage.js"
 import type { MarkdownMessage, OutboundReply } from "../domain/OutboundReply.js"
 import { ChannelSettings } from "../ports/ChannelSettings.js"
+import { ConversationStore } from "../ports/ConversationStore.js"
 import { RobotMessenger } from "../ports/RobotMessenger.js"
 import { SessionWebhook } from "../ports/SessionWebhook.js"
 import { splitForWire } from "../rules/splitForWire.js"
@@ -54,6 +55,27 @@ const sendThroughOpenApi = (
   })
 
 /**
+ * The message's session webhook, or a later one of its conversation when a ConversationStore (optional) knows one:
+ * with several instances, any of them answers through the newest route. Store failures fall back to the message's.
+ */
+const replyRouteFor = (message: InboundMessage, robotCode: string) =>
+  Effect.gen(function* () {
+    const own = message.replyRoute
+    const store = yield* Effect.serviceOption(ConversationStore)
+    if (Option.isNone(store)) return own
+    const key = `${robotCode}:${message.conversation.id}`
+    const warn = (error: { readonly message: string }) =>
+      Effect.logWarning("conversation store unavailable; using the message's own webhook").pipe(
+        Effect.annotateLogs({ error: error.message }),
+        Effect.as(Option.none<ReplyRoute>()),
+      )
+    if (own !== undefined) yield* store.value.remember(key, own).pipe(Effect.catch(warn))
+    const latest = yield* store.value.latest(key).pipe(Effect.catch(warn))
+    if (Option.isNone(latest)) return own
+    return own === undefined || latest.value.expiresAt > own.expiresAt ? latest.value : own
+  })
+
+/**
  * Sends a reply through the message's own session webhook while it is valid, and through the Open API
  * (groupMessages/send or oToMessages/batchSend) for whatever the webhook could not deliver.
  */
@@ -64,7 +86,7 @@ export const deliverReply = Effect.fn("deliverReply")(function* (
   const settings = yield* ChannelSettings
   const webhook = yield* SessionWebhook
   const now = yield* Clock.currentTimeMillis
-  const route = message.replyRoute
+  const route = yield* replyRouteFor(message, settings.robotCode)
   const webhookUsable = route !== undefined && route.expiresAt - settings.webhookExpiryMarginMs > now
   if (!webhookUsable) {
     const parts = splitForWire(reply, message.conversation.kind === "group" ? "group" : "users")

@@ -2,8 +2,10 @@ import { describe, expect, it } from "@effect/vitest"
 import {
   AgentFailed,
   ChannelMetrics,
+  ConversationStore,
   DownloadFailed,
   FRIENDLY_REPLIES,
+  MemoryConversationStore,
   RobotSendFailed,
   TRUNCATION_NOTICE,
   WebhookExpired,
@@ -12,7 +14,7 @@ import {
   wireSize,
 } from "@openpollen/core"
 import { Deferred, Effect, Fiber } from "effect"
-import { handle, makeWorld, payload, type World } from "./world.js"
+import { handle, makeWorld, payload, settings, type World } from "./world.js"
 
 const STAFF = "0923451870123456"
 const expiredRoute = { sessionWebhookExpiredTime: 1_000 }
@@ -153,6 +155,25 @@ describe("handleMessage", () => {
       })
     }).pipe(inWorld(world))
   })
+
+  it.effect(
+    "answers through the newest session webhook a ConversationStore knows for the conversation",
+    () => {
+      const world = makeWorld()
+      const newer = "https://oapi.dingtalk.com/robot/sendBySession?session=newer"
+      return Effect.gen(function* () {
+        const store = yield* ConversationStore
+        yield* store.remember(`${settings.robotCode}:cidV2p9kQx7LmT4wRb8nYz1sA==`, {
+          sessionWebhook: newer,
+          expiresAt: 1_764_034_200_123 + 60_000,
+        })
+        yield* handle(payload("dm-text", { sessionWebhookExpiredTime: 200_000 }))
+        expect(world.webhook.sent.map((sent) => sent.url)).toEqual([newer])
+        yield* handle(payload("dm-text", { msgId: "msg-2" }))
+        expect(world.webhook.sent.map((sent) => sent.url)).toEqual([newer, newer])
+      }).pipe(inWorld(world), Effect.provide(MemoryConversationStore.layer()))
+    },
+  )
 
   it.effect("treats a webhook as expired within the safety margin", () => {
     const world = makeWorld({ webhookExpiryMarginMs: 300_000 })
