@@ -25,6 +25,8 @@ export interface RunningBot {
   /** Highest resident set size since the start or the last resetPeak, in MB. */
   readonly peakRssMb: () => number
   readonly resetPeak: () => void
+  /** User plus system CPU time the process has used, in ms. */
+  readonly cpuMs: () => number
   readonly stop: () => Promise<void>
 }
 
@@ -85,6 +87,14 @@ const statusField = (pid: number, field: "VmRSS" | "VmHWM"): number => {
   return Number(kb) / 1024
 }
 
+// Linux reports utime and stime in clock ticks of 1/100 s (USER_HZ).
+const TICK_MS = 10
+
+const cpuTimeMs = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? []
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS
+}
+
 const keepTail = (child: ChildProcess) => {
   let tail = ""
   const append = (chunk: Buffer) => {
@@ -136,6 +146,7 @@ export const launchBot = async (
     peakRssMb: () => statusField(pid, "VmHWM"),
     // Writing 5 to clear_refs resets the kernel's peak-RSS mark (VmHWM) for that process.
     resetPeak: () => writeFileSync(`/proc/${pid}/clear_refs`, "5"),
+    cpuMs: () => cpuTimeMs(pid),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
       const timer = setTimeout(() => child.kill("SIGKILL"), 15_000)

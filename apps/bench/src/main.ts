@@ -52,6 +52,7 @@ const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => 
 
   progress(`throughput, ${profile.throughputMessages} messages over ${profile.throughputChats} conversations`)
   ours.resetPeak()
+  const oursCpuBefore = ours.cpuMs()
   const throughput = await measureThroughput(
     oursTracker,
     oursApp,
@@ -60,7 +61,9 @@ const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => 
     profile.window,
   )
   const rssPeakMb = ours.peakRssMb()
+  const cpuMsPerMessage = (ours.cpuMs() - oursCpuBefore) / profile.throughputMessages
   baseline.resetPeak()
+  const baselineCpuBefore = baseline.cpuMs()
   const baselineThroughput = await measureThroughput(
     baselineTracker,
     baselineApp,
@@ -69,6 +72,7 @@ const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => 
     profile.window,
   )
   const baselineRssPeakMb = baseline.peakRssMb()
+  const baselineCpuMsPerMessage = (baseline.cpuMs() - baselineCpuBefore) / profile.throughputMessages
 
   progress(`latency, ${profile.latencyMessages} messages at ${profile.latencyRatePerSecond}/s`)
   const latency = await measureLatency(
@@ -131,6 +135,8 @@ const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => 
     throughput: throughput.repliesPerSecond,
     baseline_throughput: baselineThroughput.repliesPerSecond,
     throughput_ratio: throughput.repliesPerSecond / baselineThroughput.repliesPerSecond,
+    cpu_ms_per_message: cpuMsPerMessage,
+    baseline_cpu_ms_per_message: baselineCpuMsPerMessage,
     p50_ms: latency.p50Ms,
     p99_ms: latency.p99Ms,
     baseline_p50_ms: baselineLatency.p50Ms,

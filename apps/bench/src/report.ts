@@ -6,6 +6,9 @@ export interface BenchResult {
   readonly throughput: number
   readonly baseline_throughput: number
   readonly throughput_ratio: number
+  /** The bot process's CPU time during the throughput run, per message. */
+  readonly cpu_ms_per_message: number
+  readonly baseline_cpu_ms_per_message: number
   readonly p50_ms: number
   readonly p99_ms: number
   readonly baseline_p50_ms: number
@@ -47,6 +50,7 @@ const cell = (value: number | string) => (typeof value === "number" ? String(rou
 export const renderTable = (r: BenchResult): string => {
   const rows: Array<[string, number | string, number | string, string]> = [
     ["throughput (replies/s)", r.throughput, r.baseline_throughput, `ratio ${round(r.throughput_ratio, 2)}`],
+    ["CPU per message (ms)", r.cpu_ms_per_message, r.baseline_cpu_ms_per_message, ""],
     ["latency p50 (ms)", r.p50_ms, r.baseline_p50_ms, ""],
     ["latency p99 (ms)", r.p99_ms, r.baseline_p99_ms, ""],
     ["reconnect gap (ms)", r.reconnect_gap_ms, r.baseline_reconnect_gap_ms, ""],

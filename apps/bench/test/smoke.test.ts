@@ -40,7 +40,7 @@ describe("pnpm bench --smoke", () => {
     expect(code, stderr).toBe(0)
     const lines = stdout.trimEnd().split("\n")
     const result = JSON.parse(lines.at(-1) ?? "") as Record<string, unknown>
-    for (const field of FIELDS) {
+    for (const field of [...FIELDS, "cpu_ms_per_message", "baseline_cpu_ms_per_message"]) {
       expect(typeof result[field], field).toBe("number")
       expect(result[field] as number, field).toBeGreaterThan(0)
     }
