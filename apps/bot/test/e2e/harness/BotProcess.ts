@@ -6,9 +6,20 @@ import type { Simulator } from "@openpollen/simulator"
 
 const CLI = new URL("../../../bin/openpollen.js", import.meta.url).pathname
 
+export interface BotExit {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  /** Date.now() when the test process saw the child exit. */
+  readonly at: number
+}
+
 export interface BotProcess {
+  /** The bot's own process (node running the CLI), e.g. for /proc/<pid>/status. */
+  readonly pid: number
   readonly home: string
   readonly gatewayUrl: string
+  /** Resolves when the process has exited, however it ended. */
+  readonly exited: Promise<BotExit>
   readonly output: () => string
   readonly stdout: () => string
   readonly waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<void>
@@ -75,21 +86,26 @@ export const startCli = async (
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString()
   })
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+  const exited = new Promise<BotExit>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal, at: Date.now() })),
+  )
   const waitFor = (pattern: RegExp, timeoutMs = 15_000) =>
     until(() => pattern.test(stdout), timeoutMs, `${pattern} in the bot's output:\n${stdout}\n${stderr}`)
-  await waitFor(/gateway API on (http:\/\/\S+)/)
+  // Generous: on a loaded two-core machine a cold start can take several seconds.
+  await waitFor(/gateway API on (http:\/\/\S+)/, 30_000)
   const gatewayUrl = /gateway API on (http:\/\/\S+)/.exec(stdout)?.[1] ?? ""
   return {
+    pid: child.pid ?? 0,
     home,
     gatewayUrl,
+    exited,
     output: () => `${stdout}\n${stderr}`,
     stdout: () => stdout,
     waitFor,
     stop: async (signal = "SIGTERM") => {
       if (child.exitCode === null) child.kill(signal)
       const code = await Promise.race([
-        exited,
+        exited.then((exit) => exit.code),
         new Promise<null>((resolve) => setTimeout(() => resolve(null), 20_000)),
       ])
       if (child.exitCode === null) child.kill("SIGKILL")
