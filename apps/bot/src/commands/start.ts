@@ -1,6 +1,6 @@
 import type { Agent, ConnectionState } from "@openpollen/core"
 import { maskRedisUrl } from "@openpollen/redis"
-import { type Simulator, startSimulator } from "@openpollen/simulator"
+import type { Simulator } from "@openpollen/simulator"
 import { type Layer, Redacted } from "effect"
 import { EchoAgent } from "../agents/EchoAgent.js"
 import { OpenAiAgent } from "../agents/OpenAiAgent.js"
@@ -11,7 +11,6 @@ import type { DingTalkCredentials, ResolvedConfig } from "../config/ResolvedConf
 import { startGateway } from "../gateway/GatewayServer.js"
 import { botLoggerLayer } from "../logging/BotLogger.js"
 import { makeRedactor } from "../logging/redact.js"
-import { startSandbox } from "../sandbox/startSandbox.js"
 import { complain, EXIT, paint, say } from "./output.js"
 import { watchPnpmLaunchers } from "./watchPnpmLaunchers.js"
 
@@ -71,6 +70,8 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
   let dingtalk = config.dingtalk
   const sandbox = credentials === undefined
   if (sandbox) {
+    // Loaded only here: a bot with credentials never needs the simulator or the sandbox page.
+    const { startSimulator } = await import("@openpollen/simulator")
     simulator = await startSimulator({ pingIntervalMs: 30_000 })
     credentials = {
       clientId: simulator.app.clientId,
@@ -114,7 +115,7 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
   const page =
     simulator === undefined
       ? undefined
-      : await startSandbox({
+      : await (await import("../sandbox/startSandbox.js")).startSandbox({
           simulator,
           host: "127.0.0.1",
           port: config.sandbox.port,
