@@ -2,21 +2,24 @@ import { Layer } from "effect"
 import { RedisConnection, type RedisConnectionConfig } from "./RedisConnection.js"
 import { RedisConversationStore } from "./RedisConversationStore.js"
 import { RedisDedupeStore, type RedisDedupeStoreOptions } from "./RedisDedupeStore.js"
+import { RedisInboundJournal, type RedisInboundJournalOptions } from "./RedisInboundJournal.js"
 import { RedisRefreshLock, type RedisRefreshLockOptions } from "./RedisRefreshLock.js"
 import { RedisTokenStore } from "./RedisTokenStore.js"
 
 export interface RedisStoresConfig extends RedisConnectionConfig {
   readonly dedupe?: RedisDedupeStoreOptions
   readonly refreshLock?: RedisRefreshLockOptions
+  readonly journal?: RedisInboundJournalOptions
 }
 
 export const RedisStores = {
-  /** DedupeStore, TokenStore, ConversationStore and RedisRefreshLock over one connection. */
+  /** DedupeStore, TokenStore, ConversationStore, InboundJournal and RedisRefreshLock over one connection. */
   layer: (config: RedisStoresConfig) =>
     Layer.mergeAll(
       RedisDedupeStore.layer(config.dedupe),
       RedisTokenStore.layer,
       RedisConversationStore.layer,
       RedisRefreshLock.layer(config.refreshLock),
+      RedisInboundJournal.layer(config.journal),
     ).pipe(Layer.provide(RedisConnection.layer(config))),
 }

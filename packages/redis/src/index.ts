@@ -1,6 +1,7 @@
 export * from "./RedisConnection.js"
 export * from "./RedisConversationStore.js"
 export * from "./RedisDedupeStore.js"
+export * from "./RedisInboundJournal.js"
 export * from "./RedisRefreshLock.js"
 export * from "./RedisStores.js"
 export * from "./RedisTokenStore.js"

@@ -5,8 +5,8 @@ import { GatewayOpenError } from "./GatewayOpenError.js"
 export interface StreamClientHooks {
   /** Any frame arrived (pings included): the connection is alive. */
   readonly onFrame: () => void
-  /** A CALLBACK on the robot topic, already ACKed; `data` is the frame's data string. */
-  readonly onCallback: (frameMessageId: string, data: string) => void
+  /** A CALLBACK on the robot topic, not yet ACKed: `ack` sends the ACK (once; a no-op on a closed socket). */
+  readonly onCallback: (frameMessageId: string, data: string, ack: () => void) => void
   readonly onServerDisconnect: (reason: string) => void
   readonly onClosed: () => void
   readonly onBadFrame: (why: string) => void
@@ -33,7 +33,8 @@ const parseReason = (data: unknown): string => {
 /**
  * One connection's worth of the official client, with its defects removed: no auto-reconnect, no keepAlive interval,
  * a configurable gateway with a timeout, no console output, no throw out of frame handling, and every callback
- * ACKed before anything else runs. Never reused: the supervisor builds a fresh one per connection.
+ * ACKed exactly once: robot callbacks when the hook says so, anything else at once. Never reused: the supervisor
+ * builds a fresh one per connection.
  */
 export class StreamClient extends DWClient {
   private closedReported = false
@@ -158,14 +159,29 @@ export class StreamClient extends DWClient {
       this.hooks.onBadFrame("a CALLBACK without headers.messageId")
       return
     }
-    this.send(messageId, { response: null })
-    this.hooks.onAck()
-    if (frame.headers.topic !== TOPIC_ROBOT) return
+    let acked = false
+    const ack = () => {
+      if (acked) return
+      acked = true
+      const socket = this.rawSocket
+      if (socket !== undefined && socket.readyState !== WebSocket.OPEN) return
+      try {
+        this.send(messageId, { response: null })
+        this.hooks.onAck()
+      } catch {
+        // The socket closed meanwhile: DingTalk redelivers what was not ACKed.
+      }
+    }
+    if (frame.headers.topic !== TOPIC_ROBOT) {
+      ack()
+      return
+    }
     if (typeof frame.data !== "string") {
+      ack()
       this.hooks.onBadFrame("a CALLBACK whose data is not a string")
       return
     }
-    this.hooks.onCallback(messageId, frame.data)
+    this.hooks.onCallback(messageId, frame.data, ack)
   }
 
   /** Drops the connection at once: no close handshake, nothing printed. */

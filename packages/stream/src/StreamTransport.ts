@@ -1,5 +1,5 @@
-import { type ConnectionState, type InboundFrame, Transport } from "@openpollen/core"
-import { type Cause, Context, Effect, Layer, PubSub, Queue, Redacted, Stream } from "effect"
+import { type ConnectionState, type InboundFrame, InboundJournal, Transport } from "@openpollen/core"
+import { type Cause, Context, Effect, Layer, Option, PubSub, Queue, Redacted, Stream } from "effect"
 import { effectTimers } from "./effectTimers.js"
 import { StreamClient } from "./StreamClient.js"
 import { type StreamCounters, Supervisor, type SupervisorEvent } from "./Supervisor.js"
@@ -43,10 +43,14 @@ const log = (event: SupervisorEvent) => {
   return event.fields === undefined ? effect : effect.pipe(Effect.annotateLogs(event.fields))
 }
 
-/** A Transport over DingTalk Stream mode: starting the layer connects; closing its scope disconnects. */
+/**
+ * A Transport over DingTalk Stream mode: starting the layer connects; closing its scope disconnects. With an
+ * InboundJournal in the context, each robot callback is ACKed only once the journal has recorded it.
+ */
 export const makeStreamTransport = (config: StreamTransportConfig) =>
   Effect.gen(function* () {
     const context = yield* Effect.context<never>()
+    const journal = yield* Effect.serviceOption(InboundJournal)
     const run = Effect.runForkWith(context)
     const frames = yield* Queue.unbounded<InboundFrame, Cause.Done>()
     const changes = yield* PubSub.unbounded<ConnectionState>()
@@ -64,16 +68,39 @@ export const makeStreamTransport = (config: StreamTransportConfig) =>
       userAgent: "openpollen-dingtalk/0.1",
       makeClient: (options, hooks) => new StreamClient(options, hooks),
       timers,
-      onCallback: (frameMessageId, raw) => {
+      onCallback: (frameMessageId, raw, ack) => {
         let data: unknown
         try {
           data = JSON.parse(raw)
         } catch {
+          ack()
           supervisor.counters.badFrames += 1
           run(Effect.logWarning("dropped a callback whose data is not JSON"))
           return
         }
-        Queue.offerUnsafe(frames, { frameMessageId, data, receivedAt: Date.now() })
+        const frame: InboundFrame = { frameMessageId, data, receivedAt: Date.now() }
+        if (Option.isNone(journal)) {
+          ack()
+          Queue.offerUnsafe(frames, frame)
+          return
+        }
+        run(
+          journal.value.record(frame).pipe(
+            Effect.match({
+              onFailure: (error) => {
+                run(
+                  Effect.logWarning("could not record a callback; not ACKed, so DingTalk redelivers it").pipe(
+                    Effect.annotateLogs({ error: error.message }),
+                  ),
+                )
+              },
+              onSuccess: (recorded) => {
+                ack()
+                Queue.offerUnsafe(frames, recorded)
+              },
+            }),
+          ),
+        )
       },
       onState: (next) => {
         state = next

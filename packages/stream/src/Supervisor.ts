@@ -32,7 +32,8 @@ export interface SupervisorOptions extends StreamClientOptions {
   readonly idleTimeoutMs: number
   readonly backoffBaseMs: number
   readonly backoffCapMs: number
-  readonly onCallback: (frameMessageId: string, data: string) => void
+  /** `ack` sends the CALLBACK's ACK; call it once the frame is safe (received, or recorded). */
+  readonly onCallback: (frameMessageId: string, data: string, ack: () => void) => void
   readonly onState: (state: ConnectionState) => void
   readonly onEvent: (event: SupervisorEvent) => void
   readonly makeClient: (options: StreamClientOptions, hooks: StreamClientHooks) => ConnectionClient
@@ -161,9 +162,9 @@ export class Supervisor {
         if (!isCurrent()) return
         this.counters.lastFrameAt = this.timers.now()
       },
-      onCallback: (frameMessageId, data) => {
+      onCallback: (frameMessageId, data, ack) => {
         this.counters.callbacks += 1
-        this.options.onCallback(frameMessageId, data)
+        this.options.onCallback(frameMessageId, data, ack)
       },
       onAck: () => {
         this.counters.acks += 1

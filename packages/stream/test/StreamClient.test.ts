@@ -6,7 +6,11 @@ const makeClient = () => {
   const calls: Array<string> = []
   const hooks: StreamClientHooks = {
     onFrame: () => calls.push("frame"),
-    onCallback: (id, data) => calls.push(`callback:${id}:${data}`),
+    onCallback: (id, data, ack) => {
+      calls.push(`callback:${id}:${data}`)
+      ack()
+      ack()
+    },
     onServerDisconnect: (reason) => calls.push(`disconnect:${reason}`),
     onClosed: () => calls.push("closed"),
     onBadFrame: (why) => calls.push(`bad:${why}`),
@@ -39,11 +43,24 @@ const callback = (messageId: string, data: string) =>
   })
 
 describe("StreamClient", () => {
-  it("ACKs a callback exactly once, with its own messageId, before handing it on", () => {
+  it("ACKs a callback exactly once, with its own messageId, when the consumer acks it", () => {
     const { client, calls, sent } = makeClient()
     client.onDownStream(callback("m-1", '{"msgId":"x"}'))
-    expect(calls).toEqual(["frame", "ack:m-1", "ack-counted", 'callback:m-1:{"msgId":"x"}'])
+    expect(calls).toEqual(["frame", 'callback:m-1:{"msgId":"x"}', "ack:m-1", "ack-counted"])
     expect(sent).toEqual([{ messageId: "m-1", value: { response: null } }])
+  })
+
+  it("ACKs callbacks of other topics at once, without handing them on", () => {
+    const { client, calls, sent } = makeClient()
+    client.onDownStream(
+      JSON.stringify({
+        type: "CALLBACK",
+        headers: { topic: "/v1.0/card/instances/callback", messageId: "c-1" },
+        data: "{}",
+      }),
+    )
+    expect(calls).toEqual(["frame", "ack:c-1", "ack-counted"])
+    expect(sent).toEqual([{ messageId: "c-1", value: { response: null } }])
   })
 
   it("counts malformed frames and never throws", () => {

@@ -1,4 +1,4 @@
-import { type InboundFrame, Transport } from "@openpollen/core"
+import { type InboundFrame, InboundJournal, InboundJournalError, Transport } from "@openpollen/core"
 import { type Simulator, startSimulator } from "@openpollen/simulator"
 import { StreamDiagnostics, StreamTransport, type StreamTransportConfig } from "@openpollen/stream"
 import { Effect, Layer, Logger, ManagedRuntime, Redacted, Stream } from "effect"
@@ -31,7 +31,11 @@ const simulator = async (options: Parameters<typeof startSimulator>[0] = {}) => 
   return sim
 }
 
-const connect = async (sim: Simulator, overrides: Partial<StreamTransportConfig> = {}) => {
+const connect = async (
+  sim: Simulator,
+  overrides: Partial<StreamTransportConfig> = {},
+  journal?: InboundJournal["Service"],
+) => {
   const logs: Array<string> = []
   const logger = Logger.layer([
     Logger.make(({ message }) => logs.push(String(Array.isArray(message) ? message.join(" ") : message))),
@@ -45,7 +49,11 @@ const connect = async (sim: Simulator, overrides: Partial<StreamTransportConfig>
       connectTimeoutMs: 2_000,
       gatewayTimeoutMs: 1_000,
       ...overrides,
-    }).pipe(Layer.provide(logger)),
+    }).pipe(
+      Layer.provide(
+        journal === undefined ? logger : Layer.merge(logger, Layer.succeed(InboundJournal, journal)),
+      ),
+    ),
   )
   let disposed = false
   const dispose = async () => {
@@ -103,6 +111,36 @@ describe("StreamTransport against the simulator", () => {
     await until(() => bot.frames.length >= 2, 5_000, "the redelivery")
     expect(bot.msgIds().slice(0, 2)).toEqual([delivery.msgId, delivery.msgId])
     expect(bot.frames[0]?.frameMessageId).not.toBe(bot.frames[1]?.frameMessageId)
+  })
+
+  it("with an InboundJournal, ACKs a callback only once the journal has recorded it", async () => {
+    const sim = await simulator({ redeliveryTimeoutMs: 300 })
+    let attempts = 0
+    const bot = await connect(
+      sim,
+      {},
+      {
+        record: (frame) =>
+          Effect.suspend(() => {
+            attempts += 1
+            return attempts === 1
+              ? Effect.fail(new InboundJournalError({ message: "redis down" }))
+              : Effect.succeed({ ...frame, journalId: `j-${attempts}` })
+          }),
+        settle: () => Effect.void,
+        release: () => Effect.void,
+        orphans: Stream.empty,
+      },
+    )
+    await sim.waitForConnections(1)
+    const user = sim.addUser({ nick: "A" })
+    const delivery = await sim.sendText(sim.dm(user), user, "hi")
+    await delivery.acked
+    await until(() => bot.frames.length === 1, 5_000, "the recorded frame")
+    expect(attempts).toBe(2)
+    expect(sim.counters.redeliveries).toBe(1)
+    expect(bot.frames[0]).toMatchObject({ journalId: "j-2", data: { msgId: delivery.msgId } })
+    expect(bot.logs.join("\n")).toContain("could not record a callback")
   })
 
   it("reconnects after an abrupt termination", async () => {

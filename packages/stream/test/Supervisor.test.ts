@@ -241,7 +241,7 @@ describe("Supervisor (TestClock)", () => {
       const replacement = h.last()
       expect(replacement).not.toBe(old)
       expect(old.terminated).toBe(false)
-      old.hooks.onCallback("late-on-old", "{}")
+      old.hooks.onCallback("late-on-old", "{}", () => {})
       expect(h.delivered).toEqual(["late-on-old"])
       replacement.open()
       yield* flush

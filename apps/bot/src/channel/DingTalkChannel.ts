@@ -56,11 +56,12 @@ const stateLayers = (options: DingTalkChannelOptions) => {
     )
     return OpenApi.layer(openApi).pipe(Layer.provideMerge(stores))
   }
-  // Every instance shares dedupe claims, the access token (fetched by one instance at a time) and reply routes.
+  // Instances share dedupe claims, the access token (one fetches at a time), reply routes and received messages.
   const stores = RedisStores.layer({
     url: store.url,
     keyPrefix: store.keyPrefix,
     dedupe: { inFlightTtlMs: store.leaseMs },
+    journal: { leaseMs: store.leaseMs },
   })
   const lockedOpenApi = Layer.unwrap(
     Effect.map(Effect.service(RedisRefreshLock), (lock) =>
@@ -72,6 +73,7 @@ const stateLayers = (options: DingTalkChannelOptions) => {
 
 const channelLayer = (options: DingTalkChannelOptions) => {
   const { dingtalk, credentials } = options
+  // The transport is built on the state, so with Redis it ACKs only what the InboundJournal has recorded.
   return Layer.mergeAll(
     StreamTransport.layer({
       clientId: credentials.clientId,
@@ -79,7 +81,6 @@ const channelLayer = (options: DingTalkChannelOptions) => {
       apiBase: dingtalk.apiBase,
       idleTimeoutMs: dingtalk.idleTimeoutMs,
     }),
-    stateLayers(options),
     SessionWebhookSender.layer({ oapiBase: dingtalk.oapiBase }),
     LocalFileStore.layer({
       root: dingtalk.uploads.dir,
@@ -103,7 +104,7 @@ const channelLayer = (options: DingTalkChannelOptions) => {
         sessionPerUserInGroups: dingtalk.sessionPerUserInGroups,
       }),
     ),
-  ).pipe(Layer.provideMerge(options.logger))
+  ).pipe(Layer.provideMerge(stateLayers(options)), Layer.provideMerge(options.logger))
 }
 
 export type DingTalkChannel = Awaited<ReturnType<typeof startDingTalkChannel>>

@@ -1,11 +1,17 @@
 import { Context, type Effect, type Stream } from "effect"
 import type { ConnectionState } from "../domain/ConnectionState.js"
 
-/** A CALLBACK frame on the robot topic, already ACKed by the transport. `data` is the parsed JSON of the frame's data string. */
+/**
+ * A CALLBACK frame on the robot topic, already ACKed by the transport: on receipt, or, when an InboundJournal is
+ * provided, once the journal has recorded it (a frame it cannot record is not ACKed, so DingTalk redelivers it).
+ * `data` is the parsed JSON of the frame's data string.
+ */
 export interface InboundFrame {
   readonly frameMessageId: string
   readonly data: unknown
   readonly receivedAt: number
+  /** Set by the InboundJournal that recorded the frame; the runner settles it once the message is handled. */
+  readonly journalId?: string
 }
 
 export class Transport extends Context.Service<

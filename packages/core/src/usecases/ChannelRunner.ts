@@ -1,6 +1,8 @@
 import { Effect, Fiber, FiberSet, Latch, Option, Schema, Stream } from "effect"
 import { ChannelSettings } from "../ports/ChannelSettings.js"
+import { InboundJournal } from "../ports/InboundJournal.js"
 import { type InboundFrame, Transport } from "../ports/Transport.js"
+import type { HandleOutcome } from "./HandleOutcome.js"
 import { handleMessage } from "./handleMessage.js"
 
 export interface DrainResult {
@@ -50,11 +52,16 @@ class LaneQueue {
  * takes one message of a lane, then puts the lane at the back of the waiting line, so a busy conversation cannot
  * starve the others. Idle lanes are dropped, so memory stays bounded by what is in flight.
  *
+ * With an InboundJournal, the journal's orphans join the transport's frames, and a frame is settled once handled
+ * unless another delivery of its message was still in flight: that one's holder may die, so the frame is released
+ * and comes back as an orphan after the lease, by when the message is answered or free to claim.
+ *
  * Invariant: a lane in `lanes` is either held by exactly one worker or waiting exactly once in `waiting`.
  */
 export const startChannelRunner = Effect.gen(function* () {
   const transport = yield* Transport
   const settings = yield* ChannelSettings
+  const journal = yield* Effect.serviceOption(InboundJournal)
   const maxWorkers = Math.max(1, settings.maxConcurrentConversations)
   const workers = yield* FiberSet.make<unknown, never>()
   const idle = yield* Latch.make(true)
@@ -63,6 +70,21 @@ export const startChannelRunner = Effect.gen(function* () {
   let busyWorkers = 0
   let pending = 0
 
+  const settle = (frame: InboundFrame, outcome: HandleOutcome | undefined) =>
+    Option.isNone(journal) || frame.journalId === undefined
+      ? Effect.void
+      : outcome?._tag === "Duplicate" && outcome.state === "in-flight"
+        ? journal.value.release(frame)
+        : journal.value
+            .settle(frame)
+            .pipe(
+              Effect.catch((error) =>
+                Effect.logWarning("could not settle a journalled message; it comes back as an orphan").pipe(
+                  Effect.annotateLogs({ error: error.message }),
+                ),
+              ),
+            )
+
   const work = (firstLane: string) =>
     Effect.gen(function* () {
       let lane: string | undefined = firstLane
@@ -70,9 +92,12 @@ export const startChannelRunner = Effect.gen(function* () {
         const queue = lanes.get(lane)
         const frame = queue?.shift()
         if (queue !== undefined && frame !== undefined) {
-          yield* handleMessage(frame).pipe(
-            Effect.catchCause((cause) => Effect.logError("a message handler failed", cause)),
+          const outcome = yield* handleMessage(frame).pipe(
+            Effect.catchCause((cause) =>
+              Effect.logError("a message handler failed", cause).pipe(Effect.as(undefined)),
+            ),
           )
+          yield* settle(frame, outcome)
           pending -= 1
           if (pending === 0) yield* idle.open
           if (queue.length > 0) waiting.push(lane)
@@ -107,7 +132,11 @@ export const startChannelRunner = Effect.gen(function* () {
       yield* FiberSet.run(workers, work(lane))
     })
 
-  const consumer = yield* transport.frames.pipe(Stream.runForEach(accept), Effect.forkScoped)
+  const inbound = Option.match(journal, {
+    onNone: () => transport.frames,
+    onSome: ({ orphans }) => Stream.merge(transport.frames, orphans, { haltStrategy: "left" }),
+  })
+  const consumer = yield* inbound.pipe(Stream.runForEach(accept), Effect.forkScoped)
 
   return {
     pending: Effect.sync(() => pending),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { startChannelRunner } from "@openpollen/core"
+import { type InboundFrame, InboundJournal, startChannelRunner } from "@openpollen/core"
 import { makeFakeTransport } from "@openpollen/core/testing"
-import { Effect, Fiber, Layer } from "effect"
+import { type Cause, Effect, Fiber, Layer, Queue, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { makeWorld, payload } from "./world.js"
 
@@ -136,4 +136,44 @@ describe("startChannelRunner", () => {
       expect(yield* Fiber.join(draining)).toEqual({ drained: false, pending: 1 })
     }).pipe(Effect.scoped, Effect.provide(world.layer))
   })
+
+  it.effect(
+    "with a journal, takes its orphans, settles what it handled and releases what is in flight elsewhere",
+    () => {
+      const world = makeWorld()
+      world.agent.respondWith((request) =>
+        Effect.sleep(request.text === "slow" ? "5 seconds" : "1 second").pipe(
+          Effect.as({ markdown: request.text }),
+        ),
+      )
+      return Effect.gen(function* () {
+        const orphans = yield* Queue.unbounded<InboundFrame, Cause.Done>()
+        const settled: Array<string> = []
+        const released: Array<string> = []
+        const journal = InboundJournal.of({
+          record: (frame) => Effect.succeed(frame),
+          settle: (frame) => Effect.sync(() => settled.push(frame.journalId ?? "")),
+          release: (frame) => Effect.sync(() => released.push(frame.journalId ?? "")),
+          orphans: Stream.fromQueue(orphans),
+        })
+        const transport = yield* makeFakeTransport
+        const orphan = (journalId: string, data: unknown) =>
+          Queue.offer(orphans, { frameMessageId: journalId, data, receivedAt: 0, journalId })
+        yield* startChannelRunner.pipe(
+          Effect.provide(
+            Layer.mergeAll(world.layer, transport.layer, Layer.succeed(InboundJournal, journal)),
+          ),
+        )
+        yield* orphan("j-1", text("cidA==", "m1", "quick"))
+        yield* orphan("j-2", text("cidB==", "m2", "slow"))
+        yield* TestClock.adjust("1 second")
+        // The same message through another conversation's lane while j-2 is being answered.
+        yield* orphan("j-3", text("cidC==", "m2", "slow"))
+        yield* TestClock.adjust("5 seconds")
+        expect(world.webhook.sent.map((send) => send.message.text).sort()).toEqual(["quick", "slow"])
+        expect(settled.sort()).toEqual(["j-1", "j-2"])
+        expect(released).toEqual(["j-3"])
+      }).pipe(Effect.scoped, Effect.provide(world.layer))
+    },
+  )
 })

@@ -1,0 +1,200 @@
+import { randomUUID } from "node:crypto"
+import { hostname } from "node:os"
+import { type InboundFrame, InboundJournal, InboundJournalError } from "@openpollen/core"
+import { ErrorReply } from "@redis/client"
+import { Effect, Layer, Option, Schedule, Schema, Stream } from "effect"
+import { evalScript, luaScript } from "./luaScript.js"
+import { type RedisClient, RedisConnection } from "./RedisConnection.js"
+import type { RedisUnavailable } from "./RedisUnavailable.js"
+
+export interface RedisInboundJournalOptions {
+  /** A frame left unsettled this long is taken over by another instance (its holder is presumed dead). Default 30 s. */
+  readonly leaseMs?: number
+  /** Orphans taken per poll at most. Default 200. */
+  readonly batchSize?: number
+}
+
+const GROUP = "openpollen"
+
+/**
+ * Atomically appends the frame and reads it into this consumer's pending list: every writer goes through this
+ * script, so the group's only undelivered entry is the one just added (a stray one would become this consumer's
+ * and be reclaimed like any other).
+ */
+const recordScript = luaScript(`
+local id = redis.call('XADD', KEYS[1], '*', 'frame', ARGV[3])
+redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', '100', 'STREAMS', KEYS[1], '>')
+return id
+`)
+
+const settleScript = luaScript(`
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+return redis.call('XDEL', KEYS[1], ARGV[2])
+`)
+
+const StoredFrame = Schema.Struct({
+  frameMessageId: Schema.String,
+  data: Schema.Unknown,
+  receivedAt: Schema.Number,
+})
+const decodeStored = Schema.decodeUnknownOption(Schema.fromJsonString(StoredFrame))
+
+type Entry = readonly [id: string, fields: ReadonlyArray<string>]
+
+/** `XAUTOCLAIM` pages of entries idle past the lease, as [id, payload]; deleted entries drop out of the PEL. */
+const claimIdle = async (
+  client: RedisClient,
+  key: string,
+  consumer: string,
+  leaseMs: number,
+  batchSize: number,
+): Promise<Array<readonly [string, string | undefined]>> => {
+  const found: Array<readonly [string, string | undefined]> = []
+  let cursor = "0-0"
+  do {
+    const reply = (await client.sendCommand([
+      "XAUTOCLAIM",
+      key,
+      GROUP,
+      consumer,
+      String(leaseMs),
+      cursor,
+      "COUNT",
+      String(batchSize - found.length),
+    ])) as [string, Array<Entry | null>, ...Array<unknown>]
+    cursor = reply[0]
+    for (const entry of reply[1]) {
+      if (entry === null) continue
+      const [id, fields] = entry
+      found.push([id, fields[fields.indexOf("frame") + 1]])
+    }
+  } while (cursor !== "0-0" && found.length < batchSize)
+  return found
+}
+
+/**
+ * An InboundJournal on a Redis Stream (`<prefix>inbound`) with one consumer group shared by every instance, each
+ * instance its own consumer. `record` appends and takes the entry in one script; `settle` XACKs and XDELs it;
+ * `orphans` polls XAUTOCLAIM for entries idle past the lease, whichever instance recorded them. While it lives, an
+ * instance re-XCLAIMs what it holds (JUSTID, min idle 0) every third of the lease, so only a dead one's work lapses.
+ */
+export const makeRedisInboundJournal = (options: RedisInboundJournalOptions = {}) =>
+  Effect.gen(function* () {
+    const redis = yield* RedisConnection
+    const leaseMs = Math.max(Math.round(options.leaseMs ?? 30_000), 100)
+    const batchSize = Math.max(options.batchSize ?? 200, 1)
+    const pollEveryMs = Math.max(Math.floor(leaseMs / 4), 50)
+    const key = `${redis.keyPrefix}inbound`
+    const consumer = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
+    const failed = (error: RedisUnavailable) => new InboundJournalError({ message: error.message })
+
+    yield* redis.run("journal group", (client) =>
+      client.sendCommand(["XGROUP", "CREATE", key, GROUP, "$", "MKSTREAM"]).catch((error: unknown) => {
+        if (error instanceof ErrorReply && error.message.startsWith("BUSYGROUP")) return "OK"
+        throw error
+      }),
+    )
+
+    // Frames this instance holds (queued or in progress): their idle time is reset every third of the lease.
+    const held = new Set<string>()
+    const settleId = (id: string) =>
+      Effect.suspend(() => {
+        held.delete(id)
+        return redis.run("journal settle", (client) => evalScript(client, settleScript, [key], [GROUP, id]))
+      })
+
+    const renew = Effect.gen(function* () {
+      const ids = [...held]
+      for (let start = 0; start < ids.length; start += 500) {
+        const chunk = ids.slice(start, start + 500)
+        yield* redis.run("journal lease renewal", (client) =>
+          client.sendCommand(["XCLAIM", key, GROUP, consumer, "0", ...chunk, "JUSTID"]),
+        )
+      }
+    }).pipe(
+      Effect.catch((error) =>
+        Effect.logWarning("could not renew the lease on held messages").pipe(
+          Effect.annotateLogs({ error: error.message }),
+        ),
+      ),
+    )
+    yield* renew.pipe(Effect.delay(Math.max(Math.floor(leaseMs / 3), 30)), Effect.forever, Effect.forkScoped)
+
+    const claimOnce = redis
+      .run("journal claim", (client) => claimIdle(client, key, consumer, leaseMs, batchSize))
+      .pipe(
+        Effect.flatMap((entries) =>
+          Effect.forEach(entries, ([id, payload]) => {
+            const stored = payload === undefined ? Option.none() : decodeStored(payload)
+            if (Option.isSome(stored)) {
+              held.add(id)
+              return Effect.succeed(Option.some<InboundFrame>({ ...stored.value, journalId: id }))
+            }
+            return settleId(id).pipe(
+              Effect.ignore,
+              Effect.andThen(Effect.logWarning("dropped a journal entry that does not decode")),
+              Effect.as(Option.none<InboundFrame>()),
+            )
+          }),
+        ),
+        Effect.map((frames) => frames.flatMap((frame) => (Option.isSome(frame) ? [frame.value] : []))),
+        Effect.tap((frames) =>
+          frames.length === 0
+            ? Effect.void
+            : Effect.logInfo("took over messages left unanswered past their lease").pipe(
+                Effect.annotateLogs({ count: frames.length }),
+              ),
+        ),
+        Effect.catch((error) =>
+          Effect.logWarning("could not claim orphaned messages").pipe(
+            Effect.annotateLogs({ error: error.message }),
+            Effect.as([] as Array<InboundFrame>),
+          ),
+        ),
+      )
+
+    return InboundJournal.of({
+      record: (frame) =>
+        redis
+          .run("journal record", (client) =>
+            evalScript(
+              client,
+              recordScript,
+              [key],
+              [
+                GROUP,
+                consumer,
+                JSON.stringify({
+                  frameMessageId: frame.frameMessageId,
+                  data: frame.data,
+                  receivedAt: frame.receivedAt,
+                }),
+              ],
+            ),
+          )
+          .pipe(
+            Effect.map((id) => {
+              held.add(String(id))
+              return { ...frame, journalId: String(id) }
+            }),
+            Effect.mapError(failed),
+          ),
+      settle: (frame) =>
+        frame.journalId === undefined
+          ? Effect.void
+          : settleId(frame.journalId).pipe(Effect.asVoid, Effect.mapError(failed)),
+      release: (frame) =>
+        Effect.sync(() => {
+          if (frame.journalId !== undefined) held.delete(frame.journalId)
+        }),
+      orphans: Stream.fromEffectSchedule(claimOnce, Schedule.spaced(pollEveryMs)).pipe(
+        Stream.flattenIterable,
+      ),
+    })
+  })
+
+export const RedisInboundJournal = {
+  /** Needs a RedisConnection. */
+  layer: (options: RedisInboundJournalOptions = {}) =>
+    Layer.effect(InboundJournal, makeRedisInboundJournal(options)),
+}
