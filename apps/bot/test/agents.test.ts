@@ -15,7 +15,7 @@ interface Seen {
   readonly authorization: string | undefined
 }
 const seen: Array<Seen> = []
-let mode: "ok" | "slow" | "error" = "ok"
+let mode: "ok" | "slow" | "error" | "hang-up-once" | "hang-up" = "ok"
 let baseUrl = ""
 const server = createServer(async (request: IncomingMessage, response) => {
   const chunks: Array<Buffer> = []
@@ -23,6 +23,10 @@ const server = createServer(async (request: IncomingMessage, response) => {
   const body = JSON.parse(Buffer.concat(chunks).toString()) as Seen["body"]
   seen.push({ body, authorization: request.headers.authorization })
   if (mode === "slow") return setTimeout(() => response.end("{}"), 2_000)
+  if (mode === "hang-up" || mode === "hang-up-once") {
+    if (mode === "hang-up-once") mode = "ok"
+    return request.socket.destroy()
+  }
   if (mode === "error") return response.writeHead(401).end('{"error":{"message":"bad key sk-test-123"}}')
   const last = body.messages.at(-1)
   const text = typeof last?.content === "string" ? last.content : "with parts"
@@ -121,6 +125,22 @@ describe("OpenAiAgent", () => {
     const error = await respond(openai()).catch((failure: unknown) => failure)
     expect(error).toMatchObject({ _tag: "AgentFailed", reason: "rejected" })
     expect(JSON.stringify(error)).not.toContain("sk-test-123")
+    mode = "ok"
+  })
+
+  it("sends a request again when the endpoint closed the connection without answering", async () => {
+    seen.length = 0
+    mode = "hang-up-once"
+    const reply = await respond(openai(), { ...sampleAgentRequest, text: "again" })
+    expect(reply.markdown).toBe("echo: again")
+    expect(seen).toHaveLength(2)
+  })
+
+  it("gives up after three unanswered attempts", async () => {
+    seen.length = 0
+    mode = "hang-up"
+    await expect(respond(openai())).rejects.toMatchObject({ _tag: "AgentFailed", reason: "unavailable" })
+    expect(seen).toHaveLength(3)
     mode = "ok"
   })
 })

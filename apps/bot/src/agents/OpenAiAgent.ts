@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises"
 import { Agent, AgentFailed, type AgentRequest } from "@openpollen/core"
-import { Effect, Layer, Redacted, Result, Schema } from "effect"
-import ky, { HTTPError, TimeoutError } from "ky"
+import { Effect, Layer, Redacted, Result, Schedule, Schema } from "effect"
+import ky, { HTTPError, isNetworkError, TimeoutError } from "ky"
 import type { ResolvedOpenAi } from "../config/ResolvedConfig.js"
 
 type Part =
@@ -20,6 +20,11 @@ const Completion = Schema.Struct({
 
 const MAX_SESSIONS = 1_000
 const MAX_IMAGE_BYTES = 8 * 1024 * 1024
+/**
+ * A request the endpoint closed before answering (a keep-alive socket it had just timed out, a restart) never reached
+ * the model or got nothing back: sent again twice, shortly. Timeouts and HTTP errors are not retried.
+ */
+const UNANSWERED_RETRY = { times: 2, schedule: Schedule.exponential("200 millis").pipe(Schedule.jittered) }
 
 const imagePart = async (path: string, contentType: string | undefined): Promise<Part | undefined> => {
   const bytes = await readFile(path).catch(() => undefined)
@@ -91,8 +96,11 @@ export const makeOpenAiAgent = (config: ResolvedOpenAi) => {
                 signal,
               })
               .json<unknown>(),
-          catch: (error) => failure(error, config.timeoutMs),
-        })
+          catch: (error) => error,
+        }).pipe(
+          Effect.retry({ ...UNANSWERED_RETRY, while: (error) => isNetworkError(error) }),
+          Effect.mapError((error) => failure(error, config.timeoutMs)),
+        )
         const decoded = Schema.decodeUnknownResult(Completion)(answer)
         if (Result.isFailure(decoded))
           return yield* new AgentFailed({
