@@ -5,6 +5,8 @@ export interface ChannelMetricsSnapshot {
   readonly received: number
   readonly malformed: number
   readonly duplicates: number
+  /** Journalled messages left for later because the DedupeStore could not be reached. */
+  readonly deferred: number
   readonly ignored: Readonly<Record<string, number>>
   readonly replied: number
   readonly apologies: number
@@ -28,6 +30,7 @@ export class ChannelMetrics extends Context.Service<
       received: 0,
       malformed: 0,
       duplicates: 0,
+      deferred: 0,
       ignored: {},
       replied: 0,
       apologies: 0,
@@ -42,6 +45,8 @@ export class ChannelMetrics extends Context.Service<
           return { malformed: state.malformed + 1 }
         case "Duplicate":
           return { duplicates: state.duplicates + 1 }
+        case "Deferred":
+          return { deferred: state.deferred + 1 }
         case "Ignored":
           return { ignored: { ...state.ignored, [outcome.reason]: (state.ignored[outcome.reason] ?? 0) + 1 } }
         case "Replied":

@@ -53,8 +53,8 @@ class LaneQueue {
  * starve the others. Idle lanes are dropped, so memory stays bounded by what is in flight.
  *
  * With an InboundJournal, the journal's orphans join the transport's frames, and a frame is settled once handled
- * unless another delivery of its message was still in flight: that one's holder may die, so the frame is released
- * and comes back as an orphan after the lease, by when the message is answered or free to claim.
+ * unless another delivery of its message was still in flight (its holder may die) or the DedupeStore was down: then
+ * the frame is released and comes back as an orphan after the lease, by when the message is answered or free to claim.
  *
  * Invariant: a lane in `lanes` is either held by exactly one worker or waiting exactly once in `waiting`.
  */
@@ -73,7 +73,7 @@ export const startChannelRunner = Effect.gen(function* () {
   const settle = (frame: InboundFrame, outcome: HandleOutcome | undefined) =>
     Option.isNone(journal) || frame.journalId === undefined
       ? Effect.void
-      : outcome?._tag === "Duplicate" && outcome.state === "in-flight"
+      : (outcome?._tag === "Duplicate" && outcome.state === "in-flight") || outcome?._tag === "Deferred"
         ? journal.value.release(frame)
         : journal.value
             .settle(frame)

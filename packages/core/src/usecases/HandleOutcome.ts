@@ -5,6 +5,8 @@ export type ReplyKind = "answer" | "apology" | "command"
 export type HandleOutcome =
   | { readonly _tag: "Malformed"; readonly path: string }
   | { readonly _tag: "Duplicate"; readonly state: "in-flight" | "done" }
+  /** A journalled message whose dedupe claim could not be checked: it stays in the journal and comes back. */
+  | { readonly _tag: "Deferred"; readonly reason: "dedupe-unavailable" }
   | { readonly _tag: "Ignored"; readonly reason: Extract<PolicyDecision, { _tag: "Ignore" }>["reason"] }
   | {
       readonly _tag: "Replied"

@@ -34,16 +34,23 @@ export const handleMessage = Effect.fn("handleMessage")(function* (frame: Inboun
   const message = decoded.success
   return yield* Effect.gen(function* () {
     const key = dedupeKey(settings.robotCode, message)
+    // A journalled frame can wait for the store (it comes back after the lease); any other is handled anyway.
     const claim = yield* dedupe
       .claim(key)
       .pipe(
         Effect.catch((error) =>
-          Effect.logError("dedupe store unavailable; handling the message anyway").pipe(
-            Effect.annotateLogs({ error: error.message }),
-            Effect.as("claimed" as const),
-          ),
+          frame.journalId === undefined
+            ? Effect.logError("dedupe store unavailable; handling the message anyway").pipe(
+                Effect.annotateLogs({ error: error.message }),
+                Effect.as("claimed" as const),
+              )
+            : Effect.logWarning("dedupe store unavailable; the message stays in the journal for later").pipe(
+                Effect.annotateLogs({ error: error.message }),
+                Effect.as("unavailable" as const),
+              ),
         ),
       )
+    if (claim === "unavailable") return yield* finish({ _tag: "Deferred", reason: "dedupe-unavailable" })
     if (claim !== "claimed") {
       yield* Effect.logDebug("dropped a redelivery").pipe(Effect.annotateLogs({ state: claim }))
       return yield* finish({ _tag: "Duplicate", state: claim })

@@ -3,8 +3,11 @@ import {
   AgentFailed,
   ChannelMetrics,
   ConversationStore,
+  DedupeStore,
+  DedupeStoreError,
   DownloadFailed,
   FRIENDLY_REPLIES,
+  handleMessage,
   MemoryConversationStore,
   RobotSendFailed,
   TRUNCATION_NOTICE,
@@ -13,8 +16,8 @@ import {
   WebhookOversize,
   wireSize,
 } from "@openpollen/core"
-import { Deferred, Effect, Fiber } from "effect"
-import { handle, makeWorld, payload, settings, type World } from "./world.js"
+import { Deferred, Effect, Fiber, Layer } from "effect"
+import { frame, handle, makeWorld, payload, settings, type World } from "./world.js"
 
 const STAFF = "0923451870123456"
 const expiredRoute = { sessionWebhookExpiredTime: 1_000 }
@@ -172,6 +175,29 @@ describe("handleMessage", () => {
         yield* handle(payload("dm-text", { msgId: "msg-2" }))
         expect(world.webhook.sent.map((sent) => sent.url)).toEqual([newer, newer])
       }).pipe(inWorld(world), Effect.provide(MemoryConversationStore.layer()))
+    },
+  )
+
+  it.effect(
+    "defers a journalled message while the dedupe store is down, and handles an unjournalled one anyway",
+    () => {
+      const world = makeWorld()
+      const down = Layer.succeed(
+        DedupeStore,
+        DedupeStore.of({
+          claim: () =>
+            Effect.fail(new DedupeStoreError({ message: "redis 127.0.0.1:6379: dedupe claim failed" })),
+          complete: () => Effect.void,
+          release: () => Effect.void,
+        }),
+      )
+      return Effect.gen(function* () {
+        const journalled = yield* handleMessage({ ...frame(payload("dm-text")), journalId: "1-0" })
+        expect(journalled).toEqual({ _tag: "Deferred", reason: "dedupe-unavailable" })
+        expect(world.agent.requests).toHaveLength(0)
+        expect((yield* (yield* ChannelMetrics).snapshot).deferred).toBe(1)
+        expect(yield* handle(payload("dm-text"))).toMatchObject({ _tag: "Replied" })
+      }).pipe(Effect.provide(down), inWorld(world))
     },
   )
 
