@@ -12,7 +12,6 @@ import {
 } from "@openpollen/core"
 import { FileTokenStore, LocalFileStore } from "@openpollen/fs"
 import { AccessTokens, OpenApi } from "@openpollen/openapi"
-import { RedisRefreshLock, RedisStores } from "@openpollen/redis"
 import { StreamDiagnostics, StreamTransport } from "@openpollen/stream"
 import { SessionWebhookSender } from "@openpollen/webhook"
 import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
@@ -57,18 +56,26 @@ const stateLayers = (options: DingTalkChannelOptions) => {
     return OpenApi.layer(openApi).pipe(Layer.provideMerge(stores))
   }
   // Instances share dedupe claims, the access token (one fetches at a time), reply routes and received messages.
-  const stores = RedisStores.layer({
-    url: store.url,
-    keyPrefix: store.keyPrefix,
-    dedupe: { inFlightTtlMs: store.leaseMs },
-    journal: { leaseMs: store.leaseMs },
-  })
-  const lockedOpenApi = Layer.unwrap(
-    Effect.map(Effect.service(RedisRefreshLock), (lock) =>
-      OpenApi.layer({ ...openApi, refreshLock: lock.withLock }),
+  // The Redis client is loaded only for this store.
+  return Layer.unwrap(
+    Effect.map(
+      Effect.promise(() => import("@openpollen/redis")),
+      ({ RedisRefreshLock, RedisStores }) => {
+        const stores = RedisStores.layer({
+          url: store.url,
+          keyPrefix: store.keyPrefix,
+          dedupe: { inFlightTtlMs: store.leaseMs },
+          journal: { leaseMs: store.leaseMs },
+        })
+        const lockedOpenApi = Layer.unwrap(
+          Effect.map(Effect.service(RedisRefreshLock), (lock) =>
+            OpenApi.layer({ ...openApi, refreshLock: lock.withLock }),
+          ),
+        )
+        return lockedOpenApi.pipe(Layer.provideMerge(stores))
+      },
     ),
   )
-  return lockedOpenApi.pipe(Layer.provideMerge(stores))
 }
 
 const channelLayer = (options: DingTalkChannelOptions) => {

@@ -1,5 +1,5 @@
 import type { Agent, ConnectionState } from "@openpollen/core"
-import { maskRedisUrl } from "@openpollen/redis"
+import { maskRedisUrl } from "@openpollen/redis/url"
 import type { Simulator } from "@openpollen/simulator"
 import { type Layer, Redacted } from "effect"
 import { EchoAgent } from "../agents/EchoAgent.js"
