@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs"
 import { homedir } from "node:os"
 import { join, resolve } from "node:path"
-import { parseRedisUrl } from "@openpollen/redis"
+import { parseRedisUrl } from "@openpollen/redis/url"
 import { Result, Schema, SchemaIssue } from "effect"
 import JSON5 from "json5"
 import { ConfigFile } from "./ConfigFile.js"
