@@ -20,6 +20,8 @@ export interface RunningBot {
   readonly coldStartMs: number
   /** The openpollen bot's gateway API (`http://127.0.0.1:PORT`); undefined for the baseline. */
   readonly gatewayUrl: () => string | undefined
+  /** The inspector's WebSocket URL when launched with `inspect`. */
+  readonly inspectorUrl: () => string | undefined
   /** Resident set size now, in MB (from /proc). */
   readonly rssMb: () => number
   /** Highest resident set size since the start or the last resetPeak, in MB. */
@@ -33,6 +35,8 @@ export interface RunningBot {
 export interface LaunchOptions {
   /** Merged into the openpollen bot's `channels.dingtalk` config. */
   readonly dingtalk?: Readonly<Record<string, unknown>>
+  /** Open the inspector on a free loopback port (for forceFullGc). */
+  readonly inspect?: boolean
 }
 
 const envRef = (name: string) => "$" + `{${name}}`
@@ -54,7 +58,11 @@ const openpollenConfig = (sim: Simulator, dingtalk: Readonly<Record<string, unkn
 })
 
 const spawnBot = (kind: BotKind, sim: Simulator, app: SimApp, home: string, options: LaunchOptions) => {
-  const env = { PATH: process.env.PATH ?? "", HOME: home }
+  const env = {
+    PATH: process.env.PATH ?? "",
+    HOME: home,
+    ...(options.inspect ? { NODE_OPTIONS: "--inspect=127.0.0.1:0" } : {}),
+  }
   if (kind === "baseline")
     return spawn(process.execPath, [BASELINE_BOT], {
       cwd: home,
@@ -116,12 +124,17 @@ export const launchBot = async (
   const spawnedAt = performance.now()
   const child = spawnBot(kind, sim, app, home, options)
   const output = keepTail(child)
-  let gatewayUrl: string | undefined
-  const findGateway = (chunk: Buffer) => {
-    gatewayUrl = /gateway API on (http:\/\/\S+)/.exec(chunk.toString())?.[1]
-    if (gatewayUrl !== undefined) child.stdout?.off("data", findGateway)
+  const firstMatch = (stream: NodeJS.ReadableStream | null, pattern: RegExp) => {
+    let found: string | undefined
+    const look = (chunk: Buffer) => {
+      found = pattern.exec(chunk.toString())?.[1]
+      if (found !== undefined) stream?.off("data", look)
+    }
+    stream?.on("data", look)
+    return () => found
   }
-  child.stdout?.on("data", findGateway)
+  const gatewayUrl = firstMatch(child.stdout, /gateway API on (http:\/\/\S+)/)
+  const inspectorUrl = firstMatch(child.stderr, /Debugger listening on (ws:\/\/\S+)/)
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
   const earlyExit = exited.then(() => {
     throw new Error(`the ${kind} bot exited before connecting:\n${output()}`)
@@ -141,7 +154,8 @@ export const launchBot = async (
     app,
     pid,
     coldStartMs,
-    gatewayUrl: () => gatewayUrl,
+    gatewayUrl,
+    inspectorUrl,
     rssMb: () => statusField(pid, "VmRSS"),
     peakRssMb: () => statusField(pid, "VmHWM"),
     // Writing 5 to clear_refs resets the kernel's peak-RSS mark (VmHWM) for that process.

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util"
 import { type SimApp, type Simulator, startSimulator } from "@openpollen/simulator"
 import { type BotKind, type LaunchOptions, launchBot } from "./bots.js"
+import { forceFullGc } from "./inspector.js"
 import { FULL, type Profile, SMOKE } from "./profiles.js"
 import { first, makeChats, ReplyTracker, sleep } from "./ReplyTracker.js"
 import { type BenchResult, renderTable, roundResult, TARGETS } from "./report.js"
@@ -108,7 +109,7 @@ const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => 
   await Promise.all([ours.stop(), baseline.stop()])
 
   progress(`memory, ${profile.memoryMessages} messages over ${profile.memoryChats} conversations`)
-  const fresh = await launchBot("openpollen", sim, oursApp, oursOptions)
+  const fresh = await launchBot("openpollen", sim, oursApp, { ...oursOptions, inspect: true })
   await measureThroughput(
     oursTracker,
     oursApp,
@@ -118,6 +119,10 @@ const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => 
   )
   await sleep(1_000)
   const rssAfterMb = fresh.rssMb()
+  const inspectorUrl = fresh.inspectorUrl()
+  if (inspectorUrl === undefined) throw new Error("the bot's inspector did not start")
+  await forceFullGc(inspectorUrl)
+  const rssAfterGcMb = fresh.rssMb()
 
   await fresh.stop()
 
@@ -146,6 +151,7 @@ const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => 
     rss_peak_mb: rssPeakMb,
     baseline_rss_peak_mb: baselineRssPeakMb,
     rss_after_100k_mb: rssAfterMb,
+    rss_after_100k_gc_mb: rssAfterGcMb,
     memory_messages: profile.memoryMessages,
     download_rss_delta_mb: download.rssDeltaMb,
     download_ms: download.elapsedMs,

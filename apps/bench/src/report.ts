@@ -18,6 +18,8 @@ export interface BenchResult {
   readonly rss_peak_mb: number
   readonly baseline_rss_peak_mb: number
   readonly rss_after_100k_mb: number
+  /** The same process right after a forced full GC: what it retains. */
+  readonly rss_after_100k_gc_mb: number
   readonly memory_messages: number
   readonly download_rss_delta_mb: number
   readonly download_ms: number
@@ -56,6 +58,7 @@ export const renderTable = (r: BenchResult): string => {
     ["reconnect gap (ms)", r.reconnect_gap_ms, r.baseline_reconnect_gap_ms, ""],
     ["RSS peak, throughput run (MB)", r.rss_peak_mb, r.baseline_rss_peak_mb, ""],
     [`RSS after ${r.memory_messages} messages (MB)`, r.rss_after_100k_mb, "—", ""],
+    ["  … after a forced full GC (MB)", r.rss_after_100k_gc_mb, "—", ""],
     [`download ${r.download_mb} MB: RSS delta (MB)`, r.download_rss_delta_mb, "—", ""],
     [`download ${r.download_mb} MB: time (ms)`, r.download_ms, "—", ""],
     ["cold start (ms)", r.cold_start_ms, r.baseline_cold_start_ms, ""],

@@ -44,6 +44,9 @@ describe("pnpm bench --smoke", () => {
       expect(typeof result[field], field).toBe("number")
       expect(result[field] as number, field).toBeGreaterThan(0)
     }
+    for (const field of ["rss_after_100k_gc_mb"]) {
+      expect(result[field] as number, field).toBeGreaterThan(0)
+    }
     expect(result.profile).toBe("smoke")
     expect(stdout).toContain("baseline SDK bot")
     // Every message of both bots answered exactly once.
