@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
+import { type RedisServer, startRedisServer } from "@openpollen/redis/testing"
 import { type SimConversation, type SimUser, type Simulator, startSimulator } from "@openpollen/simulator"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type BotProcess, botConfig, startBot, until } from "../e2e/harness/BotProcess.js"
-import { type RedisServer, startRedisServer } from "../setup/redisServer.js"
 
 const MESSAGES = 5_000
 const CONVERSATIONS = 250

@@ -4,9 +4,12 @@ import { accessSync, constants } from "node:fs"
 import { createServer } from "node:net"
 import { delimiter, join } from "node:path"
 
+// Test support for anything that needs a real Redis: this package's integration tests and the bot's scale-out test.
+
 export interface RedisServer {
-  /** `redis://:<password>@127.0.0.1:<port>`. */
   readonly url: string
+  readonly password: string
+  readonly port: number
   readonly stop: () => Promise<void>
 }
 
@@ -26,14 +29,17 @@ const locate = (): string | undefined =>
   ].find(isExecutable)
 
 /** Debian's redis-server, installed with apt-get when missing; throws a clear message when that is impossible. */
-const ensureRedisServer = (): string => {
+export const ensureRedisServer = (): string => {
   const found = locate()
   if (found !== undefined) return found
-  process.stderr.write("test set-up: installing Debian's redis-server for the scale-out tests…\n")
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" }
+  process.stderr.write("test set-up: installing Debian's redis-server for the Redis tests…\n")
+  const asRoot = process.getuid?.() === 0
   const run = (args: Array<string>) =>
-    process.getuid?.() === 0
-      ? execFileSync("apt-get", args, { stdio: "inherit", env })
+    asRoot
+      ? execFileSync("apt-get", args, {
+          stdio: "inherit",
+          env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+        })
       : execFileSync("sudo", ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", ...args], {
           stdio: "inherit",
         })
@@ -42,16 +48,18 @@ const ensureRedisServer = (): string => {
     run(["install", "-y", "-qq", "redis-server"])
   } catch (error) {
     throw new Error(
-      "The scale-out tests need Debian's redis-server on PATH, and installing it with apt-get failed " +
-        `(${error instanceof Error ? error.message : String(error)}). Run \`apt-get install -y redis-server\`.`,
+      "The Redis tests need Debian's redis-server on PATH, and installing it with " +
+        `apt-get failed (${error instanceof Error ? error.message : String(error)}). ` +
+        "Install it with `apt-get install -y redis-server` and run the tests again.",
     )
   }
   const installed = locate()
-  if (installed === undefined) throw new Error("apt-get installed redis-server, but it is not on PATH")
+  if (installed === undefined)
+    throw new Error("apt-get installed redis-server, but no redis-server executable is on PATH")
   return installed
 }
 
-const freePort = (): Promise<number> =>
+export const freePort = (): Promise<number> =>
   new Promise<number>((resolve, reject) => {
     const server = createServer()
     server.once("error", reject)
@@ -68,14 +76,14 @@ const freePort = (): Promise<number> =>
 const waitUntilReady = (child: ChildProcess, port: number) =>
   new Promise<void>((resolve, reject) => {
     let output = ""
-    const fail = (error: Error) => {
-      clearTimeout(timer)
-      reject(new Error(`${error.message}\n${output.slice(-2_000)}`))
-    }
     const timer = setTimeout(
       () => fail(new Error(`redis-server on port ${port} not ready after 10 s`)),
       10_000,
     )
+    const fail = (error: Error) => {
+      clearTimeout(timer)
+      reject(new Error(`${error.message}\n${output.slice(-2_000)}`))
+    }
     child.stdout?.on("data", (chunk: Buffer) => {
       output += chunk.toString()
       if (output.includes("Ready to accept connections")) {
@@ -87,12 +95,14 @@ const waitUntilReady = (child: ChildProcess, port: number) =>
     child.once("exit", (code, signal) => fail(new Error(`redis-server exited early (${code ?? signal})`)))
   })
 
-/** A throwaway redis-server on a free loopback port: no persistence, a random password. */
-export const startRedisServer = async (): Promise<RedisServer> => {
+/** Starts a throwaway redis-server on a free loopback port: no persistence, a random password. */
+export const startRedisServer = async (
+  options: { readonly port?: number; readonly password?: string } = {},
+): Promise<RedisServer> => {
   const binary = ensureRedisServer()
-  const password = randomBytes(12).toString("hex")
+  const password = options.password ?? randomBytes(12).toString("hex")
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort()
+    const port = options.port ?? (await freePort())
     const child = spawn(
       binary,
       [
@@ -106,6 +116,10 @@ export const startRedisServer = async (): Promise<RedisServer> => {
         "",
         "--appendonly",
         "no",
+        "--daemonize",
+        "no",
+        "--loglevel",
+        "notice",
       ],
       { stdio: ["ignore", "pipe", "pipe"] },
     )
@@ -113,12 +127,14 @@ export const startRedisServer = async (): Promise<RedisServer> => {
       await waitUntilReady(child, port)
     } catch (error) {
       child.kill("SIGKILL")
-      if (attempt < 3) continue
+      if (attempt < 3 && options.port === undefined) continue
       throw error
     }
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
     return {
       url: `redis://:${password}@127.0.0.1:${port}`,
+      password,
+      port,
       stop: async () => {
         if (child.exitCode === null && child.signalCode === null) {
           child.kill("SIGKILL")
