@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util"
 import { type SimApp, type Simulator, startSimulator } from "@openpollen/simulator"
-import { type BotKind, type LaunchOptions, launchBot } from "./bots.js"
+import { type BotKind, type LaunchOptions, launchBot, type RunningBot } from "./bots.js"
 import { forceFullGc } from "./inspector.js"
 import { FULL, type Profile, SMOKE } from "./profiles.js"
-import { first, makeChats, ReplyTracker, sleep } from "./ReplyTracker.js"
+import { type Chat, first, makeChats, ReplyTracker, sleep } from "./ReplyTracker.js"
 import { type BenchResult, renderTable, roundResult, TARGETS } from "./report.js"
 import { measureDownload } from "./scenarios/download.js"
 import { measureLatency } from "./scenarios/latency.js"
@@ -29,6 +29,31 @@ const medianColdStart = async (
   return median(samples)
 }
 
+/** One bot under test, with the tracker and chats its messages go through. */
+interface Contender {
+  readonly bot: RunningBot
+  readonly tracker: ReplyTracker
+  readonly chats: ReadonlyArray<Chat>
+}
+
+/** The throughput run, with the bot's peak RSS and CPU time per message while it lasted. */
+const underLoad = async ({ bot, tracker, chats }: Contender, profile: Profile) => {
+  bot.resetPeak()
+  const cpuBefore = bot.cpuMs()
+  const { repliesPerSecond } = await measureThroughput(
+    tracker,
+    bot.app,
+    chats,
+    profile.throughputMessages,
+    profile.window,
+  )
+  return {
+    repliesPerSecond,
+    rssPeakMb: bot.peakRssMb(),
+    cpuMsPerMessage: (bot.cpuMs() - cpuBefore) / profile.throughputMessages,
+  }
+}
+
 const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => {
   const [oursApp, baselineApp] = sim.apps as [SimApp, SimApp]
   // A 50 MB picture is above the bot's 20 MiB default cap; the cap is raised, not the behaviour changed.
@@ -42,71 +67,37 @@ const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => 
   const coldStartMs = await medianColdStart("openpollen", sim, oursApp, oursOptions, profile.coldStarts)
   const baselineColdStartMs = await medianColdStart("baseline", sim, baselineApp, {}, profile.coldStarts)
 
-  const ours = await launchBot("openpollen", sim, oursApp, oursOptions)
-  const baseline = await launchBot("baseline", sim, baselineApp)
-  const oursChats = makeChats(sim, profile.throughputChats)
-  const baselineChats = makeChats(sim, profile.throughputChats)
+  const ours: Contender = {
+    bot: await launchBot("openpollen", sim, oursApp, oursOptions),
+    tracker: oursTracker,
+    chats: makeChats(sim, profile.throughputChats),
+  }
+  const baseline: Contender = {
+    bot: await launchBot("baseline", sim, baselineApp),
+    tracker: baselineTracker,
+    chats: makeChats(sim, profile.throughputChats),
+  }
+  const both = async <A>(measure: (contender: Contender) => Promise<A>): Promise<[A, A]> => [
+    await measure(ours),
+    await measure(baseline),
+  ]
 
   progress(`warm-up, ${profile.warmupMessages} messages each`)
-  await measureThroughput(oursTracker, oursApp, oursChats, profile.warmupMessages, profile.window)
-  await measureThroughput(baselineTracker, baselineApp, baselineChats, profile.warmupMessages, profile.window)
+  await both((c) => measureThroughput(c.tracker, c.bot.app, c.chats, profile.warmupMessages, profile.window))
 
   progress(`throughput, ${profile.throughputMessages} messages over ${profile.throughputChats} conversations`)
-  ours.resetPeak()
-  const oursCpuBefore = ours.cpuMs()
-  const throughput = await measureThroughput(
-    oursTracker,
-    oursApp,
-    oursChats,
-    profile.throughputMessages,
-    profile.window,
-  )
-  const rssPeakMb = ours.peakRssMb()
-  const cpuMsPerMessage = (ours.cpuMs() - oursCpuBefore) / profile.throughputMessages
-  baseline.resetPeak()
-  const baselineCpuBefore = baseline.cpuMs()
-  const baselineThroughput = await measureThroughput(
-    baselineTracker,
-    baselineApp,
-    baselineChats,
-    profile.throughputMessages,
-    profile.window,
-  )
-  const baselineRssPeakMb = baseline.peakRssMb()
-  const baselineCpuMsPerMessage = (baseline.cpuMs() - baselineCpuBefore) / profile.throughputMessages
+  const [throughput, baselineThroughput] = await both((c) => underLoad(c, profile))
 
   progress(`latency, ${profile.latencyMessages} messages at ${profile.latencyRatePerSecond}/s`)
-  const latency = await measureLatency(
-    oursTracker,
-    oursApp,
-    oursChats,
-    profile.latencyRatePerSecond,
-    profile.latencyMessages,
-  )
-  const baselineLatency = await measureLatency(
-    baselineTracker,
-    baselineApp,
-    baselineChats,
-    profile.latencyRatePerSecond,
-    profile.latencyMessages,
+  const [latency, baselineLatency] = await both((c) =>
+    measureLatency(c.tracker, c.bot.app, c.chats, profile.latencyRatePerSecond, profile.latencyMessages),
   )
 
   progress(`reconnect gap, median of ${profile.reconnectIterations}`)
-  const reconnectGapMs = await measureReconnectGap(
-    sim,
-    oursTracker,
-    ours,
-    first(oursChats),
-    profile.reconnectIterations,
+  const [reconnectGapMs, baselineReconnectGapMs] = await both((c) =>
+    measureReconnectGap(sim, c.tracker, c.bot, first(c.chats), profile.reconnectIterations),
   )
-  const baselineReconnectGapMs = await measureReconnectGap(
-    sim,
-    baselineTracker,
-    baseline,
-    first(baselineChats),
-    profile.reconnectIterations,
-  )
-  await Promise.all([ours.stop(), baseline.stop()])
+  await Promise.all([ours.bot.stop(), baseline.bot.stop()])
 
   progress(`memory, ${profile.memoryMessages} messages over ${profile.memoryChats} conversations`)
   const fresh = await launchBot("openpollen", sim, oursApp, { ...oursOptions, inspect: true })
@@ -140,16 +131,16 @@ const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => 
     throughput: throughput.repliesPerSecond,
     baseline_throughput: baselineThroughput.repliesPerSecond,
     throughput_ratio: throughput.repliesPerSecond / baselineThroughput.repliesPerSecond,
-    cpu_ms_per_message: cpuMsPerMessage,
-    baseline_cpu_ms_per_message: baselineCpuMsPerMessage,
+    cpu_ms_per_message: throughput.cpuMsPerMessage,
+    baseline_cpu_ms_per_message: baselineThroughput.cpuMsPerMessage,
     p50_ms: latency.p50Ms,
     p99_ms: latency.p99Ms,
     baseline_p50_ms: baselineLatency.p50Ms,
     baseline_p99_ms: baselineLatency.p99Ms,
     reconnect_gap_ms: reconnectGapMs,
     baseline_reconnect_gap_ms: baselineReconnectGapMs,
-    rss_peak_mb: rssPeakMb,
-    baseline_rss_peak_mb: baselineRssPeakMb,
+    rss_peak_mb: throughput.rssPeakMb,
+    baseline_rss_peak_mb: baselineThroughput.rssPeakMb,
     rss_after_100k_mb: rssAfterMb,
     rss_after_100k_gc_mb: rssAfterGcMb,
     memory_messages: profile.memoryMessages,
