@@ -1,4 +1,5 @@
 import { Layer, Logger, References } from "effect"
+import { writeStderrLine } from "./batchedStderr.js"
 import { makeRedactor } from "./redact.js"
 
 export type LogLevelName = "debug" | "info" | "warning" | "error"
@@ -44,7 +45,7 @@ export const botLoggerLayer = (options: {
                 .join(" ")}\x1b[0m`
         }${entry.cause === undefined ? "" : `\n${entry.cause}`}`
       : JSON.stringify({ ...entry, message: messageText(entry.message) })
-    process.stderr.write(`${redact(line)}\n`)
+    writeStderrLine(redact(line))
   })
   return Layer.mergeAll(
     Logger.layer([logger]),

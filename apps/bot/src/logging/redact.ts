@@ -14,7 +14,7 @@ export const makeRedactor = (secrets: ReadonlyArray<string>) => {
   const known = secrets.filter((secret) => secret.length >= 4).sort((a, b) => b.length - a.length)
   return (line: string): string => {
     let out = line
-    for (const secret of known) out = out.split(secret).join("***")
+    for (const secret of known) if (out.includes(secret)) out = out.replaceAll(secret, "***")
     for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement)
     return out
   }

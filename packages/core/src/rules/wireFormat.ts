@@ -9,8 +9,23 @@ export const WIRE_LIMITS = {
 
 export type WireRoute = "webhook" | "group" | "users"
 
-const encoder = new TextEncoder()
-export const utf8Bytes = (text: string): number => encoder.encode(text).length
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff
+
+/** Length of the text's UTF-8 encoding, counted without encoding it; a lone surrogate counts as U+FFFD (3 bytes). */
+export const utf8Bytes = (text: string): number => {
+  let bytes = 0
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    if (code < 0x80) bytes += 1
+    else if (code < 0x800) bytes += 2
+    else if (isHighSurrogate(code) && isLowSurrogate(text.charCodeAt(index + 1))) {
+      bytes += 4
+      index += 1
+    } else bytes += 3
+  }
+  return bytes
+}
 
 /** The exact body a session webhook receives. */
 export const webhookBody = (message: MarkdownMessage) => ({

@@ -1,4 +1,4 @@
-import { Effect, Fiber, FiberSet, Latch, Option, Schema, Stream } from "effect"
+import { Effect, Fiber, FiberSet, Latch, Option, Stream } from "effect"
 import { ChannelSettings } from "../ports/ChannelSettings.js"
 import { InboundJournal } from "../ports/InboundJournal.js"
 import { type InboundFrame, Transport } from "../ports/Transport.js"
@@ -18,12 +18,10 @@ export interface ChannelRunner {
   readonly drain: (timeoutMs: number) => Effect.Effect<DrainResult>
 }
 
-const ConversationOf = Schema.Struct({ conversationId: Schema.String })
-const laneOf = (frame: InboundFrame): string =>
-  Option.match(Schema.decodeUnknownOption(ConversationOf)(frame.data), {
-    onNone: () => `frame:${frame.frameMessageId}`,
-    onSome: (data) => data.conversationId,
-  })
+const laneOf = (frame: InboundFrame): string => {
+  const conversationId = (frame.data as { readonly conversationId?: unknown } | null | undefined)?.conversationId
+  return typeof conversationId === "string" ? conversationId : `frame:${frame.frameMessageId}`
+}
 
 /** FIFO of lane ids with O(1) push and shift (an array with a moving head, compacted now and then). */
 class LaneQueue {

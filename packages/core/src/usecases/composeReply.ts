@@ -11,7 +11,7 @@ export interface ComposedReply {
 }
 
 /** The reply's content: a session command, the agent's answer, or a friendly apology when something failed. */
-export const composeReply = Effect.fn("composeReply")(function* (
+export const composeReply = Effect.fnUntraced(function* (
   message: InboundMessage,
   sessionKey: string,
 ) {

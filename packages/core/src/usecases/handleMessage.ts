@@ -17,7 +17,7 @@ import type { HandleOutcome } from "./HandleOutcome.js"
  * One inbound robot message, end to end: decode → dedupe → policy → attachments → agent → shape → truncate →
  * split → deliver. Never fails: every path ends in a HandleOutcome, recorded in ChannelMetrics.
  */
-export const handleMessage = Effect.fn("handleMessage")(function* (frame: InboundFrame) {
+export const handleMessage = Effect.fnUntraced(function* (frame: InboundFrame) {
   const settings = yield* ChannelSettings
   const dedupe = yield* DedupeStore
   const metrics = yield* ChannelMetrics
@@ -100,5 +100,6 @@ export const handleMessage = Effect.fn("handleMessage")(function* (frame: Inboun
       conversation: message.conversation.id,
       conversationKind: message.conversation.kind,
     }),
+    Effect.withSpan("handleMessage", undefined, { captureStackTrace: false }),
   )
 })

@@ -1,6 +1,7 @@
 import {
   type MarkdownMessage,
   sampleMarkdownParam,
+  utf8Bytes,
   WIRE_LIMITS,
   webhookBody,
   wireSize,
@@ -28,6 +29,16 @@ describe("wireFormat", () => {
     expect(wireSize("webhook", message)).toBe(bytes(JSON.stringify(webhookBody(message))))
     expect(wireSize("group", message)).toBe(bytes(sampleMarkdownParam(message)))
     expect(wireSize("users", message)).toBeGreaterThan(wireSize("group", message) + 20 * 24)
+  })
+
+  it("counts UTF-8 bytes exactly as an encoder does, lone surrogates included", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (text) => {
+        expect(utf8Bytes(text)).toBe(bytes(text))
+      }),
+      { numRuns: 2_000 },
+    )
+    expect(utf8Bytes("a\u00e9\u4f60\u{1f600}\ud800x\udc00")).toBe(bytes("a\u00e9\u4f60\u{1f600}\ud800x\udc00"))
   })
 
   it("counts a Chinese character as three bytes", () => {
