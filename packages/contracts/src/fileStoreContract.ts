@@ -64,6 +64,29 @@ export const fileStoreContract = <E>(name: string, makeHarness: () => FileStoreH
       }).pipe(Effect.provide(harness.layer))
     })
 
+    it.effect("releases each chunk once written, and never reads a released chunk", () => {
+      const harness = makeHarness()
+      return Effect.gen(function* () {
+        const size = Math.min(harness.maxBytes, 200 * 1024 + 17)
+        const expected: Array<number> = []
+        const sent = Stream.map(chunks(size), (chunk) => {
+          for (const byte of chunk) expected.push(byte)
+          return chunk
+        })
+        let released = 0
+        const stored = yield* (yield* FileStore).store({
+          bytes: sent,
+          // A released chunk is scribbled over: a store that read it again would store the scribble.
+          release: (chunk) => {
+            released += 1
+            chunk.fill(0xee)
+          },
+        })
+        expect(released).toBe(Math.ceil(size / (64 * 1024)))
+        expect([...(yield* Effect.promise(() => harness.read(stored.path)))]).toEqual(expected)
+      }).pipe(Effect.provide(harness.layer))
+    })
+
     it.effect("passes a failure of the byte stream through", () => {
       const harness = makeHarness()
       return Effect.gen(function* () {

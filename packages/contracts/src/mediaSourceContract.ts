@@ -31,6 +31,25 @@ export const mediaSourceContract = <E>(name: string, makeHarness: () => MediaSou
       }).pipe(Effect.provide(harness.layer))
     })
 
+    it.effect("streams the same bytes when each chunk is released once read", () => {
+      const harness = makeHarness()
+      return Effect.gen(function* () {
+        const bytes = Uint8Array.from({ length: 300_000 }, (_, index) => (index * 31 + (index >> 9)) % 256)
+        const code = yield* Effect.promise(() => harness.register(bytes, "application/pdf"))
+        const body = yield* (yield* MediaSource).open(code)
+        const read = yield* Stream.runFold(
+          body.bytes,
+          () => [] as Array<number>,
+          (all, chunk) => {
+            for (const byte of chunk) all.push(byte)
+            body.release?.(chunk)
+            return all
+          },
+        )
+        expect(read).toEqual([...bytes])
+      }).pipe(Effect.provide(harness.layer))
+    })
+
     it.effect("fails with DownloadFailed for an unknown downloadCode", () => {
       const harness = makeHarness()
       return Effect.gen(function* () {

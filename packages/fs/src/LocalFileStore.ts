@@ -62,6 +62,7 @@ const storeInto =
                 })
               if (head.length < HEAD_BYTES) head = appendHead(head, chunk)
               yield* Effect.tryPromise({ try: () => handle.write(chunk), catch: ioError("writing") })
+              request.release?.(chunk)
             }),
           ),
         (handle, exit) =>

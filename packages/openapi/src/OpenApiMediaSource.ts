@@ -1,7 +1,9 @@
 import { DownloadFailed, MediaSource } from "@openpollen/core"
 import { Effect, Layer, Result, Schema, Stream } from "effect"
-import ky, { HTTPError, TimeoutError } from "ky"
 import { DingTalkApi } from "./DingTalkApi.js"
+import { PresignedGetError, presignedGet, responseChunks } from "./presignedGet.js"
+import { makeReadBufferAgents } from "./ReadBufferAgents.js"
+import { releaseChunk } from "./releaseChunk.js"
 
 const DownloadAnswer = Schema.Union([
   Schema.Struct({ downloadUrl: Schema.String }),
@@ -11,7 +13,10 @@ const DownloadAnswer = Schema.Union([
 const tooLarge = (maxBytes: number) =>
   new DownloadFailed({ reason: "too-large", message: `the file is over the ${maxBytes}-byte download cap` })
 
-/** `messageFiles/download` for a pre-signed URL, then a plain GET of it, streamed with a deadline and a byte cap. */
+/**
+ * `messageFiles/download` for a pre-signed URL, then a plain GET of it, streamed with a deadline and a byte cap.
+ * The GET is node:http, not ky: fetch gives no hold on socket reads, and their buffers are what a download costs.
+ */
 export const makeOpenApiMediaSource = Effect.gen(function* () {
   const api = yield* DingTalkApi
   const { robotCode, downloadMaxBytes, downloadTimeoutMs, requestTimeoutMs } = api.config
@@ -48,41 +53,48 @@ export const makeOpenApiMediaSource = Effect.gen(function* () {
       }),
     )
 
-  // The URL is pre-signed object storage: any extra header (Content-Type, Authorization) breaks its signature.
+  const agents = makeReadBufferAgents()
+
   const get = (downloadUrl: string) =>
     Effect.tryPromise({
-      try: (signal) => ky.get(downloadUrl, { timeout: requestTimeoutMs, retry: 0, signal }),
+      try: (signal) => presignedGet(downloadUrl, agents, downloadTimeoutMs, signal),
       catch: (error) =>
-        error instanceof HTTPError
-          ? new DownloadFailed({
-              reason: "http",
-              status: error.response.status,
-              message: `download answered HTTP ${error.response.status}`,
-            })
-          : error instanceof TimeoutError
-            ? new DownloadFailed({ reason: "timeout", message: "download did not start in time" })
-            : new DownloadFailed({ reason: "network", message: "download unreachable" }),
-    })
+        new DownloadFailed({
+          reason: "network",
+          message: error instanceof PresignedGetError ? error.message : "download unreachable",
+        }),
+    }).pipe(
+      Effect.timeoutOrElse({
+        duration: requestTimeoutMs,
+        orElse: () =>
+          Effect.fail(new DownloadFailed({ reason: "timeout", message: "download did not start in time" })),
+      }),
+    )
+
+  const interrupted = () => new DownloadFailed({ reason: "network", message: "download interrupted" })
 
   return MediaSource.of({
     open: (downloadCode) =>
       Effect.gen(function* () {
         const url = yield* resolveUrl(downloadCode)
         const response = yield* get(url)
-        const announced = Number(response.headers.get("content-length") ?? Number.NaN)
+        const status = response.statusCode ?? 0
+        if (status < 200 || status > 299) {
+          response.destroy()
+          return yield* new DownloadFailed({
+            reason: "http",
+            status,
+            message: `download answered HTTP ${status}`,
+          })
+        }
+        const announced = Number(response.headers["content-length"] ?? Number.NaN)
         if (Number.isFinite(announced) && announced > downloadMaxBytes) {
-          yield* Effect.promise(() => response.body?.cancel() ?? Promise.resolve())
+          response.destroy()
           return yield* tooLarge(downloadMaxBytes)
         }
-        const body = response.body
-        if (body === null)
-          return yield* new DownloadFailed({ reason: "http", message: "download had no body" })
         let received = 0
-        const contentType = response.headers.get("content-type") ?? undefined
-        const bytes = Stream.fromReadableStream({
-          evaluate: () => body,
-          onError: () => new DownloadFailed({ reason: "network", message: "download interrupted" }),
-        }).pipe(
+        const contentType = response.headers["content-type"]
+        const bytes = responseChunks(response, interrupted).pipe(
           Stream.mapEffect((chunk) => {
             received += chunk.length
             return received > downloadMaxBytes
@@ -102,6 +114,7 @@ export const makeOpenApiMediaSource = Effect.gen(function* () {
         )
         return {
           bytes,
+          release: releaseChunk,
           ...(contentType === undefined ? {} : { contentType }),
           ...(Number.isFinite(announced) ? { contentLength: announced } : {}),
         }

@@ -14,6 +14,8 @@ export interface StoredFile {
 
 export interface StoreRequest<E> {
   readonly bytes: Stream.Stream<Uint8Array, E>
+  /** The store calls it with each chunk once written, and never reads that chunk again (`MediaBody.release`). */
+  readonly release?: (chunk: Uint8Array) => void
   readonly contentType?: string
   /** Trusted extension hint such as "xlsx"; never a path. */
   readonly extensionHint?: string

@@ -10,6 +10,8 @@ export interface MediaBody {
   readonly contentType?: string
   readonly contentLength?: number
   readonly bytes: Stream.Stream<Uint8Array, DownloadFailed>
+  /** Frees a chunk of `bytes` at once; call it when done with the chunk, which must not be read again. */
+  readonly release?: (chunk: Uint8Array) => void
 }
 
 /** Resolves a message's `downloadCode` to a byte stream (`robot/messageFiles/download`, then a plain GET). */

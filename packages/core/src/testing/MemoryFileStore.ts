@@ -22,7 +22,8 @@ export const makeMemoryFileStore = (options: { readonly root?: string; readonly 
                   return Effect.fail(
                     new FileStoreError({ reason: "too-large", message: `over ${maxBytes} bytes` }),
                   )
-                chunks.push(chunk)
+                chunks.push(chunk.slice())
+                request.release?.(chunk)
                 return Effect.void
               }),
             )

@@ -25,6 +25,7 @@ const downloadOne = (attachment: Attachment) =>
     const extensionHint = attachment.kind === "file" ? extensionOf(attachment.fileName) : undefined
     const stored = yield* files.store({
       bytes: body.bytes,
+      ...(body.release === undefined ? {} : { release: body.release }),
       ...(body.contentType === undefined ? {} : { contentType: body.contentType }),
       ...(extensionHint === undefined ? {} : { extensionHint }),
     })
