@@ -7,6 +7,7 @@ import {
   webhookBody,
 } from "@openpollen/core"
 import { Effect, Layer, Result, Schema } from "effect"
+import { type JsonPoster, makeJsonPoster, PostFailed } from "./postJson.js"
 
 export interface SessionWebhookConfig {
   /** Origin that session webhooks must live on. Default https://oapi.dingtalk.com. */
@@ -37,31 +38,11 @@ const checkUrl = (url: string, origin: string): Result.Result<URL, WebhookFailed
 const timedOut = (timeoutMs: number) =>
   new WebhookFailed({ reason: "timeout", message: `session webhook timed out after ${timeoutMs} ms` })
 
-/** One deadline covers the whole exchange, headers and body alike. */
-const post = (url: URL, message: MarkdownMessage, timeoutMs: number) =>
+const post = (poster: JsonPoster, url: URL, message: MarkdownMessage, timeoutMs: number) =>
   Effect.tryPromise({
-    try: async (interrupted) => {
-      // Plain fetch, not ky: this is the one request made per reply, and ky's per-call Request building doubled
-      // its CPU cost (apps/bench); retries and the deadline are handled here anyway.
-      const response = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify(webhookBody(message)),
-        // A redirect would carry the reply (and the session) to a host the origin check never saw.
-        redirect: "error",
-        signal: AbortSignal.any([interrupted, AbortSignal.timeout(timeoutMs)]),
-      })
-      const text = await response.text()
-      let body: unknown
-      try {
-        body = JSON.parse(text)
-      } catch {
-        body = undefined
-      }
-      return { status: response.status, body }
-    },
+    try: (interrupted) => poster.post(url, JSON.stringify(webhookBody(message)), timeoutMs, interrupted),
     catch: (error) =>
-      error instanceof DOMException && error.name === "TimeoutError"
+      error instanceof PostFailed && error.kind === "timeout"
         ? timedOut(timeoutMs)
         : new WebhookFailed({ reason: "network", message: "session webhook unreachable" }),
   })
@@ -115,7 +96,10 @@ const transient = (error: WebhookExpired | WebhookOversize | WebhookFailed) =>
   (error.reason === "network" || (error.reason === "http" && (error.status ?? 0) >= 500))
 
 /** Sends replies through the session webhook a message arrived with, reading DingTalk's errcode in HTTP 200 bodies. */
-export const makeSessionWebhookSender = (config: SessionWebhookConfig = {}) => {
+export const makeSessionWebhookSender = (
+  config: SessionWebhookConfig = {},
+  poster: JsonPoster = makeJsonPoster(),
+) => {
   const origin = trustedOrigin(config.oapiBase ?? "https://oapi.dingtalk.com")
   const timeoutMs = config.timeoutMs ?? 10_000
   return SessionWebhook.of({
@@ -123,13 +107,22 @@ export const makeSessionWebhookSender = (config: SessionWebhookConfig = {}) => {
       Effect.gen(function* () {
         const checked = checkUrl(url, origin)
         if (Result.isFailure(checked)) return yield* checked.failure
-        const answer = yield* post(checked.success, message, timeoutMs)
+        const answer = yield* post(poster, checked.success, message, timeoutMs)
         yield* interpret(answer, checked.success.searchParams.get("session"))
-      }).pipe(Effect.retry({ times: 1, while: transient }), Effect.withSpan("SessionWebhook.send", undefined, { captureStackTrace: false })),
+      }).pipe(
+        Effect.retry({ times: 1, while: transient }),
+        Effect.withSpan("SessionWebhook.send", undefined, { captureStackTrace: false }),
+      ),
   })
 }
 
 export const SessionWebhookSender = {
   layer: (config: SessionWebhookConfig = {}) =>
-    Layer.sync(SessionWebhook, () => makeSessionWebhookSender(config)),
+    Layer.effect(
+      SessionWebhook,
+      Effect.map(
+        Effect.acquireRelease(Effect.sync(makeJsonPoster), (poster) => Effect.sync(poster.close)),
+        (poster) => makeSessionWebhookSender(config, poster),
+      ),
+    ),
 }
