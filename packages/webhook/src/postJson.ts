@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from "node:http"
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http"
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https"
 
 export interface JsonAnswer {
@@ -41,7 +41,9 @@ const readAnswer = (response: IncomingMessage): Promise<JsonAnswer> =>
       }
     })
     response.once("error", reject)
-    response.once("aborted", () => reject(new Error("the answer was cut off")))
+    response.once("close", () => {
+      if (!response.complete) reject(new Error("the answer was cut off"))
+    })
   })
 
 /**
@@ -54,29 +56,44 @@ export const makeJsonPoster = (): JsonPoster => {
   const http = new HttpAgent(agentOptions)
   const https = new HttpsAgent(agentOptions)
 
-  const post = async (url: URL, body: string, timeoutMs: number, signal: AbortSignal) => {
-    const deadline = AbortSignal.timeout(timeoutMs)
-    try {
-      return await new Promise<JsonAnswer>((resolve, reject) => {
-        const secure = url.protocol === "https:"
-        const request = (secure ? httpsRequest : httpRequest)(url, {
-          method: "POST",
-          agent: secure ? https : http,
-          headers: {
-            "content-type": "application/json",
-            accept: "application/json",
-            "content-length": Buffer.byteLength(body),
-          },
-          signal: AbortSignal.any([signal, deadline]),
-        })
-        request.once("response", (response) => readAnswer(response).then(resolve, reject))
-        request.once("error", reject)
-        request.end(body)
+  const post = (url: URL, body: string, timeoutMs: number, signal: AbortSignal) =>
+    new Promise<JsonAnswer>((resolve, reject) => {
+      const secure = url.protocol === "https:"
+      const request = (secure ? httpsRequest : httpRequest)(url, {
+        method: "POST",
+        agent: secure ? https : http,
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json",
+          "content-length": Buffer.byteLength(body),
+        },
       })
-    } catch {
-      throw new PostFailed(deadline.aborted ? "timeout" : "network")
-    }
-  }
+      let failure: PostFailed | undefined
+      const fail = (kind: PostFailed["kind"]) => () => {
+        failure ??= new PostFailed(kind)
+        request.destroy(failure)
+      }
+      const deadline = setTimeout(fail("timeout"), timeoutMs)
+      const interrupted = fail("network")
+      signal.addEventListener("abort", interrupted, { once: true })
+      const settle = () => {
+        clearTimeout(deadline)
+        signal.removeEventListener("abort", interrupted)
+      }
+      const failed = () => {
+        settle()
+        reject(failure ?? new PostFailed("network"))
+      }
+      request.once("response", (response) =>
+        readAnswer(response).then((answer) => {
+          settle()
+          resolve(answer)
+        }, failed),
+      )
+      request.once("error", failed)
+      if (signal.aborted) interrupted()
+      request.end(body)
+    })
 
   return {
     post,

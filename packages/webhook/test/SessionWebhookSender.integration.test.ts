@@ -5,7 +5,7 @@ import { type SessionWebhookHarness, sessionWebhookContract } from "@openpollen/
 import { SessionWebhook, webhookBody } from "@openpollen/core"
 import { type Simulator, startSimulator } from "@openpollen/simulator"
 import { maskWebhookUrl, SessionWebhookSender } from "@openpollen/webhook"
-import { Effect } from "effect"
+import { Effect, Fiber } from "effect"
 import { afterAll, beforeAll } from "vitest"
 
 let sim: Simulator
@@ -112,6 +112,83 @@ describe("SessionWebhookSender", () => {
         )
         expect(error).toMatchObject({ _tag: "WebhookFailed", reason: "timeout" })
         expect(hits()).toBe(1)
+      },
+    )
+  })
+
+  it("does not parse an answer over 64 KiB", async () => {
+    await withServer(
+      (_request, response) => {
+        const padding = "x".repeat(70 * 1024)
+        response.writeHead(200, { "content-type": "application/json" })
+        response.end(JSON.stringify({ errcode: 0, padding }))
+      },
+      async (base) => {
+        const error = await Effect.runPromise(
+          send(`${base}/robot/sendBySession?session=ff`, { oapiBase: base, timeoutMs: 1_000 }),
+        )
+        expect(error).toMatchObject({ _tag: "WebhookFailed", reason: "http", status: 200 })
+      },
+    )
+  })
+
+  it.live("keeps delivering when the server closes a kept-alive socket between sends", () =>
+    Effect.gen(function* () {
+      let connections = 0
+      const server: Server = createServer((request, response) => {
+        request.resume()
+        request.on("end", () => {
+          response.writeHead(200, { "content-type": "application/json" }).end('{"errcode":0}')
+          // Closes the socket right after answering, as a server whose keep-alive timeout ran out would.
+          response.on("finish", () => setTimeout(() => request.socket.destroy(), 5))
+        })
+      })
+      server.on("connection", () => {
+        connections += 1
+      })
+      yield* Effect.promise(() => new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve)))
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const failures = yield* Effect.gen(function* () {
+        const webhook = yield* SessionWebhook
+        const failures: Array<string> = []
+        for (let round = 0; round < 5; round++) {
+          const failure = yield* webhook
+            .send(`${base}/robot/sendBySession?session=ff`, message)
+            .pipe(Effect.match({ onFailure: (error) => error.message, onSuccess: () => undefined }))
+          if (failure !== undefined) failures.push(failure)
+          yield* Effect.sleep("30 millis")
+        }
+        return failures
+      }).pipe(Effect.provide(SessionWebhookSender.layer({ oapiBase: base, timeoutMs: 1_000 })))
+      server.closeAllConnections()
+      yield* Effect.promise(() => new Promise((resolve) => server.close(resolve)))
+      expect(failures).toEqual([])
+      expect(connections).toBe(5)
+    }),
+  )
+
+  it("aborts the request when the send is interrupted, not only when the sender closes", async () => {
+    let closed = 0
+    await withServer(
+      (request) => {
+        request.socket.on("close", () => {
+          closed += 1
+        })
+      },
+      async (base) => {
+        const closedAfterInterrupt = await Effect.runPromise(
+          Effect.gen(function* () {
+            const webhook = yield* SessionWebhook
+            const fiber = yield* Effect.forkChild(
+              webhook.send(`${base}/robot/sendBySession?session=ff`, message),
+            )
+            yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 100)))
+            yield* Fiber.interrupt(fiber)
+            yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 100)))
+            return closed
+          }).pipe(Effect.provide(SessionWebhookSender.layer({ oapiBase: base, timeoutMs: 10_000 }))),
+        )
+        expect(closedAfterInterrupt).toBe(1)
       },
     )
   })
