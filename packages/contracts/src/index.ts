@@ -1,4 +1,5 @@
 export * from "./agentContract.js"
+export * from "./agentMemoryContract.js"
 export * from "./conversationStoreContract.js"
 export * from "./dedupeStoreContract.js"
 export * from "./fileStoreContract.js"

@@ -1,5 +1,6 @@
 import {
   agentContract,
+  agentMemoryContract,
   conversationStoreContract,
   dedupeStoreContract,
   fileStoreContract,
@@ -10,6 +11,7 @@ import {
 } from "@openpollen/contracts"
 import {
   type MarkdownMessage,
+  MemoryAgentMemory,
   MemoryConversationStore,
   MemoryDedupeStore,
   MemoryTokenStore,
@@ -25,6 +27,7 @@ import {
 tokenStoreContract("MemoryTokenStore", () => MemoryTokenStore.layer)
 dedupeStoreContract("MemoryDedupeStore", () => MemoryDedupeStore.layer())
 conversationStoreContract("MemoryConversationStore", () => MemoryConversationStore.layer())
+agentMemoryContract("MemoryAgentMemory", () => MemoryAgentMemory.layer())
 
 fileStoreContract("MemoryFileStore (fake)", () => {
   const store = makeMemoryFileStore({ maxBytes: 1024 * 1024 })

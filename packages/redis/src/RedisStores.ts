@@ -1,4 +1,5 @@
 import { Layer } from "effect"
+import { RedisAgentMemory, type RedisAgentMemoryOptions } from "./RedisAgentMemory.js"
 import { RedisConnection, type RedisConnectionConfig } from "./RedisConnection.js"
 import { RedisConversationStore } from "./RedisConversationStore.js"
 import { RedisDedupeStore, type RedisDedupeStoreOptions } from "./RedisDedupeStore.js"
@@ -10,10 +11,11 @@ export interface RedisStoresConfig extends RedisConnectionConfig {
   readonly dedupe?: RedisDedupeStoreOptions
   readonly refreshLock?: RedisRefreshLockOptions
   readonly journal?: RedisInboundJournalOptions
+  readonly agentMemory?: RedisAgentMemoryOptions
 }
 
 export const RedisStores = {
-  /** DedupeStore, TokenStore, ConversationStore, InboundJournal and RedisRefreshLock over one connection. */
+  /** DedupeStore, TokenStore, ConversationStore, InboundJournal, AgentMemory and RedisRefreshLock over one connection. */
   layer: (config: RedisStoresConfig) =>
     Layer.mergeAll(
       RedisDedupeStore.layer(config.dedupe),
@@ -21,5 +23,6 @@ export const RedisStores = {
       RedisConversationStore.layer,
       RedisRefreshLock.layer(config.refreshLock),
       RedisInboundJournal.layer(config.journal),
+      RedisAgentMemory.layer(config.agentMemory),
     ).pipe(Layer.provide(RedisConnection.layer(config))),
 }

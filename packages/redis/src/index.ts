@@ -1,3 +1,4 @@
+export * from "./RedisAgentMemory.js"
 export * from "./RedisConnection.js"
 export * from "./RedisConversationStore.js"
 export * from "./RedisDedupeStore.js"

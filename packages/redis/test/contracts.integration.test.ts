@@ -1,5 +1,15 @@
-import { conversationStoreContract, dedupeStoreContract, tokenStoreContract } from "@openpollen/contracts"
-import { RedisConversationStore, RedisDedupeStore, RedisTokenStore } from "@openpollen/redis"
+import {
+  agentMemoryContract,
+  conversationStoreContract,
+  dedupeStoreContract,
+  tokenStoreContract,
+} from "@openpollen/contracts"
+import {
+  RedisAgentMemory,
+  RedisConversationStore,
+  RedisDedupeStore,
+  RedisTokenStore,
+} from "@openpollen/redis"
 import { Layer } from "effect"
 import { connectionLayer, freshPrefix } from "./redisHarness.js"
 
@@ -11,4 +21,7 @@ tokenStoreContract("RedisTokenStore", () =>
 )
 conversationStoreContract("RedisConversationStore", () =>
   RedisConversationStore.layer.pipe(Layer.provide(connectionLayer(freshPrefix()))),
+)
+agentMemoryContract("RedisAgentMemory", () =>
+  RedisAgentMemory.layer().pipe(Layer.provide(connectionLayer(freshPrefix()))),
 )

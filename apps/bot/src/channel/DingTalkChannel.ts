@@ -1,9 +1,11 @@
 import { join } from "node:path"
 import {
   type Agent,
+  type AgentMemory,
   ChannelMetrics,
   ChannelSettings,
   type DrainResult,
+  MemoryAgentMemory,
   MemoryConversationStore,
   MemoryDedupeStore,
   MemoryTokenStore,
@@ -23,7 +25,8 @@ export interface DingTalkChannelOptions {
   readonly credentials: DingTalkCredentials
   readonly store: ResolvedConfig["store"]
   readonly mode: "dingtalk" | "sandbox"
-  readonly agent: Layer.Layer<Agent>
+  /** Built on the store's AgentMemory, so with Redis every instance continues every conversation. */
+  readonly agent: Layer.Layer<Agent, never, AgentMemory>
   readonly logger: Layer.Layer<never>
 }
 
@@ -52,10 +55,12 @@ const stateLayers = (options: DingTalkChannelOptions) => {
       tokens,
       MemoryDedupeStore.layer({ ttlMs: 600_000, maxEntries: 50_000 }),
       MemoryConversationStore.layer(),
+      MemoryAgentMemory.layer(),
     )
     return OpenApi.layer(openApi).pipe(Layer.provideMerge(stores))
   }
-  // Instances share dedupe claims, the access token (one fetches at a time), reply routes and received messages.
+  // Instances share dedupe claims, the access token (one fetches at a time), reply routes, received messages and
+  // the agent's conversation history.
   // The Redis client is loaded only for this store.
   return Layer.unwrap(
     Effect.map(
@@ -66,6 +71,7 @@ const stateLayers = (options: DingTalkChannelOptions) => {
           keyPrefix: store.keyPrefix,
           dedupe: { inFlightTtlMs: store.leaseMs },
           journal: { leaseMs: store.leaseMs },
+          agentMemory: { idleTtlMs: store.historyTtlMs },
         })
         const lockedOpenApi = Layer.unwrap(
           Effect.map(Effect.service(RedisRefreshLock), (lock) =>

@@ -121,6 +121,10 @@ export const ConfigFile = Schema.Struct({
         PositiveInt,
         "redis only: a dead instance's messages are taken over after this long. Default 30000.",
       ),
+      historyTtlMs: optional(
+        PositiveInt,
+        "redis only: the agent's history of a conversation nobody wrote to for this long is dropped. Default 604800000 (7 days).",
+      ),
     }),
     "State stores.",
   ),
