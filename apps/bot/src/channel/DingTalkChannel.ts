@@ -70,7 +70,7 @@ const stateLayers = (options: DingTalkChannelOptions) => {
           url: store.url,
           keyPrefix: store.keyPrefix,
           dedupe: { inFlightTtlMs: store.leaseMs },
-          journal: { leaseMs: store.leaseMs },
+          journal: { leaseMs: store.leaseMs, maxDeliveries: store.maxDeliveries },
           agentMemory: { idleTtlMs: store.historyTtlMs },
         })
         const lockedOpenApi = Layer.unwrap(
