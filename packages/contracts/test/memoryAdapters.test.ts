@@ -1,6 +1,7 @@
 import {
   agentContract,
   agentMemoryContract,
+  conversationLeaseContract,
   conversationStoreContract,
   dedupeStoreContract,
   fileStoreContract,
@@ -12,6 +13,7 @@ import {
 import {
   type MarkdownMessage,
   MemoryAgentMemory,
+  MemoryConversationLease,
   MemoryConversationStore,
   MemoryDedupeStore,
   MemoryTokenStore,
@@ -28,6 +30,7 @@ tokenStoreContract("MemoryTokenStore", () => MemoryTokenStore.layer)
 dedupeStoreContract("MemoryDedupeStore", () => MemoryDedupeStore.layer())
 conversationStoreContract("MemoryConversationStore", () => MemoryConversationStore.layer())
 agentMemoryContract("MemoryAgentMemory", () => MemoryAgentMemory.layer())
+conversationLeaseContract("MemoryConversationLease", () => MemoryConversationLease.layer)
 
 fileStoreContract("MemoryFileStore (fake)", () => {
   const store = makeMemoryFileStore({ maxBytes: 1024 * 1024 })

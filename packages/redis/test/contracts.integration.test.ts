@@ -1,11 +1,13 @@
 import {
   agentMemoryContract,
+  conversationLeaseContract,
   conversationStoreContract,
   dedupeStoreContract,
   tokenStoreContract,
 } from "@openpollen/contracts"
 import {
   RedisAgentMemory,
+  RedisConversationLease,
   RedisConversationStore,
   RedisDedupeStore,
   RedisTokenStore,
@@ -24,4 +26,7 @@ conversationStoreContract("RedisConversationStore", () =>
 )
 agentMemoryContract("RedisAgentMemory", () =>
   RedisAgentMemory.layer().pipe(Layer.provide(connectionLayer(freshPrefix()))),
+)
+conversationLeaseContract("RedisConversationLease", () =>
+  RedisConversationLease.layer().pipe(Layer.provide(connectionLayer(freshPrefix()))),
 )

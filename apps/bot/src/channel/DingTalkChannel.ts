@@ -59,8 +59,8 @@ const stateLayers = (options: DingTalkChannelOptions) => {
     )
     return OpenApi.layer(openApi).pipe(Layer.provideMerge(stores))
   }
-  // Instances share dedupe claims, the access token (one fetches at a time), reply routes, received messages and
-  // the agent's conversation history.
+  // Instances share dedupe claims, the access token (one fetches at a time), reply routes, received messages, the
+  // agent's conversation history and a lease per conversation (one instance runs the agent for it at a time).
   // The Redis client is loaded only for this store.
   return Layer.unwrap(
     Effect.map(
@@ -72,6 +72,7 @@ const stateLayers = (options: DingTalkChannelOptions) => {
           dedupe: { inFlightTtlMs: store.leaseMs },
           journal: { leaseMs: store.leaseMs, maxDeliveries: store.maxDeliveries },
           agentMemory: { idleTtlMs: store.historyTtlMs },
+          conversationLease: { leaseMs: store.leaseMs },
         })
         const lockedOpenApi = Layer.unwrap(
           Effect.map(Effect.service(RedisRefreshLock), (lock) =>
