@@ -4,8 +4,14 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { agentContract, sampleAgentRequest } from "@openpollen/contracts"
-import { Agent } from "@openpollen/core"
-import { Effect, Redacted } from "effect"
+import {
+  Agent,
+  AgentMemory,
+  AgentMemoryError,
+  MemoryAgentMemory,
+  makeMemoryAgentMemory,
+} from "@openpollen/core"
+import { Effect, Layer, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { EchoAgent } from "../src/agents/EchoAgent.js"
 import { OpenAiAgent } from "../src/agents/OpenAiAgent.js"
@@ -40,7 +46,7 @@ beforeAll(async () => {
 })
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
-const openai = (overrides: Record<string, unknown> = {}) =>
+const openaiOn = (memory: Layer.Layer<AgentMemory>, overrides: Record<string, unknown> = {}) =>
   OpenAiAgent.layer({
     baseUrl,
     apiKey: Redacted.make("sk-test-123"),
@@ -48,7 +54,25 @@ const openai = (overrides: Record<string, unknown> = {}) =>
     timeoutMs: 500,
     maxHistoryMessages: 4,
     ...overrides,
-  })
+  }).pipe(Layer.provide(memory))
+const openai = (overrides: Record<string, unknown> = {}) => openaiOn(MemoryAgentMemory.layer(), overrides)
+
+/** An AgentMemory whose Redis is down: every call fails. */
+const unavailableMemory = (failing: ReadonlyArray<"load" | "append" | "reset">) =>
+  Layer.effect(
+    AgentMemory,
+    Effect.map(makeMemoryAgentMemory(), (memory) => {
+      const down = new AgentMemoryError({
+        message: "redis 127.0.0.1:6379: agent memory read failed (timed out)",
+      })
+      return AgentMemory.of({
+        load: (key) => (failing.includes("load") ? Effect.fail(down) : memory.load(key)),
+        append: (key, turns, max) =>
+          failing.includes("append") ? Effect.fail(down) : memory.append(key, turns, max),
+        reset: (key) => (failing.includes("reset") ? Effect.fail(down) : memory.reset(key)),
+      })
+    }),
+  )
 const respond = (layer: ReturnType<typeof openai>, request = sampleAgentRequest) =>
   Effect.runPromise(
     Effect.gen(function* () {
@@ -98,6 +122,42 @@ describe("OpenAiAgent", () => {
     ])
     expect(seen[3]?.body.messages.map((m) => m.content)).toEqual(["alone"])
     expect(seen[4]?.body.messages.map((m) => m.content)).toEqual(["fresh"])
+  })
+
+  it("keeps no history of its own: a second agent on the same AgentMemory continues the session", async () => {
+    seen.length = 0
+    mode = "ok"
+    const shared = Layer.succeed(AgentMemory, Effect.runSync(makeMemoryAgentMemory()))
+    await respond(openaiOn(shared), { ...sampleAgentRequest, text: "I am instance A's user" })
+    await respond(openaiOn(shared), { ...sampleAgentRequest, text: "who am I?" })
+    expect(seen[1]?.body.messages).toEqual([
+      { role: "user", content: "I am instance A's user" },
+      { role: "assistant", content: "echo: I am instance A's user" },
+      { role: "user", content: "who am I?" },
+    ])
+  })
+
+  it("fails as unavailable when the history cannot be loaded, without asking the model", async () => {
+    seen.length = 0
+    mode = "ok"
+    await expect(respond(openaiOn(unavailableMemory(["load"])))).rejects.toMatchObject({
+      _tag: "AgentFailed",
+      reason: "unavailable",
+    })
+    expect(seen).toHaveLength(0)
+  })
+
+  it("still answers when the turn cannot be remembered, and a failed reset does not fail", async () => {
+    mode = "ok"
+    const layer = openaiOn(unavailableMemory(["append", "reset"]))
+    const reply = await Effect.runPromise(
+      Effect.gen(function* () {
+        const agent = yield* Agent
+        yield* agent.reset(sampleAgentRequest.sessionKey)
+        return yield* agent.respond({ ...sampleAgentRequest, text: "still" })
+      }).pipe(Effect.provide(layer)),
+    )
+    expect(reply.markdown).toBe("echo: still")
   })
 
   it("sends pictures as image parts", async () => {

@@ -103,7 +103,23 @@ describe("parseConfig", () => {
       '{ store: { kind: "redis", url: "${REDIS_URL}", leaseMs: 5000 } }',
       { REDIS_URL: "redis://:pw-123@10.0.0.5:6380/2" },
     )
-    expect(config.store).toMatchObject({ kind: "redis", keyPrefix: "openpollen:", leaseMs: 5_000 })
+    expect(config.store).toMatchObject({
+      kind: "redis",
+      keyPrefix: "openpollen:",
+      leaseMs: 5_000,
+      maxDeliveries: 5,
+      historyTtlMs: 604_800_000,
+    })
+    expect(
+      parseConfig('{ store: { kind: "redis", url: "redis://h", maxDeliveries: 2, historyTtlMs: 60000 } }', {})
+        .store,
+    ).toMatchObject({ maxDeliveries: 2, historyTtlMs: 60_000 })
+    expect(problems('{ store: { kind: "redis", url: "redis://h", historyTtlMs: 0 } }')[0]).toMatch(
+      /^store\.historyTtlMs/,
+    )
+    expect(problems('{ store: { kind: "redis", url: "redis://h", maxDeliveries: 0 } }')[0]).toMatch(
+      /^store\.maxDeliveries/,
+    )
     expect(config.store.kind === "redis" && Redacted.value(config.store.url)).toBe(
       "redis://:pw-123@10.0.0.5:6380/2",
     )

@@ -1,4 +1,6 @@
 export * from "./agentContract.js"
+export * from "./agentMemoryContract.js"
+export * from "./conversationLeaseContract.js"
 export * from "./conversationStoreContract.js"
 export * from "./dedupeStoreContract.js"
 export * from "./fileStoreContract.js"

@@ -1,5 +1,7 @@
 import {
   agentContract,
+  agentMemoryContract,
+  conversationLeaseContract,
   conversationStoreContract,
   dedupeStoreContract,
   fileStoreContract,
@@ -10,6 +12,8 @@ import {
 } from "@openpollen/contracts"
 import {
   type MarkdownMessage,
+  MemoryAgentMemory,
+  MemoryConversationLease,
   MemoryConversationStore,
   MemoryDedupeStore,
   MemoryTokenStore,
@@ -25,6 +29,8 @@ import {
 tokenStoreContract("MemoryTokenStore", () => MemoryTokenStore.layer)
 dedupeStoreContract("MemoryDedupeStore", () => MemoryDedupeStore.layer())
 conversationStoreContract("MemoryConversationStore", () => MemoryConversationStore.layer())
+agentMemoryContract("MemoryAgentMemory", () => MemoryAgentMemory.layer())
+conversationLeaseContract("MemoryConversationLease", () => MemoryConversationLease.layer)
 
 fileStoreContract("MemoryFileStore (fake)", () => {
   const store = makeMemoryFileStore({ maxBytes: 1024 * 1024 })

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto"
 import { hostname } from "node:os"
 import { type InboundFrame, InboundJournal, InboundJournalError } from "@openpollen/core"
 import { ErrorReply } from "@redis/client"
-import { Effect, Layer, Option, Schedule, Schema, Stream } from "effect"
+import { Clock, Effect, Layer, Option, Schedule, Schema, Stream } from "effect"
 import { evalScript, luaScript } from "./luaScript.js"
 import { type RedisClient, RedisConnection } from "./RedisConnection.js"
 import type { RedisUnavailable } from "./RedisUnavailable.js"
@@ -12,6 +12,15 @@ export interface RedisInboundJournalOptions {
   readonly leaseMs?: number
   /** Orphans taken per poll at most. Default 200. */
   readonly batchSize?: number
+  /** How often to look for orphans. Default a quarter of the lease. */
+  readonly pollEveryMs?: number
+  /**
+   * A frame handed out this many times without being settled (its holders died, or handling kept failing) goes to
+   * the dead-letter stream `<prefix>inbound:dead` instead of out again. Default 5.
+   */
+  readonly maxDeliveries?: number
+  /** Consumers of the group with nothing pending and idle this long are removed. Default 10 × the lease. */
+  readonly consumerIdleMs?: number
 }
 
 const GROUP = "openpollen"
@@ -32,12 +41,65 @@ redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 return redis.call('XDEL', KEYS[1], ARGV[2])
 `)
 
+/**
+ * For each claimed id ARGV[3..]: when XPENDING says it has been delivered more than ARGV[2] times, copy it to the
+ * dead-letter stream KEYS[2] (about the newest 10,000 kept), then XACK and XDEL it. Returns [id, deliveries] of each entry moved.
+ */
+const deadLetterScript = luaScript(`
+local moved = {}
+for i = 3, #ARGV do
+  local id = ARGV[i]
+  local pending = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1)[1]
+  if pending and tonumber(pending[4]) > tonumber(ARGV[2]) then
+    local entry = redis.call('XRANGE', KEYS[1], id, id)[1]
+    local frame = ''
+    if entry then
+      for f = 1, #entry[2], 2 do
+        if entry[2][f] == 'frame' then frame = entry[2][f + 1] end
+      end
+    end
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', '10000', '*',
+      'frame', frame, 'journalId', id, 'deliveries', tostring(pending[4]))
+    redis.call('XACK', KEYS[1], ARGV[1], id)
+    redis.call('XDEL', KEYS[1], id)
+    moved[#moved + 1] = { id, tonumber(pending[4]) }
+  end
+end
+return moved
+`)
+
+/**
+ * Removes the group's consumers other than ARGV[2] that have nothing pending and have been idle ARGV[3] ms or more.
+ * One script, so no entry can become pending for a consumer between the check and its removal.
+ */
+const removeIdleConsumersScript = luaScript(`
+local removed = 0
+for _, consumer in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+  local name, pending, idle
+  for f = 1, #consumer, 2 do
+    if consumer[f] == 'name' then name = consumer[f + 1]
+    elseif consumer[f] == 'pending' then pending = tonumber(consumer[f + 1])
+    elseif consumer[f] == 'idle' then idle = tonumber(consumer[f + 1]) end
+  end
+  if name ~= ARGV[2] and pending == 0 and idle ~= nil and idle >= tonumber(ARGV[3]) then
+    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], name)
+    removed = removed + 1
+  end
+end
+return removed
+`)
+
 const StoredFrame = Schema.Struct({
   frameMessageId: Schema.String,
   data: Schema.Unknown,
   receivedAt: Schema.Number,
 })
 const decodeStored = Schema.decodeUnknownOption(Schema.fromJsonString(StoredFrame))
+/** The ids a dead-lettered frame is logged with: never its text, sender or session webhook. */
+const CallbackIds = Schema.Struct({ msgId: Schema.String, conversationId: Schema.String })
+const decodeIds = Schema.decodeUnknownOption(CallbackIds)
+const DeadLettered = Schema.Array(Schema.Tuple([Schema.String, Schema.Number]))
+const decodeDeadLettered = Schema.decodeUnknownOption(DeadLettered)
 
 type Entry = readonly [id: string, fields: ReadonlyArray<string>]
 
@@ -76,15 +138,20 @@ const claimIdle = async (
  * An InboundJournal on a Redis Stream (`<prefix>inbound`) with one consumer group shared by every instance, each
  * instance its own consumer. `record` appends and takes the entry in one script; `settle` XACKs and XDELs it;
  * `orphans` polls XAUTOCLAIM for entries idle past the lease, whichever instance recorded them. While it lives, an
- * instance re-XCLAIMs what it holds (JUSTID, min idle 0) every third of the lease, so only a dead one's work lapses.
+ * instance re-XCLAIMs what it holds (JUSTID, min idle 0, which counts no delivery) every third of the lease, so only a
+ * dead one's work lapses. A claimed entry delivered more than `maxDeliveries` times goes to `<prefix>inbound:dead`;
+ * each poll also removes consumers (dead instances) with nothing pending and idle past `consumerIdleMs`.
  */
 export const makeRedisInboundJournal = (options: RedisInboundJournalOptions = {}) =>
   Effect.gen(function* () {
     const redis = yield* RedisConnection
     const leaseMs = Math.max(Math.round(options.leaseMs ?? 30_000), 100)
     const batchSize = Math.max(options.batchSize ?? 200, 1)
-    const pollEveryMs = Math.max(Math.floor(leaseMs / 4), 50)
+    const pollEveryMs = Math.max(options.pollEveryMs ?? Math.max(Math.floor(leaseMs / 4), 50), 10)
+    const maxDeliveries = Math.max(Math.floor(options.maxDeliveries ?? 5), 1)
+    const consumerIdleMs = Math.max(options.consumerIdleMs ?? leaseMs * 10, 100)
     const key = `${redis.keyPrefix}inbound`
+    const deadKey = `${key}:dead`
     const consumer = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
     const failed = (error: RedisUnavailable) => new InboundJournalError({ message: error.message })
 
@@ -120,38 +187,103 @@ export const makeRedisInboundJournal = (options: RedisInboundJournalOptions = {}
     )
     yield* renew.pipe(Effect.delay(Math.max(Math.floor(leaseMs / 3), 30)), Effect.forever, Effect.forkScoped)
 
-    const claimOnce = redis
-      .run("journal claim", (client) => claimIdle(client, key, consumer, leaseMs, batchSize))
-      .pipe(
-        Effect.flatMap((entries) =>
-          Effect.forEach(entries, ([id, payload]) => {
-            const stored = payload === undefined ? Option.none() : decodeStored(payload)
-            if (Option.isSome(stored)) {
-              held.add(id)
-              return Effect.succeed(Option.some<InboundFrame>({ ...stored.value, journalId: id }))
-            }
-            return settleId(id).pipe(
-              Effect.ignore,
-              Effect.andThen(Effect.logWarning("dropped a journal entry that does not decode")),
-              Effect.as(Option.none<InboundFrame>()),
-            )
-          }),
-        ),
-        Effect.map((frames) => frames.flatMap((frame) => (Option.isSome(frame) ? [frame.value] : []))),
-        Effect.tap((frames) =>
-          frames.length === 0
-            ? Effect.void
-            : Effect.logInfo("took over messages left unanswered past their lease").pipe(
-                Effect.annotateLogs({ count: frames.length }),
-              ),
-        ),
-        Effect.catch((error) =>
-          Effect.logWarning("could not claim orphaned messages").pipe(
-            Effect.annotateLogs({ error: error.message }),
-            Effect.as([] as Array<InboundFrame>),
-          ),
-        ),
+    let lastCleanupAt = Number.NEGATIVE_INFINITY
+    const removeIdleConsumers = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      if (now - lastCleanupAt < consumerIdleMs / 10) return
+      lastCleanupAt = now
+      const removed = yield* redis.run("journal consumer cleanup", (client) =>
+        evalScript(client, removeIdleConsumersScript, [key], [GROUP, consumer, String(consumerIdleMs)]),
       )
+      if (Number(removed) > 0)
+        yield* Effect.logInfo("removed idle consumers of the journal, with nothing pending").pipe(
+          Effect.annotateLogs({ count: Number(removed) }),
+        )
+    }).pipe(
+      Effect.catch((error) =>
+        Effect.logWarning("could not remove idle journal consumers").pipe(
+          Effect.annotateLogs({ error: error.message }),
+        ),
+      ),
+    )
+
+    const deadLetter = (entries: ReadonlyArray<readonly [string, string | undefined]>) =>
+      entries.length === 0
+        ? Effect.succeed(new Map<string, number>())
+        : redis
+            .run("journal dead-letter", (client) =>
+              evalScript(
+                client,
+                deadLetterScript,
+                [key, deadKey],
+                [GROUP, String(maxDeliveries), ...entries.map(([id]) => id)],
+              ),
+            )
+            .pipe(
+              Effect.map((reply) => new Map(Option.getOrElse(decodeDeadLettered(reply), () => []))),
+              Effect.tap((moved) =>
+                Effect.forEach(
+                  entries.filter(([id]) => moved.has(id)),
+                  ([id, payload]) => {
+                    const ids = Option.flatMap(
+                      payload === undefined ? Option.none() : decodeStored(payload),
+                      (stored) => decodeIds(stored.data),
+                    )
+                    return Effect.logWarning(
+                      "a message was handed out too often without being answered; moved to the dead-letter stream",
+                    ).pipe(
+                      Effect.annotateLogs({
+                        journalId: id,
+                        msgId: Option.match(ids, { onNone: () => "unknown", onSome: (found) => found.msgId }),
+                        conversationId: Option.match(ids, {
+                          onNone: () => "unknown",
+                          onSome: (found) => found.conversationId,
+                        }),
+                        deliveries: moved.get(id) ?? 0,
+                      }),
+                    )
+                  },
+                  { discard: true },
+                ),
+              ),
+            )
+
+    const claimOnce = removeIdleConsumers.pipe(
+      Effect.andThen(
+        redis.run("journal claim", (client) => claimIdle(client, key, consumer, leaseMs, batchSize)),
+      ),
+      Effect.flatMap((entries) =>
+        Effect.map(deadLetter(entries), (moved) => entries.filter(([id]) => !moved.has(id))),
+      ),
+      Effect.flatMap((entries) =>
+        Effect.forEach(entries, ([id, payload]) => {
+          const stored = payload === undefined ? Option.none() : decodeStored(payload)
+          if (Option.isSome(stored)) {
+            held.add(id)
+            return Effect.succeed(Option.some<InboundFrame>({ ...stored.value, journalId: id }))
+          }
+          return settleId(id).pipe(
+            Effect.ignore,
+            Effect.andThen(Effect.logWarning("dropped a journal entry that does not decode")),
+            Effect.as(Option.none<InboundFrame>()),
+          )
+        }),
+      ),
+      Effect.map((frames) => frames.flatMap((frame) => (Option.isSome(frame) ? [frame.value] : []))),
+      Effect.tap((frames) =>
+        frames.length === 0
+          ? Effect.void
+          : Effect.logInfo("took over messages left unanswered past their lease").pipe(
+              Effect.annotateLogs({ count: frames.length }),
+            ),
+      ),
+      Effect.catch((error) =>
+        Effect.logWarning("could not claim orphaned messages").pipe(
+          Effect.annotateLogs({ error: error.message }),
+          Effect.as([] as Array<InboundFrame>),
+        ),
+      ),
+    )
 
     return InboundJournal.of({
       record: (frame) =>

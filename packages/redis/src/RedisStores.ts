@@ -1,5 +1,7 @@
 import { Layer } from "effect"
+import { RedisAgentMemory, type RedisAgentMemoryOptions } from "./RedisAgentMemory.js"
 import { RedisConnection, type RedisConnectionConfig } from "./RedisConnection.js"
+import { RedisConversationLease, type RedisConversationLeaseOptions } from "./RedisConversationLease.js"
 import { RedisConversationStore } from "./RedisConversationStore.js"
 import { RedisDedupeStore, type RedisDedupeStoreOptions } from "./RedisDedupeStore.js"
 import { RedisInboundJournal, type RedisInboundJournalOptions } from "./RedisInboundJournal.js"
@@ -10,10 +12,15 @@ export interface RedisStoresConfig extends RedisConnectionConfig {
   readonly dedupe?: RedisDedupeStoreOptions
   readonly refreshLock?: RedisRefreshLockOptions
   readonly journal?: RedisInboundJournalOptions
+  readonly agentMemory?: RedisAgentMemoryOptions
+  readonly conversationLease?: RedisConversationLeaseOptions
 }
 
 export const RedisStores = {
-  /** DedupeStore, TokenStore, ConversationStore, InboundJournal and RedisRefreshLock over one connection. */
+  /**
+   * DedupeStore, TokenStore, ConversationStore, InboundJournal, AgentMemory, ConversationLease and RedisRefreshLock
+   * over one connection.
+   */
   layer: (config: RedisStoresConfig) =>
     Layer.mergeAll(
       RedisDedupeStore.layer(config.dedupe),
@@ -21,5 +28,7 @@ export const RedisStores = {
       RedisConversationStore.layer,
       RedisRefreshLock.layer(config.refreshLock),
       RedisInboundJournal.layer(config.journal),
+      RedisAgentMemory.layer(config.agentMemory),
+      RedisConversationLease.layer(config.conversationLease),
     ).pipe(Layer.provide(RedisConnection.layer(config))),
 }

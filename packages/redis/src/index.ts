@@ -1,4 +1,6 @@
+export * from "./RedisAgentMemory.js"
 export * from "./RedisConnection.js"
+export * from "./RedisConversationLease.js"
 export * from "./RedisConversationStore.js"
 export * from "./RedisDedupeStore.js"
 export * from "./RedisInboundJournal.js"

@@ -1,5 +1,17 @@
-import { conversationStoreContract, dedupeStoreContract, tokenStoreContract } from "@openpollen/contracts"
-import { RedisConversationStore, RedisDedupeStore, RedisTokenStore } from "@openpollen/redis"
+import {
+  agentMemoryContract,
+  conversationLeaseContract,
+  conversationStoreContract,
+  dedupeStoreContract,
+  tokenStoreContract,
+} from "@openpollen/contracts"
+import {
+  RedisAgentMemory,
+  RedisConversationLease,
+  RedisConversationStore,
+  RedisDedupeStore,
+  RedisTokenStore,
+} from "@openpollen/redis"
 import { Layer } from "effect"
 import { connectionLayer, freshPrefix } from "./redisHarness.js"
 
@@ -11,4 +23,10 @@ tokenStoreContract("RedisTokenStore", () =>
 )
 conversationStoreContract("RedisConversationStore", () =>
   RedisConversationStore.layer.pipe(Layer.provide(connectionLayer(freshPrefix()))),
+)
+agentMemoryContract("RedisAgentMemory", () =>
+  RedisAgentMemory.layer().pipe(Layer.provide(connectionLayer(freshPrefix()))),
+)
+conversationLeaseContract("RedisConversationLease", () =>
+  RedisConversationLease.layer().pipe(Layer.provide(connectionLayer(freshPrefix()))),
 )

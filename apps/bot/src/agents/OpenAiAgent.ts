@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises"
-import { Agent, AgentFailed, type AgentRequest } from "@openpollen/core"
+import { Agent, AgentFailed, AgentMemory, type AgentRequest, type AgentTurn } from "@openpollen/core"
 import { Effect, Layer, Redacted, Result, Schedule, Schema } from "effect"
 import ky, { HTTPError, isNetworkError, TimeoutError } from "ky"
 import type { ResolvedOpenAi } from "../config/ResolvedConfig.js"
@@ -18,7 +18,6 @@ const Completion = Schema.Struct({
   ),
 })
 
-const MAX_SESSIONS = 1_000
 const MAX_IMAGE_BYTES = 8 * 1024 * 1024
 /**
  * A request the endpoint closed before answering (a keep-alive socket it had just timed out, a restart) never reached
@@ -66,61 +65,88 @@ const failure = (error: unknown, timeoutMs: number): AgentFailed => {
   return new AgentFailed({ reason: "unavailable", message: "the model endpoint is unreachable" })
 }
 
-/** Any OpenAI-compatible chat-completions endpoint, with bounded multi-turn history per session. */
-export const makeOpenAiAgent = (config: ResolvedOpenAi) => {
-  const histories = new Map<string, Array<ChatMessage>>()
-  const remember = (sessionKey: string, messages: ReadonlyArray<ChatMessage>) => {
-    histories.delete(sessionKey)
-    histories.set(sessionKey, messages.slice(-config.maxHistoryMessages))
-    if (histories.size > MAX_SESSIONS) histories.delete(histories.keys().next().value ?? "")
-  }
-  const endpoint = `${config.baseUrl.replace(/\/+$/, "")}/chat/completions`
-  return Agent.of({
-    respond: (request) =>
-      Effect.gen(function* () {
-        const question = yield* Effect.promise(() => userMessage(request))
-        const history = histories.get(request.sessionKey) ?? []
-        const system: Array<ChatMessage> =
-          config.systemPrompt === undefined ? [] : [{ role: "system", content: config.systemPrompt }]
-        const answer = yield* Effect.tryPromise({
-          try: (signal) =>
-            ky
-              .post(endpoint, {
-                json: { model: config.model, messages: [...system, ...history, question] },
-                headers:
-                  config.apiKey === undefined
-                    ? {}
-                    : { authorization: `Bearer ${Redacted.value(config.apiKey)}` },
-                timeout: config.timeoutMs,
-                retry: 0,
-                signal,
-              })
-              .json<unknown>(),
-          catch: (error) => error,
-        }).pipe(
-          Effect.retry({ ...UNANSWERED_RETRY, while: (error) => isNetworkError(error) }),
-          Effect.mapError((error) => failure(error, config.timeoutMs)),
-        )
-        const decoded = Schema.decodeUnknownResult(Completion)(answer)
-        if (Result.isFailure(decoded))
-          return yield* new AgentFailed({
-            reason: "internal",
-            message: "the model answered in an unexpected shape",
-          })
-        const markdown = decoded.success.choices[0].message.content ?? ""
-        if (markdown.trim() === "")
-          return yield* new AgentFailed({ reason: "internal", message: "the model answered with nothing" })
-        const textOnly: ChatMessage = {
-          role: "user",
-          content: typeof question.content === "string" ? question.content : request.text,
-        }
-        remember(request.sessionKey, [...history, textOnly, { role: "assistant", content: markdown }])
-        return { markdown }
-      }),
-    reset: (sessionKey) => Effect.sync(() => void histories.delete(sessionKey)),
+/**
+ * Any OpenAI-compatible chat-completions endpoint, with bounded multi-turn history per session kept in the
+ * AgentMemory (so another instance sharing it continues the conversation).
+ */
+export const makeOpenAiAgent = (config: ResolvedOpenAi) =>
+  Effect.gen(function* () {
+    const memory = yield* AgentMemory
+    const endpoint = `${config.baseUrl.replace(/\/+$/, "")}/chat/completions`
+    return Agent.of({
+      respond: (request) =>
+        Effect.gen(function* () {
+          const question = yield* Effect.promise(() => userMessage(request))
+          const history = yield* memory.load(request.sessionKey).pipe(
+            Effect.mapError(
+              (error) =>
+                new AgentFailed({
+                  reason: "unavailable",
+                  message: `the conversation history is unavailable (${error.message})`,
+                }),
+            ),
+          )
+          const system: Array<ChatMessage> =
+            config.systemPrompt === undefined ? [] : [{ role: "system", content: config.systemPrompt }]
+          const previous = history.map((turn): ChatMessage => ({ role: turn.role, content: turn.text }))
+          const answer = yield* Effect.tryPromise({
+            try: (signal) =>
+              ky
+                .post(endpoint, {
+                  json: { model: config.model, messages: [...system, ...previous, question] },
+                  headers:
+                    config.apiKey === undefined
+                      ? {}
+                      : { authorization: `Bearer ${Redacted.value(config.apiKey)}` },
+                  timeout: config.timeoutMs,
+                  retry: 0,
+                  signal,
+                })
+                .json<unknown>(),
+            catch: (error) => error,
+          }).pipe(
+            Effect.retry({ ...UNANSWERED_RETRY, while: (error) => isNetworkError(error) }),
+            Effect.mapError((error) => failure(error, config.timeoutMs)),
+          )
+          const decoded = Schema.decodeUnknownResult(Completion)(answer)
+          if (Result.isFailure(decoded))
+            return yield* new AgentFailed({
+              reason: "internal",
+              message: "the model answered in an unexpected shape",
+            })
+          const markdown = decoded.success.choices[0].message.content ?? ""
+          if (markdown.trim() === "")
+            return yield* new AgentFailed({ reason: "internal", message: "the model answered with nothing" })
+          const turns: ReadonlyArray<AgentTurn> = [
+            { role: "user", text: typeof question.content === "string" ? question.content : request.text },
+            { role: "assistant", text: markdown },
+          ]
+          // The answer goes out even when it cannot be remembered: the next turn then lacks this one.
+          yield* memory
+            .append(request.sessionKey, turns, config.maxHistoryMessages)
+            .pipe(
+              Effect.catch((error) =>
+                Effect.logWarning("could not remember the turn in the conversation history").pipe(
+                  Effect.annotateLogs({ error: error.message }),
+                ),
+              ),
+            )
+          return { markdown }
+        }),
+      reset: (sessionKey) =>
+        memory
+          .reset(sessionKey)
+          .pipe(
+            Effect.catch((error) =>
+              Effect.logWarning("could not forget the conversation history").pipe(
+                Effect.annotateLogs({ error: error.message }),
+              ),
+            ),
+          ),
+    })
   })
-}
 
 export const OpenAiAgent = {
-  layer: (config: ResolvedOpenAi) => Layer.sync(Agent, () => makeOpenAiAgent(config)),
+  /** Needs an AgentMemory. */
+  layer: (config: ResolvedOpenAi) => Layer.effect(Agent, makeOpenAiAgent(config)),
 }

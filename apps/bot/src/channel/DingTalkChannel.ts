@@ -1,9 +1,11 @@
 import { join } from "node:path"
 import {
   type Agent,
+  type AgentMemory,
   ChannelMetrics,
   ChannelSettings,
   type DrainResult,
+  MemoryAgentMemory,
   MemoryConversationStore,
   MemoryDedupeStore,
   MemoryTokenStore,
@@ -23,7 +25,8 @@ export interface DingTalkChannelOptions {
   readonly credentials: DingTalkCredentials
   readonly store: ResolvedConfig["store"]
   readonly mode: "dingtalk" | "sandbox"
-  readonly agent: Layer.Layer<Agent>
+  /** Built on the store's AgentMemory, so with Redis every instance continues every conversation. */
+  readonly agent: Layer.Layer<Agent, never, AgentMemory>
   readonly logger: Layer.Layer<never>
 }
 
@@ -52,10 +55,12 @@ const stateLayers = (options: DingTalkChannelOptions) => {
       tokens,
       MemoryDedupeStore.layer({ ttlMs: 600_000, maxEntries: 50_000 }),
       MemoryConversationStore.layer(),
+      MemoryAgentMemory.layer(),
     )
     return OpenApi.layer(openApi).pipe(Layer.provideMerge(stores))
   }
-  // Instances share dedupe claims, the access token (one fetches at a time), reply routes and received messages.
+  // Instances share dedupe claims, the access token (one fetches at a time), reply routes, received messages, the
+  // agent's conversation history and a lease per conversation (one instance runs the agent for it at a time).
   // The Redis client is loaded only for this store.
   return Layer.unwrap(
     Effect.map(
@@ -65,7 +70,9 @@ const stateLayers = (options: DingTalkChannelOptions) => {
           url: store.url,
           keyPrefix: store.keyPrefix,
           dedupe: { inFlightTtlMs: store.leaseMs },
-          journal: { leaseMs: store.leaseMs },
+          journal: { leaseMs: store.leaseMs, maxDeliveries: store.maxDeliveries },
+          agentMemory: { idleTtlMs: store.historyTtlMs },
+          conversationLease: { leaseMs: store.leaseMs },
         })
         const lockedOpenApi = Layer.unwrap(
           Effect.map(Effect.service(RedisRefreshLock), (lock) =>

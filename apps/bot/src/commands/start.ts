@@ -1,4 +1,4 @@
-import type { Agent, ConnectionState } from "@openpollen/core"
+import type { Agent, AgentMemory, ConnectionState } from "@openpollen/core"
 import { maskRedisUrl } from "@openpollen/redis/url"
 import type { Simulator } from "@openpollen/simulator"
 import { type Layer, Redacted } from "effect"
@@ -16,7 +16,7 @@ import { watchPnpmLaunchers } from "./watchPnpmLaunchers.js"
 
 const SHUTDOWN_WAIT_MS = 10_000
 
-const agentLayer = (config: ResolvedConfig): Layer.Layer<Agent> =>
+const agentLayer = (config: ResolvedConfig): Layer.Layer<Agent, never, AgentMemory> =>
   config.agent.provider === "openai" ? OpenAiAgent.layer(config.agent.openai) : EchoAgent.layer
 
 const secretsOf = (config: ResolvedConfig, credentials?: DingTalkCredentials) =>

@@ -121,6 +121,14 @@ export const ConfigFile = Schema.Struct({
         PositiveInt,
         "redis only: a dead instance's messages are taken over after this long. Default 30000.",
       ),
+      maxDeliveries: optional(
+        PositiveInt,
+        "redis only: a received message handed out this many times unanswered goes to the dead-letter stream. Default 5.",
+      ),
+      historyTtlMs: optional(
+        PositiveInt,
+        "redis only: the agent's history of a conversation nobody wrote to for this long is dropped. Default 604800000 (7 days).",
+      ),
     }),
     "State stores.",
   ),

@@ -44,6 +44,8 @@ export type ResolvedStore =
       readonly url: Redacted.Redacted<string>
       readonly keyPrefix: string
       readonly leaseMs: number
+      readonly maxDeliveries: number
+      readonly historyTtlMs: number
       readonly stateDir: string
     }
 
@@ -74,6 +76,8 @@ const resolveStore = (store: ConfigFile["store"] = {}): ResolvedStore => {
     url: Redacted.make(store.url ?? ""),
     keyPrefix: store.keyPrefix ?? "openpollen:",
     leaseMs: store.leaseMs ?? 30_000,
+    maxDeliveries: store.maxDeliveries ?? 5,
+    historyTtlMs: store.historyTtlMs ?? 7 * 86_400_000,
     stateDir,
   }
 }

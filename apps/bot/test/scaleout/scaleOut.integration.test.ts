@@ -166,6 +166,10 @@ describe("three bot instances on one Redis", () => {
         (sum, bot) => sum + (bot.output().match(/dedupe store unavailable/g)?.length ?? 0),
         0,
       ),
+      deadLettered: bots.reduce(
+        (sum, bot) => sum + (bot.output().match(/moved to the dead-letter stream/g)?.length ?? 0),
+        0,
+      ),
       lost: lost.length,
       duplicated: duplicated.length,
       sendMs: sentAt - started,
@@ -180,5 +184,6 @@ describe("three bot instances on one Redis", () => {
     })
     expect(report.redeliveries).toBeGreaterThanOrEqual(MESSAGES * 0.08)
     expect(report.takenOver).toBeGreaterThan(300)
+    expect(report.deadLettered).toBe(0)
   }, 120_000)
 })

@@ -1,3 +1,5 @@
+export * from "./MemoryAgentMemory.js"
+export * from "./MemoryConversationLease.js"
 export * from "./MemoryConversationStore.js"
 export * from "./MemoryDedupeStore.js"
 export * from "./MemoryTokenStore.js"

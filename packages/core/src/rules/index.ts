@@ -1,3 +1,4 @@
+export * from "./boundedTurn.js"
 export * from "./CallbackDecodeError.js"
 export * from "./chunkMarkdown.js"
 export * from "./codeFence.js"

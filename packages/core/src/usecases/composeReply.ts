@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import type { InboundMessage } from "../domain/InboundMessage.js"
 import { Agent } from "../ports/Agent.js"
+import { ConversationLease, ConversationLeaseError } from "../ports/ConversationLease.js"
 import { downloadAttachments } from "./downloadAttachments.js"
 import { FRIENDLY_REPLIES, RESET_COMMANDS } from "./friendlyReplies.js"
 import type { ReplyKind } from "./HandleOutcome.js"
@@ -10,14 +11,38 @@ export interface ComposedReply {
   readonly markdown: string
 }
 
+/**
+ * Runs `effect` under the conversation's lease when a ConversationLease is provided. A lease that cannot be had (its
+ * store is down) does not hold the answer back: the effect then runs unleased, with a warning.
+ */
+const leased = <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(Effect.serviceOption(ConversationLease), (lease) =>
+    lease._tag === "None"
+      ? effect
+      : lease.value
+          .withLease(key, effect)
+          .pipe(
+            Effect.catch((error) =>
+              error instanceof ConversationLeaseError
+                ? Effect.logWarning("conversation lease unavailable; answering without it").pipe(
+                    Effect.annotateLogs({ error: error.message }),
+                    Effect.andThen(effect),
+                  )
+                : Effect.fail(error),
+            ),
+          ),
+  )
+
 /** The reply's content: a session command, the agent's answer, or a friendly apology when something failed. */
 export const composeReply = Effect.fnUntraced(function* (
   message: InboundMessage,
   sessionKey: string,
+  /** `<robotCode>:<conversationId>`; the session key when absent. */
+  leaseKey: string = sessionKey,
 ) {
   const agent = yield* Agent
   if (RESET_COMMANDS.includes(message.text.trim().toLowerCase())) {
-    yield* agent.reset(sessionKey)
+    yield* leased(leaseKey, agent.reset(sessionKey))
     return { kind: "command", markdown: FRIENDLY_REPLIES.sessionReset } satisfies ComposedReply
   }
   const attachments = yield* downloadAttachments(message.attachments).pipe(Effect.result)
@@ -27,16 +52,17 @@ export const composeReply = Effect.fnUntraced(function* (
     )
     return { kind: "apology", markdown: FRIENDLY_REPLIES.downloadFailed } satisfies ComposedReply
   }
-  const answer = yield* agent
-    .respond({
+  const answer = yield* leased(
+    leaseKey,
+    agent.respond({
       sessionKey,
       text: message.text,
       attachments: attachments.success,
       sender: message.sender,
       conversation: message.conversation,
       ...(message.quoted && message.quoted.text !== "" ? { quotedText: message.quoted.text } : {}),
-    })
-    .pipe(Effect.result)
+    }),
+  ).pipe(Effect.result)
   if (answer._tag === "Failure") {
     yield* Effect.logWarning("agent failed").pipe(Effect.annotateLogs({ reason: answer.failure.reason }))
     return { kind: "apology", markdown: FRIENDLY_REPLIES.agentFailed } satisfies ComposedReply

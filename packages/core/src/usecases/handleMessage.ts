@@ -70,7 +70,11 @@ export const handleMessage = Effect.fnUntraced(function* (frame: InboundFrame) {
     }
 
     const sessionKey = sessionKeyFor(message, { perUserInGroups: settings.sessionPerUserInGroups ?? false })
-    const composed = yield* composeReply(message, sessionKey)
+    const composed = yield* composeReply(
+      message,
+      sessionKey,
+      `${settings.robotCode}:${message.conversation.id}`,
+    )
     const shaped = shapeReply(composed.markdown, message)
     const truncated = truncateReply(shaped.markdown, settings.maxReplyChars)
     if (truncated.truncated)

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "@effect/vitest"
+import {
+  ConversationLease,
+  ConversationLeaseError,
+  composeReply,
+  decodeCallback,
+  type InboundMessage,
+} from "@openpollen/core"
+import { makeFakeMediaSource, makeMemoryFileStore, makeScriptedAgent } from "@openpollen/core/testing"
+import { Effect, Layer, Result } from "effect"
+import { loadFixture } from "../fixtures/loadFixture.js"
+
+const message = (text: string): InboundMessage => {
+  const decoded = decodeCallback({ ...loadFixture("dm-text"), text: { content: text } })
+  if (Result.isFailure(decoded)) throw new Error("the fixture does not decode")
+  return decoded.success
+}
+
+/** Attachment downloads, unused by text messages but required by composeReply. */
+const downloads = () =>
+  Layer.merge(makeFakeMediaSource().layer, makeMemoryFileStore({ maxBytes: 1024 }).layer)
+
+/** A lease that records which key each effect ran under, or that cannot be had at all. */
+const recordingLease = (log: Array<string>, available = true) =>
+  Layer.succeed(
+    ConversationLease,
+    ConversationLease.of({
+      withLease: (key, effect) =>
+        available
+          ? Effect.sync(() => log.push(`hold ${key}`)).pipe(
+              Effect.andThen(effect),
+              Effect.ensuring(Effect.sync(() => log.push(`free ${key}`))),
+            )
+          : Effect.fail(new ConversationLeaseError({ message: "redis 127.0.0.1:6379: timed out" })),
+    }),
+  )
+
+describe("composeReply with a ConversationLease", () => {
+  it.effect("asks the agent, and resets a session, while holding the conversation's lease", () => {
+    const agent = makeScriptedAgent((request) => Effect.succeed({ markdown: `answer to ${request.text}` }))
+    const log: Array<string> = []
+    return Effect.gen(function* () {
+      const answer = yield* composeReply(message("你好"), "dm:session", "robot:cid==")
+      yield* composeReply(message("/reset"), "dm:session", "robot:cid==")
+      expect(answer).toEqual({ kind: "answer", markdown: "answer to 你好" })
+      expect(log).toEqual(["hold robot:cid==", "free robot:cid==", "hold robot:cid==", "free robot:cid=="])
+      expect(agent.resets).toEqual(["dm:session"])
+    }).pipe(Effect.provide(Layer.mergeAll(agent.layer, recordingLease(log), downloads())))
+  })
+
+  it.effect("answers without the lease when it cannot be had", () => {
+    const agent = makeScriptedAgent()
+    return Effect.gen(function* () {
+      expect(yield* composeReply(message("还在吗"), "dm:session", "robot:cid==")).toEqual({
+        kind: "answer",
+        markdown: "还在吗",
+      })
+    }).pipe(Effect.provide(Layer.mergeAll(agent.layer, recordingLease([], false), downloads())))
+  })
+
+  it.effect("runs unleased when no ConversationLease is provided", () =>
+    Effect.gen(function* () {
+      expect((yield* composeReply(message("单实例"), "dm:session")).markdown).toBe("单实例")
+    }).pipe(Effect.provide(Layer.merge(makeScriptedAgent().layer, downloads()))),
+  )
+})
