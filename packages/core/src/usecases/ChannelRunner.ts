@@ -19,7 +19,8 @@ export interface ChannelRunner {
 }
 
 const laneOf = (frame: InboundFrame): string => {
-  const conversationId = (frame.data as { readonly conversationId?: unknown } | null | undefined)?.conversationId
+  const conversationId = (frame.data as { readonly conversationId?: unknown } | null | undefined)
+    ?.conversationId
   return typeof conversationId === "string" ? conversationId : `frame:${frame.frameMessageId}`
 }
 

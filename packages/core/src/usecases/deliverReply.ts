@@ -79,10 +79,7 @@ const replyRouteFor = (message: InboundMessage, robotCode: string) =>
  * Sends a reply through the message's own session webhook while it is valid, and through the Open API
  * (groupMessages/send or oToMessages/batchSend) for whatever the webhook could not deliver.
  */
-export const deliverReply = Effect.fnUntraced(function* (
-  message: InboundMessage,
-  reply: OutboundReply,
-) {
+export const deliverReply = Effect.fnUntraced(function* (message: InboundMessage, reply: OutboundReply) {
   const settings = yield* ChannelSettings
   const webhook = yield* SessionWebhook
   const now = yield* Clock.currentTimeMillis

@@ -38,7 +38,9 @@ describe("wireFormat", () => {
       }),
       { numRuns: 2_000 },
     )
-    expect(utf8Bytes("a\u00e9\u4f60\u{1f600}\ud800x\udc00")).toBe(bytes("a\u00e9\u4f60\u{1f600}\ud800x\udc00"))
+    expect(utf8Bytes("a\u00e9\u4f60\u{1f600}\ud800x\udc00")).toBe(
+      bytes("a\u00e9\u4f60\u{1f600}\ud800x\udc00"),
+    )
   })
 
   it("counts a Chinese character as three bytes", () => {
