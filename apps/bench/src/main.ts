@@ -36,22 +36,50 @@ interface Contender {
   readonly chats: ReadonlyArray<Chat>
 }
 
-/** The throughput run, with the bot's peak RSS and CPU time per message while it lasted. */
-const underLoad = async ({ bot, tracker, chats }: Contender, profile: Profile) => {
+interface LoadTotals {
+  readonly messages: number
+  readonly elapsedMs: number
+  readonly cpuMs: number
+  readonly rssPeakMb: number
+}
+
+const NO_LOAD: LoadTotals = { messages: 0, elapsedMs: 0, cpuMs: 0, rssPeakMb: 0 }
+
+/** One closed-loop round, with the bot's CPU time and peak RSS while it lasted. */
+const loadRound = async ({ bot, tracker, chats }: Contender, messages: number, window: number) => {
   bot.resetPeak()
   const cpuBefore = bot.cpuMs()
-  const { repliesPerSecond } = await measureThroughput(
-    tracker,
-    bot.app,
-    chats,
-    profile.throughputMessages,
-    profile.window,
-  )
-  return {
-    repliesPerSecond,
-    rssPeakMb: bot.peakRssMb(),
-    cpuMsPerMessage: (bot.cpuMs() - cpuBefore) / profile.throughputMessages,
+  const { elapsedMs } = await measureThroughput(tracker, bot.app, chats, messages, window)
+  return { messages, elapsedMs, cpuMs: bot.cpuMs() - cpuBefore, rssPeakMb: bot.peakRssMb() }
+}
+
+const addRound = (totals: LoadTotals, round: LoadTotals): LoadTotals => ({
+  messages: totals.messages + round.messages,
+  elapsedMs: totals.elapsedMs + round.elapsedMs,
+  cpuMs: totals.cpuMs + round.cpuMs,
+  rssPeakMb: Math.max(totals.rssPeakMb, round.rssPeakMb),
+})
+
+/**
+ * The throughput run in rounds that alternate which bot goes first (ABBA), so drift in the machine's speed over the
+ * run (frequency scaling, other load) does not favour whichever bot is measured first.
+ */
+const underLoad = async (ours: Contender, baseline: Contender, profile: Profile) => {
+  const perRound = Math.ceil(profile.throughputMessages / profile.throughputRounds)
+  let oursTotals = NO_LOAD
+  let baselineTotals = NO_LOAD
+  for (let round = 0; round < profile.throughputRounds; round++) {
+    const oursFirst = round % 2 === 0
+    if (oursFirst) oursTotals = addRound(oursTotals, await loadRound(ours, perRound, profile.window))
+    baselineTotals = addRound(baselineTotals, await loadRound(baseline, perRound, profile.window))
+    if (!oursFirst) oursTotals = addRound(oursTotals, await loadRound(ours, perRound, profile.window))
   }
+  const summary = (totals: LoadTotals) => ({
+    repliesPerSecond: totals.messages / (totals.elapsedMs / 1000),
+    cpuMsPerMessage: totals.cpuMs / totals.messages,
+    rssPeakMb: totals.rssPeakMb,
+  })
+  return [summary(oursTotals), summary(baselineTotals)] as const
 }
 
 // A 50 MB picture is above the bot's 20 MiB default cap; the cap is raised, not the behaviour changed.
@@ -125,8 +153,10 @@ const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => 
   progress(`warm-up, ${profile.warmupMessages} messages each`)
   await both((c) => measureThroughput(c.tracker, c.bot.app, c.chats, profile.warmupMessages, profile.window))
 
-  progress(`throughput, ${profile.throughputMessages} messages over ${profile.throughputChats} conversations`)
-  const [throughput, baselineThroughput] = await both((c) => underLoad(c, profile))
+  progress(
+    `throughput, ${profile.throughputMessages} messages over ${profile.throughputChats} conversations, in ${profile.throughputRounds} alternating rounds`,
+  )
+  const [throughput, baselineThroughput] = await underLoad(ours, baseline, profile)
 
   progress(`latency, ${profile.latencyMessages} messages at ${profile.latencyRatePerSecond}/s`)
   const [latency, baselineLatency] = await both((c) =>

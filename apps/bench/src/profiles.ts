@@ -3,6 +3,8 @@ export interface Profile {
   readonly warmupMessages: number
   readonly throughputMessages: number
   readonly throughputChats: number
+  /** The throughput run is split into this many rounds, alternating which bot goes first. */
+  readonly throughputRounds: number
   /** Unanswered messages in flight at most during throughput runs. */
   readonly window: number
   readonly latencyRatePerSecond: number
@@ -23,6 +25,7 @@ export const FULL: Profile = {
   warmupMessages: 2_000,
   throughputMessages: 20_000,
   throughputChats: 1_000,
+  throughputRounds: 4,
   window: 1_000,
   latencyRatePerSecond: 200,
   latencyMessages: 2_000,
@@ -40,6 +43,7 @@ export const SMOKE: Profile = {
   warmupMessages: 200,
   throughputMessages: 2_000,
   throughputChats: 100,
+  throughputRounds: 2,
   window: 100,
   latencyRatePerSecond: 200,
   latencyMessages: 200,
