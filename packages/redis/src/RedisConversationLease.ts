@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto"
 import { ConversationLease, ConversationLeaseError } from "@openpollen/core"
-import { Clock, Effect, Fiber, Layer, Random } from "effect"
+import { Effect, Fiber, Layer } from "effect"
+import { acquireKey } from "./acquireKey.js"
 import { compareAndDelete, compareAndExtend, evalScript } from "./luaScript.js"
 import { RedisConnection } from "./RedisConnection.js"
 
@@ -22,29 +23,15 @@ export const makeRedisConversationLease = (options: RedisConversationLeaseOption
     const leaseMs = Math.max(Math.round(options.leaseMs ?? 30_000), 30)
     const waitTimeoutMs = Math.max(options.waitTimeoutMs ?? 120_000, 0)
     const renewEveryMs = Math.max(Math.floor(leaseMs / 3), 10)
-    const failed = (error: { readonly message: string }) =>
-      new ConversationLeaseError({ message: error.message })
 
     const acquire = (leaseKey: string, owner: string) =>
-      Effect.gen(function* () {
-        const deadline = (yield* Clock.currentTimeMillis) + waitTimeoutMs
-        let pause = 25
-        while (true) {
-          const reply = yield* redis
-            .run("conversation lease", (client) =>
-              client.set(leaseKey, owner, { condition: "NX", expiration: { type: "PX", value: leaseMs } }),
-            )
-            .pipe(Effect.mapError(failed))
-          if (reply === "OK") return
-          const now = yield* Clock.currentTimeMillis
-          if (now >= deadline)
-            return yield* new ConversationLeaseError({
-              message: `redis ${redis.where}: conversation lease still held by another instance after ${waitTimeoutMs} ms`,
-            })
-          const jitter = 0.5 + (yield* Random.next) / 2
-          yield* Effect.sleep(Math.min(Math.round(pause * jitter), deadline - now))
-          pause = Math.min(pause * 2, 200)
-        }
+      acquireKey(redis, {
+        key: leaseKey,
+        owner,
+        ttlMs: leaseMs,
+        waitTimeoutMs,
+        what: "conversation lease",
+        fail: (message) => new ConversationLeaseError({ message }),
       })
 
     const keep = (leaseKey: string, owner: string) =>

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto"
 import { TokenStoreError } from "@openpollen/core"
-import { Clock, Context, Effect, Layer, Random } from "effect"
+import { Context, Effect, Layer } from "effect"
+import { acquireKey } from "./acquireKey.js"
 import { compareAndDelete, evalScript } from "./luaScript.js"
 import { RedisConnection } from "./RedisConnection.js"
 
@@ -38,28 +39,15 @@ export const makeRedisRefreshLock = (options: RedisRefreshLockOptions = {}) =>
     const redis = yield* RedisConnection
     const lockTtlMs = Math.max(Math.round(options.lockTtlMs ?? 30_000), 10)
     const waitTimeoutMs = Math.max(options.waitTimeoutMs ?? lockTtlMs + 5_000, 0)
-    const failed = (error: { readonly message: string }) => new TokenStoreError({ message: error.message })
 
     const acquire = (lockKey: string, owner: string) =>
-      Effect.gen(function* () {
-        const deadline = (yield* Clock.currentTimeMillis) + waitTimeoutMs
-        let pause = 25
-        while (true) {
-          const reply = yield* redis
-            .run("refresh lock", (client) =>
-              client.set(lockKey, owner, { condition: "NX", expiration: { type: "PX", value: lockTtlMs } }),
-            )
-            .pipe(Effect.mapError(failed))
-          if (reply === "OK") return
-          const now = yield* Clock.currentTimeMillis
-          if (now >= deadline)
-            return yield* new TokenStoreError({
-              message: `redis ${redis.where}: refresh lock still held by another instance after ${waitTimeoutMs} ms`,
-            })
-          const jitter = 0.5 + (yield* Random.next) / 2
-          yield* Effect.sleep(Math.min(Math.round(pause * jitter), deadline - now))
-          pause = Math.min(pause * 2, 200)
-        }
+      acquireKey(redis, {
+        key: lockKey,
+        owner,
+        ttlMs: lockTtlMs,
+        waitTimeoutMs,
+        what: "refresh lock",
+        fail: (message) => new TokenStoreError({ message }),
       })
 
     const release = (lockKey: string, owner: string) =>
