@@ -7,6 +7,11 @@ import { fileURLToPath } from "node:url"
 import type { SimApp, Simulator } from "@openpollen/simulator"
 
 const OPENPOLLEN_CLI = fileURLToPath(new URL("../../bot/bin/openpollen.js", import.meta.url))
+/** The node flags the bot's launcher declares on its `#!/usr/bin/env -S node …` line, which its scripts also pass. */
+const launcherNodeFlags = (): ReadonlyArray<string> => {
+  const shebang = readFileSync(OPENPOLLEN_CLI, "utf8").split("\n", 1)[0] ?? ""
+  return shebang.split(/\s+/).filter((word) => word.startsWith("--"))
+}
 const BASELINE_BOT = fileURLToPath(new URL("./baseline/baselineBot.js", import.meta.url))
 const OUTPUT_KEPT = 16_384
 
@@ -76,7 +81,7 @@ const spawnBot = (kind: BotKind, sim: Simulator, app: SimApp, home: string, opti
     })
   const configPath = join(home, "openpollen.json")
   writeFileSync(configPath, JSON.stringify(openpollenConfig(sim, options.dingtalk ?? {}), null, 2))
-  return spawn(process.execPath, [OPENPOLLEN_CLI, "start", "--config", configPath], {
+  return spawn(process.execPath, [...launcherNodeFlags(), OPENPOLLEN_CLI, "start", "--config", configPath], {
     cwd: home,
     env: {
       ...env,
