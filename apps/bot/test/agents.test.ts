@@ -147,17 +147,19 @@ describe("OpenAiAgent", () => {
     expect(seen).toHaveLength(0)
   })
 
-  it("still answers when the turn cannot be remembered, and a failed reset does not fail", async () => {
+  it("still answers when the turn cannot be remembered, and reports a reset that could not clear the history", async () => {
     mode = "ok"
     const layer = openaiOn(unavailableMemory(["append", "reset"]))
-    const reply = await Effect.runPromise(
+    const { reply, resetError } = await Effect.runPromise(
       Effect.gen(function* () {
         const agent = yield* Agent
-        yield* agent.reset(sampleAgentRequest.sessionKey)
-        return yield* agent.respond({ ...sampleAgentRequest, text: "still" })
+        const resetError = yield* agent.reset(sampleAgentRequest.sessionKey).pipe(Effect.flip)
+        const reply = yield* agent.respond({ ...sampleAgentRequest, text: "still" })
+        return { reply, resetError }
       }).pipe(Effect.provide(layer)),
     )
     expect(reply.markdown).toBe("echo: still")
+    expect(resetError).toMatchObject({ _tag: "AgentFailed", reason: "unavailable" })
   })
 
   it("sends pictures as image parts", async () => {

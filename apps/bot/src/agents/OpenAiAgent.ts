@@ -134,15 +134,15 @@ export const makeOpenAiAgent = (config: ResolvedOpenAi) =>
           return { markdown }
         }),
       reset: (sessionKey) =>
-        memory
-          .reset(sessionKey)
-          .pipe(
-            Effect.catch((error) =>
-              Effect.logWarning("could not forget the conversation history").pipe(
-                Effect.annotateLogs({ error: error.message }),
-              ),
-            ),
+        memory.reset(sessionKey).pipe(
+          Effect.mapError(
+            (error) =>
+              new AgentFailed({
+                reason: "unavailable",
+                message: `the conversation history could not be cleared (${error.message})`,
+              }),
           ),
+        ),
     })
   })
 

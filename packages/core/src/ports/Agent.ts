@@ -32,7 +32,7 @@ export class Agent extends Context.Service<
   Agent,
   {
     readonly respond: (request: AgentRequest) => Effect.Effect<AgentReply, AgentFailed>
-    /** Forget the session's history (`/new`, `/reset`). */
-    readonly reset: (sessionKey: string) => Effect.Effect<void>
+    /** Forget the session's history (`/new`, `/reset`); fails when it could not be forgotten. */
+    readonly reset: (sessionKey: string) => Effect.Effect<void, AgentFailed>
   }
 >()("@openpollen/core/Agent") {}

@@ -42,7 +42,13 @@ export const composeReply = Effect.fnUntraced(function* (
 ) {
   const agent = yield* Agent
   if (RESET_COMMANDS.includes(message.text.trim().toLowerCase())) {
-    yield* leased(leaseKey, agent.reset(sessionKey))
+    const reset = yield* leased(leaseKey, agent.reset(sessionKey)).pipe(Effect.result)
+    if (reset._tag === "Failure") {
+      yield* Effect.logWarning("session reset failed").pipe(
+        Effect.annotateLogs({ reason: reset.failure.reason }),
+      )
+      return { kind: "apology", markdown: FRIENDLY_REPLIES.resetFailed } satisfies ComposedReply
+    }
     return { kind: "command", markdown: FRIENDLY_REPLIES.sessionReset } satisfies ComposedReply
   }
   const attachments = yield* downloadAttachments(message.attachments).pipe(Effect.result)

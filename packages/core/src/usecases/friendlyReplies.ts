@@ -3,6 +3,7 @@ export const FRIENDLY_REPLIES = {
   agentFailed: "抱歉，处理你的消息时出了点问题，请稍后再试。",
   downloadFailed: "抱歉，你发送的附件没能下载下来，请重新发送一次。",
   sessionReset: "好的，已开始新的对话。",
+  resetFailed: "抱歉，没能清空之前的对话，请稍后再试。",
 } as const
 
 export const RESET_COMMANDS: ReadonlyArray<string> = ["/new", "/reset"]

@@ -1,9 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import {
+  Agent,
+  AgentFailed,
   ConversationLease,
   ConversationLeaseError,
   composeReply,
   decodeCallback,
+  FRIENDLY_REPLIES,
   type InboundMessage,
 } from "@openpollen/core"
 import { makeFakeMediaSource, makeMemoryFileStore, makeScriptedAgent } from "@openpollen/core/testing"
@@ -63,4 +66,26 @@ describe("composeReply with a ConversationLease", () => {
       expect((yield* composeReply(message("单实例"), "dm:session")).markdown).toBe("单实例")
     }).pipe(Effect.provide(Layer.merge(makeScriptedAgent().layer, downloads()))),
   )
+})
+
+describe("composeReply on a session reset", () => {
+  it.effect("confirms the reset only when the agent forgot the session, and apologises otherwise", () => {
+    const failingReset = Layer.succeed(
+      Agent,
+      Agent.of({
+        respond: (request) => Effect.succeed({ markdown: request.text }),
+        reset: () =>
+          Effect.fail(new AgentFailed({ reason: "unavailable", message: "history store unreachable" })),
+      }),
+    )
+    return Effect.gen(function* () {
+      expect(yield* composeReply(message("/new"), "dm:session")).toEqual({
+        kind: "apology",
+        markdown: FRIENDLY_REPLIES.resetFailed,
+      })
+      expect(
+        yield* composeReply(message("/reset"), "dm:session").pipe(Effect.provide(makeScriptedAgent().layer)),
+      ).toEqual({ kind: "command", markdown: FRIENDLY_REPLIES.sessionReset })
+    }).pipe(Effect.provide(Layer.merge(failingReset, downloads())))
+  })
 })
