@@ -7,10 +7,19 @@ import { fileURLToPath } from "node:url"
 import type { SimApp, Simulator } from "@openpollen/simulator"
 
 const OPENPOLLEN_CLI = fileURLToPath(new URL("../../bot/bin/openpollen.js", import.meta.url))
-/** The node flags the bot's launcher declares on its `#!/usr/bin/env -S node …` line, which its scripts also pass. */
-const launcherNodeFlags = (): ReadonlyArray<string> => {
-  const shebang = readFileSync(OPENPOLLEN_CLI, "utf8").split("\n", 1)[0] ?? ""
-  return shebang.split(/\s+/).filter((word) => word.startsWith("--"))
+/**
+ * What the bot's launcher declares on its `#!/usr/bin/env -S NAME=value … node --flag …` line, which its scripts also
+ * pass: the environment it sets and the node flags.
+ */
+const launcherDeclares = () => {
+  const words = (readFileSync(OPENPOLLEN_CLI, "utf8").split("\n", 1)[0] ?? "").split(/\s+/)
+  const environment = words
+    .filter((word) => /^[A-Z_][A-Z0-9_]*=/.test(word))
+    .map((word) => [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)])
+  return {
+    env: Object.fromEntries(environment) as Record<string, string>,
+    nodeFlags: words.filter((word) => word.startsWith("--")),
+  }
 }
 const BASELINE_BOT = fileURLToPath(new URL("./baseline/baselineBot.js", import.meta.url))
 const OUTPUT_KEPT = 16_384
@@ -81,9 +90,11 @@ const spawnBot = (kind: BotKind, sim: Simulator, app: SimApp, home: string, opti
     })
   const configPath = join(home, "openpollen.json")
   writeFileSync(configPath, JSON.stringify(openpollenConfig(sim, options.dingtalk ?? {}), null, 2))
-  return spawn(process.execPath, [...launcherNodeFlags(), OPENPOLLEN_CLI, "start", "--config", configPath], {
+  const launcher = launcherDeclares()
+  return spawn(process.execPath, [...launcher.nodeFlags, OPENPOLLEN_CLI, "start", "--config", configPath], {
     cwd: home,
     env: {
+      ...launcher.env,
       ...env,
       DT_CLIENT_ID: app.clientId,
       DT_CLIENT_SECRET: app.clientSecret,
