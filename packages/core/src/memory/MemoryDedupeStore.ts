@@ -13,25 +13,27 @@ type State = "in-flight" | "done"
 const MIN_TTL_MS = 300_000
 
 /**
- * Each key maps to one number, its expiry, negated while the message is in flight: at 50,000 keys an entry object per
- * key would cost megabytes more.
+ * A bounded in-process DedupeStore: the default for a single bot instance. Each key maps to one small integer, its
+ * expiry in whole seconds after the store was made (rounded up), negated while the message is in flight: V8 keeps
+ * small integers inside the map, where an entry object or a millisecond timestamp would be one more allocation per key
+ * (about 50 bytes each at up to 50,000 keys).
  */
-const encode = (state: State, expiresAt: number) => (state === "done" ? expiresAt : -expiresAt)
-const expiryOf = (entry: number) => Math.abs(entry)
-const stateOf = (entry: number): State => (entry < 0 ? "in-flight" : "done")
-
-/** A bounded in-process DedupeStore: the default for a single bot instance. */
 export const makeMemoryDedupeStore = (options: MemoryDedupeStoreOptions = {}) =>
-  Effect.sync(() => {
+  Effect.map(Clock.currentTimeMillis, (origin) => {
     const ttlMs = Math.max(options.ttlMs ?? 600_000, MIN_TTL_MS)
     const maxEntries = Math.max(options.maxEntries ?? 50_000, 1)
     const entries = new Map<string, number>()
 
-    const remember = (key: string, state: State, now: number) => {
-      entries.delete(key)
-      entries.set(key, encode(state, now + ttlMs))
+    const encode = (state: State, expiresAtMs: number) => {
+      const seconds = Math.max(1, Math.ceil((expiresAtMs - origin) / 1000))
+      return state === "done" ? seconds : -seconds
+    }
+    const expiresAtMs = (entry: number) => origin + Math.abs(entry) * 1000
+    const stateOf = (entry: number): State => (entry < 0 ? "in-flight" : "done")
+
+    const evictFrom = (now: number) => {
       for (const [oldest, entry] of entries) {
-        if (entries.size <= maxEntries && expiryOf(entry) > now) break
+        if (entries.size <= maxEntries && expiresAtMs(entry) > now) break
         entries.delete(oldest)
       }
     }
@@ -40,11 +42,19 @@ export const makeMemoryDedupeStore = (options: MemoryDedupeStoreOptions = {}) =>
       claim: (key) =>
         Effect.map(Clock.currentTimeMillis, (now): ClaimResult => {
           const entry = entries.get(key)
-          if (entry !== undefined && expiryOf(entry) > now) return stateOf(entry)
-          remember(key, "in-flight", now)
+          if (entry !== undefined && expiresAtMs(entry) > now) return stateOf(entry)
+          // An expired key moves to the back, so the oldest keys stay first in line for eviction.
+          if (entry !== undefined) entries.delete(key)
+          entries.set(key, encode("in-flight", now + ttlMs))
+          evictFrom(now)
           return "claimed"
         }),
-      complete: (key) => Effect.map(Clock.currentTimeMillis, (now) => remember(key, "done", now)),
+      // In place: deleting and re-adding would leave a hole in the map's table for every message until it is rebuilt.
+      complete: (key) =>
+        Effect.map(Clock.currentTimeMillis, (now) => {
+          entries.set(key, encode("done", now + ttlMs))
+          evictFrom(now)
+        }),
       release: (key) => Effect.sync(() => void entries.delete(key)),
     })
   })
