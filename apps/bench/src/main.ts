@@ -171,7 +171,13 @@ const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => 
   progress(`latency, ${profile.latencyMessages} messages at ${profile.latencyRatePerSecond}/s`)
   const [latency, baselineLatency] = await both(async (c) => {
     await settle()
-    return measureLatency(c.tracker, c.bot.app, c.chats, profile.latencyRatePerSecond, profile.latencyMessages)
+    return measureLatency(
+      c.tracker,
+      c.bot.app,
+      c.chats,
+      profile.latencyRatePerSecond,
+      profile.latencyMessages,
+    )
   })
 
   progress(`reconnect gap, median of ${profile.reconnectIterations}`)
