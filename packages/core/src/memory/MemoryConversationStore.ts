@@ -21,8 +21,12 @@ export const makeMemoryConversationStore = (options: MemoryConversationStoreOpti
             return
           routes.delete(key)
           routes.set(key, { sessionWebhook: route.sessionWebhook, expiresAt: route.expiresAt })
-          for (const [oldest, entry] of routes) {
-            if (routes.size <= maxEntries && entry.expiresAt > now) break
+          // Only over the bound: the map's iterator walks over the slot of every deleted entry since the table was
+          // last rebuilt, so scanning on every update cost a walk over up to a table's worth of them per message.
+          // Expired routes left in place are never answered (see latest) and count toward the bound.
+          if (routes.size <= maxEntries) return
+          for (const oldest of routes.keys()) {
+            if (routes.size <= maxEntries) break
             routes.delete(oldest)
           }
         }),

@@ -4,13 +4,14 @@ import { type ClaimResult, DedupeStore } from "../ports/DedupeStore.js"
 export interface MemoryDedupeStoreOptions {
   /** How long a key is remembered; at least the ~60 s redelivery delay plus processing time. Default 10 min. */
   readonly ttlMs?: number
-  /** Bound on remembered keys; the oldest go first. Default 50,000. */
+  /** Bound on remembered keys; past it the oldest tenth goes. Default 50,000. */
   readonly maxEntries?: number
 }
 
 type State = "in-flight" | "done"
 
 const MIN_TTL_MS = 300_000
+const SWEEP_INTERVAL_MS = 1_000
 
 /**
  * A bounded in-process DedupeStore: the default for a single bot instance. Each key maps to one small integer, its
@@ -31,9 +32,17 @@ export const makeMemoryDedupeStore = (options: MemoryDedupeStoreOptions = {}) =>
     const expiresAtMs = (entry: number) => origin + Math.abs(entry) * 1000
     const stateOf = (entry: number): State => (entry < 0 ? "in-flight" : "done")
 
+    // The map's iterator walks over the slot of every entry deleted since the table was last rebuilt, and evictions
+    // delete from the front: sweeping on every message walked over up to a table's worth of them each time. Expired
+    // keys are swept at most once a second, and past the bound a tenth of it goes at once.
+    let nextSweepAt = Number.NEGATIVE_INFINITY
     const evictFrom = (now: number) => {
+      const over = entries.size > maxEntries
+      if (!over && now < nextSweepAt) return
+      nextSweepAt = now + SWEEP_INTERVAL_MS
+      const keep = over ? maxEntries - Math.floor(maxEntries / 10) : maxEntries
       for (const [oldest, entry] of entries) {
-        if (entries.size <= maxEntries && expiresAtMs(entry) > now) break
+        if (entries.size <= keep && expiresAtMs(entry) > now) break
         entries.delete(oldest)
       }
     }

@@ -24,4 +24,13 @@ describe("MemoryDedupeStore", () => {
       expect(yield* store.claim("k0")).toBe("claimed")
     }).pipe(Effect.provide(MemoryDedupeStore.layer({ maxEntries: 100 }))),
   )
+
+  it.effect("past its bound forgets the oldest tenth at once, and keeps the rest", () =>
+    Effect.gen(function* () {
+      const store = yield* DedupeStore
+      for (let index = 0; index <= 100; index++) yield* store.claim(`k${index}`)
+      for (let index = 11; index <= 100; index++) expect(yield* store.claim(`k${index}`)).toBe("in-flight")
+      expect(yield* store.claim("k10")).toBe("claimed")
+    }).pipe(Effect.provide(MemoryDedupeStore.layer({ maxEntries: 100 }))),
+  )
 })
