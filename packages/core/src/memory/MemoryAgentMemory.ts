@@ -1,6 +1,7 @@
 import { Effect, Layer } from "effect"
 import { AgentMemory, type AgentTurn } from "../ports/AgentMemory.js"
 import { boundedTurn } from "../rules/boundedTurn.js"
+import { setMostRecent } from "./setMostRecent.js"
 
 export interface MemoryAgentMemoryOptions {
   /** Bound on remembered sessions; the least recently used go first. Default 1,000. */
@@ -13,14 +14,8 @@ export const makeMemoryAgentMemory = (options: MemoryAgentMemoryOptions = {}) =>
     const maxSessions = Math.max(options.maxSessions ?? 1_000, 1)
     const sessions = new Map<string, ReadonlyArray<AgentTurn>>()
 
-    const touch = (sessionKey: string, turns: ReadonlyArray<AgentTurn>) => {
-      sessions.delete(sessionKey)
-      sessions.set(sessionKey, turns)
-      for (const oldest of sessions.keys()) {
-        if (sessions.size <= maxSessions) break
-        sessions.delete(oldest)
-      }
-    }
+    const touch = (sessionKey: string, turns: ReadonlyArray<AgentTurn>) =>
+      setMostRecent(sessions, sessionKey, turns, maxSessions)
 
     return AgentMemory.of({
       load: (sessionKey) =>

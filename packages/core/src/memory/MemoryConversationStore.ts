@@ -1,6 +1,7 @@
 import { Clock, Effect, Layer, Option } from "effect"
 import type { ReplyRoute } from "../domain/InboundMessage.js"
 import { ConversationStore } from "../ports/ConversationStore.js"
+import { setMostRecent } from "./setMostRecent.js"
 
 export interface MemoryConversationStoreOptions {
   /** Bound on remembered conversations; the least recently updated go first. Default 10,000. */
@@ -19,16 +20,13 @@ export const makeMemoryConversationStore = (options: MemoryConversationStoreOpti
           const current = routes.get(key)
           if (route.expiresAt <= now || (current !== undefined && current.expiresAt >= route.expiresAt))
             return
-          routes.delete(key)
-          routes.set(key, { sessionWebhook: route.sessionWebhook, expiresAt: route.expiresAt })
-          // Only over the bound: the map's iterator walks over the slot of every deleted entry since the table was
-          // last rebuilt, so scanning on every update cost a walk over up to a table's worth of them per message.
-          // Expired routes left in place are never answered (see latest) and count toward the bound.
-          if (routes.size <= maxEntries) return
-          for (const oldest of routes.keys()) {
-            if (routes.size <= maxEntries) break
-            routes.delete(oldest)
-          }
+          // Expired routes stay until the bound pushes them out; latest never answers with one.
+          setMostRecent(
+            routes,
+            key,
+            { sessionWebhook: route.sessionWebhook, expiresAt: route.expiresAt },
+            maxEntries,
+          )
         }),
       latest: (key) =>
         Effect.map(Clock.currentTimeMillis, (now) =>
