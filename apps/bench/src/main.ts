@@ -35,8 +35,10 @@ const medianColdStart = async (
  * without it, the bot measured first right after the throughput run had a p99 of 19–27 ms against 5–6 ms with it.
  */
 const settle = async () => {
+  const { gc } = globalThis
+  if (gc === undefined) throw new Error("the bench needs node --expose-gc (pnpm bench passes it)")
   await sleep(2_000)
-  globalThis.gc?.()
+  gc()
 }
 
 /** One bot under test, with the tracker and chats its messages go through. */
