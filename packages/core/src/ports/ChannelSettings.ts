@@ -2,6 +2,12 @@ import { Context } from "effect"
 
 export type GroupPolicy = "mention" | "all"
 
+/** markdown: one message with the whole answer; card: an AI card that fills in while the agent streams. */
+export type ReplyMode = "markdown" | "card"
+
+/** At most one card update per card in this long; deltas in between are sent together. */
+export const CARD_UPDATE_INTERVAL_MS = 300
+
 export interface Allowlists {
   /** When set, only these DM senders (staffId or dingtalkId) are answered. */
   readonly dmSenders?: ReadonlyArray<string>
@@ -23,6 +29,10 @@ export interface ChannelSettingsShape {
   readonly maxReplyChars: number
   /** One agent session per group member instead of one per group. Default false. */
   readonly sessionPerUserInGroups?: boolean
+  /** Default markdown. */
+  readonly replyMode?: ReplyMode
+  /** Default CARD_UPDATE_INTERVAL_MS. */
+  readonly cardUpdateIntervalMs?: number
 }
 
 export class ChannelSettings extends Context.Service<ChannelSettings, ChannelSettingsShape>()(

@@ -1,6 +1,14 @@
 import { Context, Effect, Layer } from "effect"
 import type { HandleOutcome } from "./HandleOutcome.js"
 
+/** Why the last card could not be used, as DingTalk said it (the reason and the scope to grant, never a secret). */
+export interface CardTrouble {
+  readonly reason: string
+  readonly permission?: string
+  readonly message: string
+  readonly at: number
+}
+
 export interface ChannelMetricsSnapshot {
   readonly received: number
   readonly malformed: number
@@ -14,6 +22,11 @@ export interface ChannelMetricsSnapshot {
   readonly openApiParts: number
   readonly fallbacks: number
   readonly replyFailures: number
+  /** Answers streamed into AI cards. */
+  readonly cards: number
+  /** Answers that went as Markdown although replyMode is card. */
+  readonly cardFallbacks: number
+  readonly lastCardTrouble?: CardTrouble
   readonly lastMessageAt?: number
 }
 
@@ -23,6 +36,8 @@ export class ChannelMetrics extends Context.Service<
   {
     readonly record: (outcome: HandleOutcome, at: number) => Effect.Effect<void>
     readonly snapshot: Effect.Effect<ChannelMetricsSnapshot>
+    /** Remembers a card problem; true the first time this reason (and scope) is seen, so it is logged once. */
+    readonly cardTrouble: (trouble: CardTrouble) => Effect.Effect<boolean>
   }
 >()("@openpollen/core/ChannelMetrics") {
   static readonly layer = Layer.sync(ChannelMetrics, () => {
@@ -38,7 +53,10 @@ export class ChannelMetrics extends Context.Service<
       openApiParts: 0,
       fallbacks: 0,
       replyFailures: 0,
+      cards: 0,
+      cardFallbacks: 0,
     }
+    const seenTrouble = new Set<string>()
     const apply = (outcome: HandleOutcome): Partial<ChannelMetricsSnapshot> => {
       switch (outcome._tag) {
         case "Malformed":
@@ -56,6 +74,8 @@ export class ChannelMetrics extends Context.Service<
             webhookParts: state.webhookParts + outcome.webhookParts,
             openApiParts: state.openApiParts + outcome.openApiParts,
             fallbacks: state.fallbacks + (outcome.webhookParts > 0 && outcome.openApiParts > 0 ? 1 : 0),
+            cards: state.cards + (outcome.card === "card" ? 1 : 0),
+            cardFallbacks: state.cardFallbacks + (outcome.card === "fallback" ? 1 : 0),
           }
         case "ReplyFailed":
           return { replyFailures: state.replyFailures + 1 }
@@ -67,6 +87,14 @@ export class ChannelMetrics extends Context.Service<
           state = { ...state, ...apply(outcome), received: state.received + 1, lastMessageAt: at }
         }),
       snapshot: Effect.sync(() => state),
+      cardTrouble: (trouble) =>
+        Effect.sync(() => {
+          state = { ...state, lastCardTrouble: trouble }
+          const key = `${trouble.reason}:${trouble.permission ?? ""}`
+          if (seenTrouble.has(key)) return false
+          seenTrouble.add(key)
+          return true
+        }),
     })
   })
 }

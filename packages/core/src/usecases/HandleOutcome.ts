@@ -14,6 +14,8 @@ export type HandleOutcome =
       readonly parts: number
       readonly webhookParts: number
       readonly openApiParts: number
+      /** card: the answer streamed into an AI card; fallback: a card was wanted but the answer went as Markdown. */
+      readonly card?: "card" | "fallback"
     }
   | {
       readonly _tag: "ReplyFailed"

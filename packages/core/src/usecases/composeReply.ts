@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import type { InboundMessage } from "../domain/InboundMessage.js"
 import { Agent } from "../ports/Agent.js"
 import { ConversationLease, ConversationLeaseError } from "../ports/ConversationLease.js"
@@ -40,6 +40,8 @@ export const composeReply = Effect.fnUntraced(function* (
   sessionKey: string,
   /** `<robotCode>:<conversationId>`; the session key when absent. */
   leaseKey: string = sessionKey,
+  /** Called with each piece of the answer as the agent produces it (a card shows it at once). */
+  onText?: (text: string) => Effect.Effect<void>,
 ) {
   const agent = yield* Agent
   if (RESET_COMMANDS.includes(message.text.trim().toLowerCase())) {
@@ -62,14 +64,20 @@ export const composeReply = Effect.fnUntraced(function* (
   const answer = yield* leased(
     leaseKey,
     collectAnswer(
-      agent.respond({
-        sessionKey,
-        text: message.text,
-        attachments: attachments.success,
-        sender: message.sender,
-        conversation: message.conversation,
-        ...(message.quoted && message.quoted.text !== "" ? { quotedText: message.quoted.text } : {}),
-      }),
+      agent
+        .respond({
+          sessionKey,
+          text: message.text,
+          attachments: attachments.success,
+          sender: message.sender,
+          conversation: message.conversation,
+          ...(message.quoted && message.quoted.text !== "" ? { quotedText: message.quoted.text } : {}),
+        })
+        .pipe(
+          Stream.tap((event) =>
+            onText !== undefined && event._tag === "TextDelta" ? onText(event.text) : Effect.void,
+          ),
+        ),
     ),
   ).pipe(Effect.result)
   if (answer._tag === "Failure") {

@@ -12,6 +12,7 @@ import { ChannelMetrics } from "./ChannelMetrics.js"
 import { composeReply } from "./composeReply.js"
 import { deliverReply } from "./deliverReply.js"
 import type { HandleOutcome } from "./HandleOutcome.js"
+import { streamReply } from "./streamReply.js"
 
 /**
  * One inbound robot message, end to end: decode → dedupe → policy → attachments → agent → shape → truncate →
@@ -70,11 +71,13 @@ export const handleMessage = Effect.fnUntraced(function* (frame: InboundFrame) {
     }
 
     const sessionKey = sessionKeyFor(message, { perUserInGroups: settings.sessionPerUserInGroups ?? false })
-    const composed = yield* composeReply(
-      message,
-      sessionKey,
-      `${settings.robotCode}:${message.conversation.id}`,
-    )
+    const leaseKey = `${settings.robotCode}:${message.conversation.id}`
+    if (settings.replyMode === "card") {
+      const outcome = yield* streamReply(message, sessionKey, leaseKey)
+      yield* settle(outcome._tag === "Replied" || outcome.delivered > 0)
+      return yield* finish(outcome)
+    }
+    const composed = yield* composeReply(message, sessionKey, leaseKey)
     const shaped = shapeReply(composed.markdown, message)
     const truncated = truncateReply(shaped.markdown, settings.maxReplyChars)
     if (truncated.truncated)
