@@ -51,6 +51,25 @@ export const DingTalkChannelFile = Schema.Struct({
     "One agent session per group member instead of per group.",
   ),
   qps: optional(PositiveInt, "Open API calls per second for the app. Default 20."),
+  replyMode: optional(
+    Schema.Literals(["markdown", "card"]),
+    "markdown (default): one message with the whole answer; card: an AI card that fills in while the agent streams.",
+  ),
+  card: optional(
+    Schema.Struct({
+      templateId: optional(
+        Schema.String.check(Schema.isNonEmpty()),
+        "The AI card template. Default 382e4302-551d-4880-bf29-a30acfab2e71.schema (the standard AI card).",
+      ),
+      contentKey: optional(
+        Schema.String.check(Schema.isNonEmpty()),
+        "The template variable the answer streams into. Default content.",
+      ),
+      updateIntervalMs: optional(PositiveInt, "At most one update per card in this long. Default 300."),
+      qps: optional(PositiveInt, "Card API calls per second for the whole app. Default 20."),
+    }),
+    "AI cards (replyMode card).",
+  ),
   idleTimeoutMs: optional(PositiveInt, "Replace a Stream connection silent for this long. Default 90000."),
   download: optional(
     Schema.Struct({

@@ -1,6 +1,7 @@
 import { homedir } from "node:os"
 import { join, resolve } from "node:path"
-import type { Allowlists, GroupPolicy } from "@openpollen/core"
+import { type Allowlists, CARD_UPDATE_INTERVAL_MS, type GroupPolicy, type ReplyMode } from "@openpollen/core"
+import { CARD_DEFAULTS } from "@openpollen/openapi"
 import { Redacted } from "effect"
 import type { ConfigFile } from "./ConfigFile.js"
 
@@ -23,6 +24,13 @@ export interface ResolvedDingTalk {
   readonly maxConcurrentConversations: number
   readonly sessionPerUserInGroups: boolean
   readonly qps: number
+  readonly replyMode: ReplyMode
+  readonly card: {
+    readonly templateId: string
+    readonly contentKey: string
+    readonly updateIntervalMs: number
+    readonly qps: number
+  }
   readonly idleTimeoutMs: number
   readonly download: { readonly maxBytes: number; readonly timeoutMs: number }
   readonly uploads: { readonly dir: string; readonly retentionDays: number; readonly maxTotalBytes: number }
@@ -114,6 +122,13 @@ export const resolveConfig = (
       maxConcurrentConversations: dingtalk.maxConcurrentConversations ?? 16,
       sessionPerUserInGroups: dingtalk.sessionPerUserInGroups ?? false,
       qps: dingtalk.qps ?? 20,
+      replyMode: dingtalk.replyMode ?? "markdown",
+      card: {
+        templateId: dingtalk.card?.templateId ?? CARD_DEFAULTS.templateId,
+        contentKey: dingtalk.card?.contentKey ?? CARD_DEFAULTS.contentKey,
+        updateIntervalMs: dingtalk.card?.updateIntervalMs ?? CARD_UPDATE_INTERVAL_MS,
+        qps: dingtalk.card?.qps ?? CARD_DEFAULTS.qps,
+      },
       idleTimeoutMs: dingtalk.idleTimeoutMs ?? 90_000,
       download: {
         maxBytes: dingtalk.download?.maxBytes ?? 20 * 1024 * 1024,
