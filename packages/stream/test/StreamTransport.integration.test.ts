@@ -245,11 +245,11 @@ describe("StreamTransport against the simulator", () => {
       async () => (await bot.diagnostics()).state._tag === "Connected",
       "the bot to see the connection",
     )
-    expect((await bot.diagnostics()).pendingTimers).toBe(1)
+    expect((await bot.diagnostics()).openSockets).toBe(1)
     const diagnostics = await bot.diagnosticsService()
     await bot.dispose()
     const after = Effect.runSync(diagnostics.snapshot)
-    expect(after.pendingTimers).toBe(0)
+    expect(after.openSockets).toBe(0)
     expect(after.state._tag).toBe("Stopped")
     await until(() => sim.connections().length === 0, 2_000, "the connection to close")
     const opens = sim.counters.gatewayOpens
