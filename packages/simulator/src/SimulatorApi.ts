@@ -135,6 +135,8 @@ export interface ConnectionFault {
   readonly dropAcks?: boolean
   /** Stop pushing anything (a zombie: the socket stays open, no pings, no callbacks). */
   readonly silent?: boolean
+  /** A dead peer: `silent`, and it stops reading too, so WebSocket pings get no pong. The socket stays open. */
+  readonly unresponsive?: boolean
 }
 
 export interface SimConnection {

@@ -273,7 +273,12 @@ export class StreamGateway {
 
   setFault(connectionId: string, fault: ConnectionFault): void {
     const connection = this.connections.get(connectionId)
-    if (connection !== undefined) connection.fault = { ...connection.fault, ...fault }
+    if (connection === undefined) return
+    connection.fault = { ...connection.fault, ...fault }
+    if (fault.unresponsive) {
+      connection.fault = { ...connection.fault, silent: true }
+      connection.socket.pause()
+    }
   }
 
   private select(connectionId?: string): Array<Connection> {
