@@ -126,6 +126,8 @@ export interface EndpointFault {
   readonly permissionDenied?: boolean
   /** Never answer (the request hangs until the client gives up). */
   readonly hang?: boolean
+  /** `upgrade` only: accept the WebSocket, then terminate it at once (a connection that dies after its handshake). */
+  readonly dropAfterOpen?: boolean
   /** Apply to the next N requests only, then clear. Default: until cleared. */
   readonly times?: number
 }

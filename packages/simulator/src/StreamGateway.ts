@@ -109,7 +109,10 @@ export class StreamGateway {
     const ticket = this.tickets.get(ticketId)
     this.tickets.delete(ticketId)
     if (ticket === undefined || ticket.expiresAt < Date.now()) return refuse(401, "Unauthorized")
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, ticket))
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      this.accept(ws, ticket)
+      if (fault?.dropAfterOpen) ws.terminate()
+    })
   }
 
   private accept(socket: WebSocket, ticket: Ticket): void {

@@ -1,5 +1,6 @@
 import { type ConnectionState, type InboundFrame, InboundJournal, Transport } from "@openpollen/core"
 import { type Cause, Context, Effect, Fiber, FiberSet, Layer, PubSub, Queue, Redacted, Stream } from "effect"
+import { STREAM_DEFAULTS } from "./defaults.js"
 import { openConnection, type SocketGauge } from "./openConnection.js"
 import type { Inbox } from "./receiveFrame.js"
 import { emptyCounters, StreamDiagnostics } from "./StreamDiagnostics.js"
@@ -22,21 +23,6 @@ export interface StreamTransportConfig {
   readonly maxFrameBytes?: number
   readonly backoff?: { readonly baseMs?: number; readonly capMs?: number; readonly healthyAfterMs?: number }
 }
-
-export const STREAM_DEFAULTS = {
-  apiBase: "https://api.dingtalk.com",
-  idleTimeoutMs: 90_000,
-  keepAliveMs: 15_000,
-  connectTimeoutMs: 15_000,
-  gatewayTimeoutMs: 10_000,
-  maxFrameBytes: 1024 * 1024,
-  backoff: { baseMs: 1_000, capMs: 60_000, healthyAfterMs: 30_000 },
-} as const
-
-/** Below this, the idle watchdog replaces connections that are merely quiet (DingTalk's ping cadence is unknown). */
-export const MIN_IDLE_TIMEOUT_MS = 10_000
-/** Below this, keep-alive pings are noise rather than a liveness check. */
-export const MIN_KEEP_ALIVE_MS = 1_000
 
 /**
  * A Transport over DingTalk Stream mode: building the layer starts the supervisor in the layer's scope, closing the

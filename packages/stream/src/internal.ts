@@ -1,5 +1,6 @@
 // The adapter's parts, for its own tests and the benchmark: not a stable API.
 export * from "./corkUntilNextTick.js"
+export * from "./defaults.js"
 export * from "./GatewayOpenError.js"
 export * from "./openConnection.js"
 export * from "./receiveFrame.js"
