@@ -132,6 +132,8 @@ export interface EndpointFault {
   readonly permissionDenied?: boolean
   /** Never answer (the request hangs until the client gives up). */
   readonly hang?: boolean
+  /** `upgrade` only: accept the WebSocket, then terminate it at once (a connection that dies after its handshake). */
+  readonly dropAfterOpen?: boolean
   /** Apply to the next N requests only, then clear. Default: until cleared. */
   readonly times?: number
 }
@@ -141,6 +143,8 @@ export interface ConnectionFault {
   readonly dropAcks?: boolean
   /** Stop pushing anything (a zombie: the socket stays open, no pings, no callbacks). */
   readonly silent?: boolean
+  /** A dead peer: `silent`, and it stops reading too, so WebSocket pings get no pong. The socket stays open. */
+  readonly unresponsive?: boolean
 }
 
 export interface SimConnection {

@@ -94,6 +94,7 @@ const channelLayer = (options: DingTalkChannelOptions) => {
       clientSecret: credentials.clientSecret,
       apiBase: dingtalk.apiBase,
       idleTimeoutMs: dingtalk.idleTimeoutMs,
+      keepAliveMs: dingtalk.keepAliveMs,
     }),
     SessionWebhookSender.layer({ oapiBase: dingtalk.oapiBase }),
     LocalFileStore.layer({

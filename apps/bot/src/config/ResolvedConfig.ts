@@ -1,6 +1,7 @@
 import { homedir } from "node:os"
 import { join, resolve } from "node:path"
 import type { Allowlists, GroupPolicy } from "@openpollen/core"
+import { STREAM_DEFAULTS } from "@openpollen/stream/defaults"
 import { Redacted } from "effect"
 import type { ConfigFile } from "./ConfigFile.js"
 
@@ -24,6 +25,7 @@ export interface ResolvedDingTalk {
   readonly sessionPerUserInGroups: boolean
   readonly qps: number
   readonly idleTimeoutMs: number
+  readonly keepAliveMs: number
   readonly download: { readonly maxBytes: number; readonly timeoutMs: number }
   readonly uploads: { readonly dir: string; readonly retentionDays: number; readonly maxTotalBytes: number }
 }
@@ -114,7 +116,8 @@ export const resolveConfig = (
       maxConcurrentConversations: dingtalk.maxConcurrentConversations ?? 16,
       sessionPerUserInGroups: dingtalk.sessionPerUserInGroups ?? false,
       qps: dingtalk.qps ?? 20,
-      idleTimeoutMs: dingtalk.idleTimeoutMs ?? 90_000,
+      idleTimeoutMs: dingtalk.idleTimeoutMs ?? STREAM_DEFAULTS.idleTimeoutMs,
+      keepAliveMs: dingtalk.keepAliveMs ?? STREAM_DEFAULTS.keepAliveMs,
       download: {
         maxBytes: dingtalk.download?.maxBytes ?? 20 * 1024 * 1024,
         timeoutMs: dingtalk.download?.timeoutMs ?? 60_000,
