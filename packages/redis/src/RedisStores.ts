@@ -19,7 +19,7 @@ export interface RedisStoresConfig extends RedisConnectionConfig {
 export const RedisStores = {
   /**
    * DedupeStore, TokenStore, ConversationStore, InboundJournal, AgentMemory, ConversationLease and RedisRefreshLock
-   * over one connection.
+   * over one connection, which the layer provides too (e.g. for `probeWritable`).
    */
   layer: (config: RedisStoresConfig) =>
     Layer.mergeAll(
@@ -30,5 +30,5 @@ export const RedisStores = {
       RedisInboundJournal.layer(config.journal),
       RedisAgentMemory.layer(config.agentMemory),
       RedisConversationLease.layer(config.conversationLease),
-    ).pipe(Layer.provide(RedisConnection.layer(config))),
+    ).pipe(Layer.provideMerge(RedisConnection.layer(config))),
 }
