@@ -11,6 +11,7 @@ import {
   tokenStoreContract,
 } from "@openpollen/contracts"
 import {
+  AgentFailed,
   type MarkdownMessage,
   MemoryAgentMemory,
   MemoryConversationLease,
@@ -24,7 +25,9 @@ import {
   makeFakeSessionWebhook,
   makeMemoryFileStore,
   makeScriptedAgent,
+  scriptedChunks,
 } from "@openpollen/core/testing"
+import { Effect, Stream } from "effect"
 
 tokenStoreContract("MemoryTokenStore", () => MemoryTokenStore.layer)
 dedupeStoreContract("MemoryDedupeStore", () => MemoryDedupeStore.layer())
@@ -42,7 +45,19 @@ fileStoreContract("MemoryFileStore (fake)", () => {
   }
 })
 
-agentContract("ScriptedAgent (fake)", () => makeScriptedAgent().layer)
+agentContract("ScriptedAgent (fake)", () => {
+  const chunks = ["你", "好", "，", "世界"]
+  const sent = scriptedChunks(chunks)
+  return {
+    layer: makeScriptedAgent(() => sent).layer,
+    answer: chunks.join(""),
+    slow: () =>
+      makeScriptedAgent(() => Stream.concat(scriptedChunks(["first"]), scriptedChunks(["never"], "1 hour")))
+        .layer,
+    failing: () =>
+      makeScriptedAgent(() => Effect.fail(new AgentFailed({ reason: "unavailable", message: "down" }))).layer,
+  }
+})
 
 mediaSourceContract("FakeMediaSource", () => {
   const media = makeFakeMediaSource()
