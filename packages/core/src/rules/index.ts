@@ -1,5 +1,7 @@
 export * from "./boundedTurn.js"
 export * from "./CallbackDecodeError.js"
+export * from "./cardMarkdown.js"
+export * from "./cardOutTrackId.js"
 export * from "./chunkMarkdown.js"
 export * from "./decodeCallback.js"
 export * from "./dedupeKey.js"
