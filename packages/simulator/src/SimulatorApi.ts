@@ -1,5 +1,7 @@
 // The simulator's programmatic API. Tests, benchmarks and the sandbox code against these types.
 
+import type { SimCards } from "./CardTypes.js"
+
 export interface SimulatorOptions {
   /** Port on 127.0.0.1 (never any other interface). 0 picks a free one. Default 0. */
   readonly port?: number
@@ -23,6 +25,8 @@ export interface SimulatorOptions {
   readonly webhookLifetimeMs?: number
   /** A newer connection of an app closes the older ones. Default false (load-balanced). */
   readonly newConnectionKicksOld?: boolean
+  /** Card calls per second the org may make before 403 QpsLimit. Default 40. */
+  readonly cardQps?: number
 }
 
 export interface AppOptions {
@@ -112,6 +116,8 @@ export type Endpoint =
   | "batchSend"
   | "webhook"
   | "upgrade"
+  | "cardCreate"
+  | "cardStreaming"
 
 export interface EndpointFault {
   /** Added latency before answering. */
@@ -248,6 +254,8 @@ export interface Simulator {
   expireWebhooks(conversationId: string): void
   /** Every issued access token becomes invalid (the next Open API call gets InvalidAuthentication). */
   revokeTokens(): void
+  /** AI cards: their state and update timeline, templates, permissions and the org's card QPS. */
+  readonly cards: SimCards
 
   readonly counters: Counters
   resetCounters(): void

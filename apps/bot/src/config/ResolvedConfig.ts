@@ -1,5 +1,5 @@
 import { homedir } from "node:os"
-import { join } from "node:path"
+import { join, resolve } from "node:path"
 import type { Allowlists, GroupPolicy } from "@openpollen/core"
 import { Redacted } from "effect"
 import type { ConfigFile } from "./ConfigFile.js"
@@ -68,8 +68,7 @@ export interface ResolvedConfig {
 
 const openpollenHome = () => join(homedir(), ".openpollen")
 
-const resolveStore = (store: ConfigFile["store"] = {}): ResolvedStore => {
-  const stateDir = join(openpollenHome(), "state")
+const resolveStore = (store: ConfigFile["store"] = {}, stateDir: string): ResolvedStore => {
   if (store.kind !== "redis") return { kind: store.kind ?? "memory", stateDir }
   return {
     kind: "redis",
@@ -82,7 +81,16 @@ const resolveStore = (store: ConfigFile["store"] = {}): ResolvedStore => {
   }
 }
 
-export const resolveConfig = (file: ConfigFile, source?: string): ResolvedConfig => {
+/** `$OPENPOLLEN_STATE_DIR` moves the state folder (tokens, the run-state file), e.g. for tests. */
+export const resolveConfig = (
+  file: ConfigFile,
+  source?: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): ResolvedConfig => {
+  const stateDir =
+    env.OPENPOLLEN_STATE_DIR !== undefined && env.OPENPOLLEN_STATE_DIR !== ""
+      ? resolve(env.OPENPOLLEN_STATE_DIR)
+      : join(openpollenHome(), "state")
   const dingtalk = file.channels?.dingtalk ?? {}
   const clientId = dingtalk.clientId
   const clientSecret = dingtalk.clientSecret
@@ -137,7 +145,7 @@ export const resolveConfig = (file: ConfigFile, source?: string): ResolvedConfig
       ...(file.gateway?.apiKey === undefined ? {} : { apiKey: Redacted.make(file.gateway.apiKey) }),
     },
     sandbox: { port: file.sandbox?.port ?? 18_801 },
-    store: resolveStore(file.store),
+    store: resolveStore(file.store, stateDir),
     log: { level: file.log?.level ?? "info" },
   }
 }
