@@ -27,12 +27,14 @@ describe("per-group settings, refusals and unsupported types in openpollen.json"
     expect(dingtalk.unsupportedMessageReply).toBe("只收文字")
   })
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
   it('keeps a written "" for unsupportedMessageReply (stay silent), while an empty ${VAR} means the default', () => {
     expect(
       parseConfig('{ channels: { dingtalk: { unsupportedMessageReply: "" } } }', {}).dingtalk,
     ).toMatchObject({
       unsupportedMessageReply: "",
     })
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
     const fromEnv = parseConfig('{ channels: { dingtalk: { unsupportedMessageReply: "${R:-}" } } }', {})
     expect(fromEnv.dingtalk.unsupportedMessageReply).toBe(FRIENDLY_REPLIES.unsupportedMessage)
   })
