@@ -72,7 +72,22 @@ export interface SendOptions {
   /** Override fields of the generated `data` payload (e.g. a past sessionWebhookExpiredTime). */
   readonly overrides?: Readonly<Record<string, unknown>>
   /** A quoted message (`text.isReplyMsg`, `repliedMsg`). Text messages only. */
-  readonly quote?: { readonly msgId?: string; readonly text: string }
+  readonly quote?: SimQuote
+}
+
+/** What a reply quotes: text, a picture or a file (their bytes become downloadable, like a direct one's). */
+export type SimQuote = { readonly msgId?: string } & (
+  | { readonly text: string }
+  | { readonly picture: Uint8Array; readonly contentType?: string }
+  | { readonly file: Uint8Array; readonly fileName: string }
+)
+
+/** One message of a forwarded chat history (`chatRecord`). */
+export interface SimRecordEntry {
+  readonly from: SimUser
+  readonly text?: string
+  /** A picture entry instead of text (shown as a placeholder; DingTalk sends its download code). */
+  readonly picture?: boolean
 }
 
 export type RichTextPart =
@@ -221,6 +236,26 @@ export interface Simulator {
     conversation: SimConversation,
     from: SimUser,
     options: SendOptions & { readonly bytes: Uint8Array; readonly durationSeconds?: number },
+  ): Promise<Delivery>
+  sendMarkdown(
+    conversation: SimConversation,
+    from: SimUser,
+    markdown: { readonly title?: string; readonly text: string },
+    options?: SendOptions,
+  ): Promise<Delivery>
+  /** A forwarded chat history: `content.chatRecord` holds the entries as a JSON string, as DingTalk sends it. */
+  sendChatRecord(
+    conversation: SimConversation,
+    from: SimUser,
+    entries: ReadonlyArray<SimRecordEntry>,
+    options?: SendOptions & { readonly title?: string },
+  ): Promise<Delivery>
+  /** A card shared into the chat (e.g. a document): title, optional text and link. */
+  sendInteractiveCard(
+    conversation: SimConversation,
+    from: SimUser,
+    card: { readonly title: string; readonly text?: string; readonly url?: string },
+    options?: SendOptions,
   ): Promise<Delivery>
   /** Push an arbitrary robot callback payload (it is JSON-encoded into the frame's data string). */
   sendRaw(

@@ -1,6 +1,6 @@
 import { homedir } from "node:os"
 import { join, resolve } from "node:path"
-import type { Allowlists, GroupPolicy } from "@openpollen/core"
+import { type Allowlists, FRIENDLY_REPLIES, type GroupPolicy, type GroupSettings } from "@openpollen/core"
 import { STREAM_DEFAULTS } from "@openpollen/stream/defaults"
 import { Redacted } from "effect"
 import type { ConfigFile } from "./ConfigFile.js"
@@ -19,6 +19,11 @@ export interface ResolvedDingTalk {
   readonly apiBase: string
   readonly oapiBase: string
   readonly allowlists: Allowlists
+  readonly groups: Readonly<Record<string, GroupSettings>>
+  /** Absent: allowlist refusals stay silent. */
+  readonly refusalMessage?: string
+  /** `""`: unreadable message types stay unanswered. */
+  readonly unsupportedMessageReply: string
   readonly maxReplyChars: number
   readonly webhookExpiryMarginMs: number
   readonly maxConcurrentConversations: number
@@ -111,6 +116,11 @@ export const resolveConfig = (
       apiBase: dingtalk.apiBase ?? "https://api.dingtalk.com",
       oapiBase: dingtalk.oapiBase ?? "https://oapi.dingtalk.com",
       allowlists: dingtalk.allowlists ?? {},
+      groups: dingtalk.groups ?? {},
+      ...(dingtalk.refusalMessage === undefined || dingtalk.refusalMessage.trim() === ""
+        ? {}
+        : { refusalMessage: dingtalk.refusalMessage }),
+      unsupportedMessageReply: dingtalk.unsupportedMessageReply ?? FRIENDLY_REPLIES.unsupportedMessage,
       maxReplyChars: dingtalk.maxReplyChars ?? 18_000,
       webhookExpiryMarginMs: dingtalk.webhookExpiryMarginMs ?? 300_000,
       maxConcurrentConversations: dingtalk.maxConcurrentConversations ?? 16,
