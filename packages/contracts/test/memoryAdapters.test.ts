@@ -3,6 +3,7 @@ import {
   agentMemoryContract,
   conversationLeaseContract,
   conversationStoreContract,
+  cooldownContract,
   dedupeStoreContract,
   fileStoreContract,
   mediaSourceContract,
@@ -18,6 +19,7 @@ import {
   MemoryAgentMemory,
   MemoryConversationLease,
   MemoryConversationStore,
+  MemoryCooldown,
   MemoryDedupeStore,
   MemoryTokenStore,
 } from "@openpollen/core"
@@ -37,6 +39,8 @@ dedupeStoreContract("MemoryDedupeStore", () => MemoryDedupeStore.layer())
 conversationStoreContract("MemoryConversationStore", () => MemoryConversationStore.layer())
 agentMemoryContract("MemoryAgentMemory", () => MemoryAgentMemory.layer())
 conversationLeaseContract("MemoryConversationLease", () => MemoryConversationLease.layer)
+cooldownContract("MemoryCooldown", () => MemoryCooldown.layer())
+cooldownContract("MemoryCooldown (2 keys, evicting)", () => MemoryCooldown.layer({ maxKeys: 2 }))
 
 fileStoreContract("MemoryFileStore (fake)", () => {
   const store = makeMemoryFileStore({ maxBytes: 1024 * 1024 })

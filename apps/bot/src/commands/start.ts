@@ -114,7 +114,7 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
     { ...config.gateway, token },
     {
       status: () => channel?.status() ?? Promise.resolve(disabledStatus),
-      ...(channel === undefined ? {} : { test: channel.test, send: channel.send }),
+      ...(channel === undefined ? {} : { health: channel.health, test: channel.test, send: channel.send }),
     },
   )
   say(`openpollen: gateway API on ${gateway.url}`)

@@ -1,7 +1,15 @@
 import { homedir } from "node:os"
 import { join, resolve } from "node:path"
-import { type Allowlists, CARD_UPDATE_INTERVAL_MS, type GroupPolicy, type ReplyMode } from "@openpollen/core"
+import {
+  type Allowlists,
+  CARD_UPDATE_INTERVAL_MS,
+  FRIENDLY_REPLIES,
+  type GroupPolicy,
+  type GroupSettings,
+  type ReplyMode,
+} from "@openpollen/core"
 import { CARD_DEFAULTS } from "@openpollen/openapi"
+import { STREAM_DEFAULTS } from "@openpollen/stream/defaults"
 import { Redacted } from "effect"
 import type { ConfigFile } from "./ConfigFile.js"
 
@@ -19,6 +27,11 @@ export interface ResolvedDingTalk {
   readonly apiBase: string
   readonly oapiBase: string
   readonly allowlists: Allowlists
+  readonly groups: Readonly<Record<string, GroupSettings>>
+  /** Absent: allowlist refusals stay silent. */
+  readonly refusalMessage?: string
+  /** `""`: unreadable message types stay unanswered. */
+  readonly unsupportedMessageReply: string
   readonly maxReplyChars: number
   readonly webhookExpiryMarginMs: number
   readonly maxConcurrentConversations: number
@@ -32,6 +45,7 @@ export interface ResolvedDingTalk {
     readonly qps: number
   }
   readonly idleTimeoutMs: number
+  readonly keepAliveMs: number
   readonly download: { readonly maxBytes: number; readonly timeoutMs: number }
   readonly uploads: { readonly dir: string; readonly retentionDays: number; readonly maxTotalBytes: number }
 }
@@ -117,6 +131,11 @@ export const resolveConfig = (
       apiBase: dingtalk.apiBase ?? "https://api.dingtalk.com",
       oapiBase: dingtalk.oapiBase ?? "https://oapi.dingtalk.com",
       allowlists: dingtalk.allowlists ?? {},
+      groups: dingtalk.groups ?? {},
+      ...(dingtalk.refusalMessage === undefined || dingtalk.refusalMessage.trim() === ""
+        ? {}
+        : { refusalMessage: dingtalk.refusalMessage }),
+      unsupportedMessageReply: dingtalk.unsupportedMessageReply ?? FRIENDLY_REPLIES.unsupportedMessage,
       maxReplyChars: dingtalk.maxReplyChars ?? 18_000,
       webhookExpiryMarginMs: dingtalk.webhookExpiryMarginMs ?? 300_000,
       maxConcurrentConversations: dingtalk.maxConcurrentConversations ?? 16,
@@ -129,7 +148,8 @@ export const resolveConfig = (
         updateIntervalMs: dingtalk.card?.updateIntervalMs ?? CARD_UPDATE_INTERVAL_MS,
         qps: dingtalk.card?.qps ?? CARD_DEFAULTS.qps,
       },
-      idleTimeoutMs: dingtalk.idleTimeoutMs ?? 90_000,
+      idleTimeoutMs: dingtalk.idleTimeoutMs ?? STREAM_DEFAULTS.idleTimeoutMs,
+      keepAliveMs: dingtalk.keepAliveMs ?? STREAM_DEFAULTS.keepAliveMs,
       download: {
         maxBytes: dingtalk.download?.maxBytes ?? 20 * 1024 * 1024,
         timeoutMs: dingtalk.download?.timeoutMs ?? 60_000,

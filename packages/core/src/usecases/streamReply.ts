@@ -7,7 +7,7 @@ import { shapeReply } from "../rules/shapeReply.js"
 import { truncateReply } from "../rules/truncateReply.js"
 import { ChannelMetrics } from "./ChannelMetrics.js"
 import { type CardDraft, cardContent, streamCardUpdates, withCardRetries } from "./cardUpdates.js"
-import { type ComposedReply, composeReply } from "./composeReply.js"
+import { type ComposedReply, type ComposeOptions, composeReply } from "./composeReply.js"
 import { deliverReply } from "./deliverReply.js"
 import type { HandleOutcome } from "./HandleOutcome.js"
 
@@ -97,13 +97,14 @@ export const streamReply = Effect.fnUntraced(function* (
   message: InboundMessage,
   sessionKey: string,
   leaseKey: string,
+  options: ComposeOptions = {},
 ) {
   const settings = yield* ChannelSettings
   const replyCard = yield* Effect.serviceOption(ReplyCard)
   const outTrackId = cardOutTrackId(settings.robotCode, message.messageId)
   const space = cardSpaceFor(message)
   const cards = replyCard._tag === "Some" ? replyCard.value : undefined
-  const options = {
+  const updates = {
     intervalMs: settings.cardUpdateIntervalMs ?? CARD_UPDATE_INTERVAL_MS,
     maxChars: settings.maxReplyChars,
   }
@@ -119,17 +120,19 @@ export const streamReply = Effect.fnUntraced(function* (
             const created = yield* Effect.result(
               withCardRetries(cards.create({ outTrackId, space }), CREATE_ATTEMPTS),
             )
-            if (created._tag === "Success") yield* streamCardUpdates(cards, outTrackId, draft, wake, options)
+            if (created._tag === "Success") yield* streamCardUpdates(cards, outTrackId, draft, wake, updates)
             return created
           }),
         )
 
-  const composed = yield* composeReply(message, sessionKey, leaseKey, (text) =>
-    Effect.suspend(() => {
-      draft.text += text
-      return Queue.offer(wake, undefined)
-    }).pipe(Effect.asVoid),
-  )
+  const composed = yield* composeReply(message, sessionKey, leaseKey, {
+    ...options,
+    onText: (text) =>
+      Effect.suspend(() => {
+        draft.text += text
+        return Queue.offer(wake, undefined)
+      }).pipe(Effect.asVoid),
+  })
   draft.done = true
   yield* Queue.offer(wake, undefined)
 
