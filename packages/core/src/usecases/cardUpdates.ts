@@ -10,18 +10,27 @@ const SLOWEST_INTERVAL_MS = 5_000
 export const cardContent = (markdown: string, maxChars: number): string =>
   cardMarkdown(truncateReply(markdown, maxChars).text)
 
+/** QpsLimit only says "later": a call is repeated this many times (each after its back-off) before giving up. */
+const MAX_THROTTLED = 20
+
 /**
- * Repeats a card call DingTalk may still accept: after QpsLimit once its back-off has passed, after 5xx, timeouts
+ * Repeats a card call DingTalk may still accept: after QpsLimit once its back-off has passed (up to
+ * MAX_THROTTLED times, not counted in `attempts`), after 5xx, timeouts
  * and network failures after 0.5, 1, 2… s. Refusals (permission, template, bad request) are final.
  */
 export const withCardRetries = <A>(call: Effect.Effect<A, CardFailed>, attempts: number) =>
   Effect.gen(function* () {
-    for (let attempt = 1; ; attempt += 1) {
+    let failures = 0
+    let throttled = 0
+    for (;;) {
       const result = yield* Effect.result(call)
       if (result._tag === "Success") return result.success
       const failure = result.failure
-      if (!failure.retryable || attempt >= attempts) return yield* Effect.fail(failure)
-      yield* Effect.sleep(failure.retryAfterMs ?? 500 * 2 ** (attempt - 1))
+      if (failure.reason === "qps") throttled += 1
+      else failures += 1
+      const exhausted = failure.reason === "qps" ? throttled >= MAX_THROTTLED : failures >= attempts
+      if (!failure.retryable || exhausted) return yield* Effect.fail(failure)
+      yield* Effect.sleep(failure.retryAfterMs ?? 500 * 2 ** (failures - 1))
     }
   })
 
