@@ -19,6 +19,7 @@ import {
   UnknownTypeContent,
   VideoContent,
 } from "./CallbackPayload.js"
+import { capText, INBOUND_CAP_NOTICE, MAX_INBOUND_TEXT_CHARS } from "./capText.js"
 
 const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
 
@@ -177,6 +178,11 @@ const bodyOf = (envelope: CallbackEnvelope): Result.Result<Body, CallbackDecodeE
   }
 }
 
+const cappedQuote = (quoted: QuotedMessage | undefined): QuotedMessage | undefined =>
+  quoted === undefined
+    ? undefined
+    : { ...quoted, text: capText(quoted.text, MAX_INBOUND_TEXT_CHARS, INBOUND_CAP_NOTICE).text }
+
 const replyRouteOf = (envelope: CallbackEnvelope): ReplyRoute | undefined =>
   defined(envelope.sessionWebhook) &&
   envelope.sessionWebhook !== "" &&
@@ -196,7 +202,7 @@ export const decodeCallback = (data: unknown): Result.Result<InboundMessage, Cal
   Result.flatMap(decodeAt(CallbackEnvelope, data, ""), (envelope) =>
     Result.map(bodyOf(envelope), (body): InboundMessage => {
       const isGroup = envelope.conversationType === "2"
-      const quoted = quotedOf(envelope)
+      const quoted = cappedQuote(quotedOf(envelope))
       const route = replyRouteOf(envelope)
       const title = envelope.conversationTitle
       const staffId = envelope.senderStaffId
@@ -217,7 +223,7 @@ export const decodeCallback = (data: unknown): Result.Result<InboundMessage, Cal
           ...(defined(staffId) && staffId !== "" ? { staffId } : {}),
           nick: envelope.senderNick ?? "",
         },
-        text: body.text,
+        text: capText(body.text, MAX_INBOUND_TEXT_CHARS, INBOUND_CAP_NOTICE).text,
         attachments: body.attachments,
         mentionedBot: isGroup && mentionsBot(envelope),
         createdAt: envelope.createAt,
