@@ -8,6 +8,19 @@ const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
 const Port = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65_535 }))
 const StringList = Schema.Array(Schema.String)
 
+const GroupSettingsFile = Schema.Struct({
+  enabled: optional(Schema.Boolean, "false: ignore every message of this group. Default true."),
+  groupPolicy: optional(
+    Schema.Literals(["mention", "all"]),
+    "Overrides the channel's groupPolicy in this group.",
+  ),
+  systemPrompt: optional(Schema.String, "Instructions the agent gets with every message of this group."),
+  replyMode: optional(
+    Schema.Literals(["markdown", "card"]),
+    "How answers are delivered in this group: Markdown messages or an AI card.",
+  ),
+})
+
 export const DingTalkChannelFile = Schema.Struct({
   enabled: optional(Schema.Boolean, "Run the DingTalk channel. Default false."),
   // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
@@ -37,6 +50,18 @@ export const DingTalkChannelFile = Schema.Struct({
       groupSenders: optional(StringList, "Only these senders are answered in groups."),
     }),
     "Deny everything not listed, per list, when a list is set.",
+  ),
+  groups: optional(
+    Schema.Record(Schema.String, GroupSettingsFile),
+    'Per-group settings by conversationId (cid…); "*" applies to every group, a group\'s own entry wins key by key.',
+  ),
+  refusalMessage: optional(
+    Schema.String,
+    "A one-line answer to someone an allowlist refuses (at most once per sender, conversation and hour). Default: silence.",
+  ),
+  unsupportedMessageReply: optional(
+    Schema.String,
+    'The answer to a message type the bot cannot read; "" stays silent. Default: a Chinese and English one-liner.',
   ),
   maxReplyChars: optional(
     PositiveInt,

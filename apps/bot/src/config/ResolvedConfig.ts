@@ -1,6 +1,6 @@
 import { homedir } from "node:os"
-import { join } from "node:path"
-import type { Allowlists, GroupPolicy } from "@openpollen/core"
+import { join, resolve } from "node:path"
+import { type Allowlists, FRIENDLY_REPLIES, type GroupPolicy, type GroupSettings } from "@openpollen/core"
 import { STREAM_DEFAULTS } from "@openpollen/stream/defaults"
 import { Redacted } from "effect"
 import type { ConfigFile } from "./ConfigFile.js"
@@ -19,6 +19,11 @@ export interface ResolvedDingTalk {
   readonly apiBase: string
   readonly oapiBase: string
   readonly allowlists: Allowlists
+  readonly groups: Readonly<Record<string, GroupSettings>>
+  /** Absent: allowlist refusals stay silent. */
+  readonly refusalMessage?: string
+  /** `""`: unreadable message types stay unanswered. */
+  readonly unsupportedMessageReply: string
   readonly maxReplyChars: number
   readonly webhookExpiryMarginMs: number
   readonly maxConcurrentConversations: number
@@ -70,8 +75,7 @@ export interface ResolvedConfig {
 
 const openpollenHome = () => join(homedir(), ".openpollen")
 
-const resolveStore = (store: ConfigFile["store"] = {}): ResolvedStore => {
-  const stateDir = join(openpollenHome(), "state")
+const resolveStore = (store: ConfigFile["store"] = {}, stateDir: string): ResolvedStore => {
   if (store.kind !== "redis") return { kind: store.kind ?? "memory", stateDir }
   return {
     kind: "redis",
@@ -84,7 +88,16 @@ const resolveStore = (store: ConfigFile["store"] = {}): ResolvedStore => {
   }
 }
 
-export const resolveConfig = (file: ConfigFile, source?: string): ResolvedConfig => {
+/** `$OPENPOLLEN_STATE_DIR` moves the state folder (tokens, the run-state file), e.g. for tests. */
+export const resolveConfig = (
+  file: ConfigFile,
+  source?: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): ResolvedConfig => {
+  const stateDir =
+    env.OPENPOLLEN_STATE_DIR !== undefined && env.OPENPOLLEN_STATE_DIR !== ""
+      ? resolve(env.OPENPOLLEN_STATE_DIR)
+      : join(openpollenHome(), "state")
   const dingtalk = file.channels?.dingtalk ?? {}
   const clientId = dingtalk.clientId
   const clientSecret = dingtalk.clientSecret
@@ -103,6 +116,11 @@ export const resolveConfig = (file: ConfigFile, source?: string): ResolvedConfig
       apiBase: dingtalk.apiBase ?? "https://api.dingtalk.com",
       oapiBase: dingtalk.oapiBase ?? "https://oapi.dingtalk.com",
       allowlists: dingtalk.allowlists ?? {},
+      groups: dingtalk.groups ?? {},
+      ...(dingtalk.refusalMessage === undefined || dingtalk.refusalMessage.trim() === ""
+        ? {}
+        : { refusalMessage: dingtalk.refusalMessage }),
+      unsupportedMessageReply: dingtalk.unsupportedMessageReply ?? FRIENDLY_REPLIES.unsupportedMessage,
       maxReplyChars: dingtalk.maxReplyChars ?? 18_000,
       webhookExpiryMarginMs: dingtalk.webhookExpiryMarginMs ?? 300_000,
       maxConcurrentConversations: dingtalk.maxConcurrentConversations ?? 16,
@@ -140,7 +158,7 @@ export const resolveConfig = (file: ConfigFile, source?: string): ResolvedConfig
       ...(file.gateway?.apiKey === undefined ? {} : { apiKey: Redacted.make(file.gateway.apiKey) }),
     },
     sandbox: { port: file.sandbox?.port ?? 18_801 },
-    store: resolveStore(file.store),
+    store: resolveStore(file.store, stateDir),
     log: { level: file.log?.level ?? "info" },
   }
 }
