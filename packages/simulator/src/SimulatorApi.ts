@@ -126,6 +126,8 @@ export interface EndpointFault {
   readonly permissionDenied?: boolean
   /** Never answer (the request hangs until the client gives up). */
   readonly hang?: boolean
+  /** downloadUrl only: send the body one byte every this many ms (a slow-drip download). */
+  readonly dripMs?: number
   /** Apply to the next N requests only, then clear. Default: until cleared. */
   readonly times?: number
 }

@@ -1,6 +1,7 @@
 import { homedir } from "node:os"
 import { join, resolve } from "node:path"
 import type { Allowlists, GroupPolicy } from "@openpollen/core"
+import { DOWNLOAD_DEFAULTS } from "@openpollen/openapi"
 import { Redacted } from "effect"
 import type { ConfigFile } from "./ConfigFile.js"
 
@@ -24,7 +25,12 @@ export interface ResolvedDingTalk {
   readonly sessionPerUserInGroups: boolean
   readonly qps: number
   readonly idleTimeoutMs: number
-  readonly download: { readonly maxBytes: number; readonly timeoutMs: number }
+  readonly download: {
+    readonly maxBytes: number
+    readonly timeoutMs: number
+    readonly totalTimeoutMs: number
+    readonly minBytesPerSecond: number
+  }
   readonly uploads: { readonly dir: string; readonly retentionDays: number; readonly maxTotalBytes: number }
 }
 
@@ -116,8 +122,10 @@ export const resolveConfig = (
       qps: dingtalk.qps ?? 20,
       idleTimeoutMs: dingtalk.idleTimeoutMs ?? 90_000,
       download: {
-        maxBytes: dingtalk.download?.maxBytes ?? 20 * 1024 * 1024,
-        timeoutMs: dingtalk.download?.timeoutMs ?? 60_000,
+        maxBytes: dingtalk.download?.maxBytes ?? DOWNLOAD_DEFAULTS.maxBytes,
+        timeoutMs: dingtalk.download?.timeoutMs ?? DOWNLOAD_DEFAULTS.timeoutMs,
+        totalTimeoutMs: dingtalk.download?.totalTimeoutMs ?? DOWNLOAD_DEFAULTS.totalTimeoutMs,
+        minBytesPerSecond: dingtalk.download?.minBytesPerSecond ?? DOWNLOAD_DEFAULTS.minBytesPerSecond,
       },
       uploads: {
         dir: dingtalk.uploads?.dir ?? join(openpollenHome(), "sdk-workspace", "uploads"),
