@@ -10,6 +10,21 @@ export type RefreshLock = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
 ) => Effect.Effect<A, E | TokenStoreError, R>
 
+/** AI card defaults: the standard AI card template, its text variable, and the app-wide card call rate. */
+export const CARD_DEFAULTS = {
+  templateId: "382e4302-551d-4880-bf29-a30acfab2e71.schema",
+  contentKey: "content",
+  qps: 20,
+} as const
+
+export interface CardConfig {
+  readonly templateId: string
+  /** The template's streamed text variable. */
+  readonly contentKey: string
+  /** Card API calls per second for the whole app (create and streaming together). */
+  readonly qps: number
+}
+
 export interface OpenApiConfig {
   readonly clientId: string
   readonly clientSecret: Redacted.Redacted<string>
@@ -35,6 +50,8 @@ export interface OpenApiConfig {
     /** A body slower than this, averaged over 10 s, is aborted. Default 16 KiB/s. */
     readonly minBytesPerSecond?: number
   }
+  /** AI cards; defaults in CARD_DEFAULTS. */
+  readonly card?: Partial<CardConfig>
 }
 
 /** Download defaults; the bot's config reads them from here. */
@@ -58,6 +75,7 @@ export interface ResolvedOpenApiConfig {
   readonly downloadMaxBytes: number
   readonly downloadTotalTimeoutMs: number
   readonly downloadMinBytesPerSecond: number
+  readonly card: CardConfig
   readonly refreshLock?: RefreshLock
 }
 
@@ -73,5 +91,10 @@ export const resolveOpenApiConfig = (config: OpenApiConfig): ResolvedOpenApiConf
   downloadMaxBytes: config.download?.maxBytes ?? DOWNLOAD_DEFAULTS.maxBytes,
   downloadTotalTimeoutMs: config.download?.totalTimeoutMs ?? DOWNLOAD_DEFAULTS.totalTimeoutMs,
   downloadMinBytesPerSecond: config.download?.minBytesPerSecond ?? DOWNLOAD_DEFAULTS.minBytesPerSecond,
+  card: {
+    templateId: config.card?.templateId ?? CARD_DEFAULTS.templateId,
+    contentKey: config.card?.contentKey ?? CARD_DEFAULTS.contentKey,
+    qps: Math.max(1, config.card?.qps ?? CARD_DEFAULTS.qps),
+  },
   ...(config.refreshLock === undefined ? {} : { refreshLock: config.refreshLock }),
 })

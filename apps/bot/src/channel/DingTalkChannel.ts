@@ -7,6 +7,7 @@ import {
   type DrainResult,
   MemoryAgentMemory,
   MemoryConversationStore,
+  MemoryCooldown,
   MemoryDedupeStore,
   MemoryTokenStore,
   RobotMessenger,
@@ -102,6 +103,7 @@ const channelLayer = (options: DingTalkChannelOptions) => {
       clientSecret: credentials.clientSecret,
       apiBase: dingtalk.apiBase,
       idleTimeoutMs: dingtalk.idleTimeoutMs,
+      keepAliveMs: dingtalk.keepAliveMs,
     }),
     SessionWebhookSender.layer({ oapiBase: dingtalk.oapiBase }),
     LocalFileStore.layer({
@@ -113,6 +115,8 @@ const channelLayer = (options: DingTalkChannelOptions) => {
       },
     }),
     ChannelMetrics.layer,
+    // Refusal lines are limited per instance: with several instances a refused user may get one from each per hour.
+    MemoryCooldown.layer(),
     options.agent,
     Layer.succeed(
       ChannelSettings,
@@ -124,6 +128,9 @@ const channelLayer = (options: DingTalkChannelOptions) => {
         maxConcurrentConversations: dingtalk.maxConcurrentConversations,
         maxReplyChars: dingtalk.maxReplyChars,
         sessionPerUserInGroups: dingtalk.sessionPerUserInGroups,
+        groups: dingtalk.groups,
+        ...(dingtalk.refusalMessage === undefined ? {} : { refusalMessage: dingtalk.refusalMessage }),
+        unsupportedMessageReply: dingtalk.unsupportedMessageReply,
       }),
     ),
   ).pipe(Layer.provideMerge(stateLayers(options)), Layer.provideMerge(options.logger))
