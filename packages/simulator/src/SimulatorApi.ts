@@ -1,5 +1,7 @@
 // The simulator's programmatic API. Tests, benchmarks and the sandbox code against these types.
 
+import type { SimCards } from "./CardTypes.js"
+
 export interface SimulatorOptions {
   /** Port on 127.0.0.1 (never any other interface). 0 picks a free one. Default 0. */
   readonly port?: number
@@ -23,6 +25,8 @@ export interface SimulatorOptions {
   readonly webhookLifetimeMs?: number
   /** A newer connection of an app closes the older ones. Default false (load-balanced). */
   readonly newConnectionKicksOld?: boolean
+  /** Card calls per second the org may make before 403 QpsLimit. Default 40. */
+  readonly cardQps?: number
 }
 
 export interface AppOptions {
@@ -127,6 +131,8 @@ export type Endpoint =
   | "batchSend"
   | "webhook"
   | "upgrade"
+  | "cardCreate"
+  | "cardStreaming"
 
 export interface EndpointFault {
   /** Added latency before answering. */
@@ -141,6 +147,8 @@ export interface EndpointFault {
   readonly permissionDenied?: boolean
   /** Never answer (the request hangs until the client gives up). */
   readonly hang?: boolean
+  /** `upgrade` only: accept the WebSocket, then terminate it at once (a connection that dies after its handshake). */
+  readonly dropAfterOpen?: boolean
   /** Apply to the next N requests only, then clear. Default: until cleared. */
   readonly times?: number
 }
@@ -150,6 +158,8 @@ export interface ConnectionFault {
   readonly dropAcks?: boolean
   /** Stop pushing anything (a zombie: the socket stays open, no pings, no callbacks). */
   readonly silent?: boolean
+  /** A dead peer: `silent`, and it stops reading too, so WebSocket pings get no pong. The socket stays open. */
+  readonly unresponsive?: boolean
 }
 
 export interface SimConnection {
@@ -283,6 +293,8 @@ export interface Simulator {
   expireWebhooks(conversationId: string): void
   /** Every issued access token becomes invalid (the next Open API call gets InvalidAuthentication). */
   revokeTokens(): void
+  /** AI cards: their state and update timeline, templates, permissions and the org's card QPS. */
+  readonly cards: SimCards
 
   readonly counters: Counters
   resetCounters(): void

@@ -1,5 +1,7 @@
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
+import { CardApi } from "./CardApi.js"
+import { CardBoard } from "./CardBoard.js"
 import { emptyCounters } from "./Counters.js"
 import { DEFAULT_APP, Directory } from "./Directory.js"
 import { Faults } from "./Faults.js"
@@ -53,10 +55,16 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
     gateway,
   )
 
+  const cardBoard = new CardBoard(options.cardQps ?? 40)
+  const cardApi = new CardApi(cardBoard, directory, faults, (request, response) =>
+    openApi.authorize(request, response),
+  )
+
   const server = createServer((request, response) => {
     const requestUrl = new URL(request.url ?? "/", url())
-    openApi
+    cardApi
       .route(request, response, requestUrl)
+      .then((handled) => handled || openApi.route(request, response, requestUrl))
       .then((handled) => {
         if (!handled)
           sendJson(response, 404, { code: "NotFound", message: `no such API: ${requestUrl.pathname}` })
@@ -218,6 +226,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
     setConnectionFault: (connectionId, fault) => gateway.setFault(connectionId, fault),
     expireWebhooks: (conversationId) => sessions.expireConversation(conversationId),
     revokeTokens: () => openApi.revokeTokens(),
+    cards: cardBoard.api,
     get counters() {
       return {
         ...counters,
@@ -228,6 +237,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
     resetCounters: () => {
       const fresh = emptyCounters()
       Object.assign(counters, fresh)
+      cardBoard.resetCounters()
     },
     close: async () => {
       inbox.close()

@@ -1,5 +1,5 @@
-import { Agent } from "@openpollen/core"
-import { Effect, Layer } from "effect"
+import { Agent, AgentEvent } from "@openpollen/core"
+import { Effect, Layer, Stream } from "effect"
 
 /**
  * Replies with the user's text verbatim and, for each received file, its absolute local path on its own line; a
@@ -15,16 +15,16 @@ export const EchoAgent = {
         const quote = [request.quotedText ?? "", ...quotedPaths.map((attachment) => attachment.path)]
           .filter((line) => line !== "")
           .join(" ")
-        return Effect.succeed({
-          markdown:
-            [
-              quote === "" ? "" : `> ${quote.replace(/\n/g, " ")}`,
-              request.text,
-              ...ownPaths.map((attachment) => attachment.path),
-            ]
-              .filter((line) => line !== "")
-              .join("\n\n") || "（空消息）",
-        })
+        const lines = [
+          quote === "" ? "" : `> ${quote.replace(/\n/g, " ")}`,
+          request.text,
+          ...ownPaths.map((attachment) => attachment.path),
+        ].filter((line) => line !== "")
+        const chunks =
+          lines.length === 0
+            ? ["（空消息）"]
+            : lines.map((line, index) => (index === 0 ? line : `\n\n${line}`))
+        return Stream.fromIterable(chunks.map(AgentEvent.textDelta))
       },
       reset: () => Effect.void,
     }),

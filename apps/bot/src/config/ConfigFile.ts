@@ -1,3 +1,4 @@
+import { MIN_IDLE_TIMEOUT_MS, MIN_KEEP_ALIVE_MS, STREAM_DEFAULTS } from "@openpollen/stream/defaults"
 import { Schema } from "effect"
 
 const described = <S extends Schema.Top>(schema: S, description: string) => schema.annotate({ description })
@@ -76,7 +77,14 @@ export const DingTalkChannelFile = Schema.Struct({
     "One agent session per group member instead of per group.",
   ),
   qps: optional(PositiveInt, "Open API calls per second for the app. Default 20."),
-  idleTimeoutMs: optional(PositiveInt, "Replace a Stream connection silent for this long. Default 90000."),
+  idleTimeoutMs: optional(
+    Schema.Int.check(Schema.isGreaterThanOrEqualTo(MIN_IDLE_TIMEOUT_MS)),
+    `Replace a Stream connection silent for this long. At least ${MIN_IDLE_TIMEOUT_MS}. Default ${STREAM_DEFAULTS.idleTimeoutMs}.`,
+  ),
+  keepAliveMs: optional(
+    Schema.Int.check(Schema.isGreaterThanOrEqualTo(MIN_KEEP_ALIVE_MS)),
+    `Ping the Stream connection this often; no answer by the next ping replaces it. At least ${MIN_KEEP_ALIVE_MS}. Default ${STREAM_DEFAULTS.keepAliveMs}.`,
+  ),
   download: optional(
     Schema.Struct({
       maxBytes: optional(PositiveInt, "Largest attachment downloaded. Default 20 MiB."),

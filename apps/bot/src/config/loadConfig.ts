@@ -93,12 +93,12 @@ export const parseConfig = (
     if (parseRedisUrl(store.url) === undefined)
       throw new ConfigError(["store.url: not a redis:// or rediss:// URL"], source)
   }
-  return resolveConfig(decoded.success, source)
+  return resolveConfig(decoded.success, source, env)
 }
 
 export const loadConfig = (location: ConfigLocation): ResolvedConfig => {
   const path = findConfigFile(location)
-  if (path === undefined) return resolveConfig({})
+  if (path === undefined) return resolveConfig({}, undefined, location.env)
   let text: string
   try {
     text = readFileSync(path, "utf8")

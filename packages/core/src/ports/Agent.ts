@@ -1,4 +1,4 @@
-import { Context, type Effect, Schema } from "effect"
+import { Context, type Effect, Schema, type Stream } from "effect"
 import type { Conversation, Sender } from "../domain/InboundMessage.js"
 
 export class AgentFailed extends Schema.TaggedError<AgentFailed>()("AgentFailed", {
@@ -28,14 +28,22 @@ export interface AgentRequest {
   readonly systemPrompt?: string
 }
 
-export interface AgentReply {
-  readonly markdown: string
-}
+/** A piece of the answer as it is produced; the answer is the concatenation of the TextDeltas. */
+export type AgentEvent =
+  | { readonly _tag: "TextDelta"; readonly text: string }
+  /** What the agent is doing while no text comes, e.g. "reading notes.pdf"; not part of the answer. */
+  | { readonly _tag: "Status"; readonly text: string }
+
+export const AgentEvent = {
+  textDelta: (text: string): AgentEvent => ({ _tag: "TextDelta", text }),
+  status: (text: string): AgentEvent => ({ _tag: "Status", text }),
+} as const
 
 export class Agent extends Context.Service<
   Agent,
   {
-    readonly respond: (request: AgentRequest) => Effect.Effect<AgentReply, AgentFailed>
+    /** The answer as a stream of events; the end of the answer is the end of the stream. */
+    readonly respond: (request: AgentRequest) => Stream.Stream<AgentEvent, AgentFailed>
     /** Forget the session's history (`/new`, `/reset`); fails when it could not be forgotten. */
     readonly reset: (sessionKey: string) => Effect.Effect<void, AgentFailed>
   }

@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import type { InboundMessage } from "../domain/InboundMessage.js"
 import { Agent } from "../ports/Agent.js"
 import { ConversationLease, ConversationLeaseError } from "../ports/ConversationLease.js"
+import { collectAnswer } from "./collectAnswer.js"
 import { downloadAttachments } from "./downloadAttachments.js"
 import { FRIENDLY_REPLIES, RESET_COMMANDS } from "./friendlyReplies.js"
 import type { ReplyKind } from "./HandleOutcome.js"
@@ -77,19 +78,21 @@ export const composeReply = Effect.fnUntraced(function* (
   }
   const answer = yield* leased(
     leaseKey,
-    agent.respond({
-      sessionKey,
-      text: message.text,
-      attachments: attachments.success,
-      sender: message.sender,
-      conversation: message.conversation,
-      ...(message.quoted && message.quoted.text !== "" ? { quotedText: message.quoted.text } : {}),
-      ...(options.systemPrompt === undefined ? {} : { systemPrompt: options.systemPrompt }),
-    }),
+    collectAnswer(
+      agent.respond({
+        sessionKey,
+        text: message.text,
+        attachments: attachments.success,
+        sender: message.sender,
+        conversation: message.conversation,
+        ...(message.quoted && message.quoted.text !== "" ? { quotedText: message.quoted.text } : {}),
+        ...(options.systemPrompt === undefined ? {} : { systemPrompt: options.systemPrompt }),
+      }),
+    ),
   ).pipe(Effect.result)
   if (answer._tag === "Failure") {
     yield* Effect.logWarning("agent failed").pipe(Effect.annotateLogs({ reason: answer.failure.reason }))
     return { kind: "apology", markdown: FRIENDLY_REPLIES.agentFailed } satisfies ComposedReply
   }
-  return { kind: "answer", markdown: answer.success.markdown } satisfies ComposedReply
+  return { kind: "answer", markdown: answer.success } satisfies ComposedReply
 })

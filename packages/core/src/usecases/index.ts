@@ -1,5 +1,6 @@
 export * from "./ChannelMetrics.js"
 export * from "./ChannelRunner.js"
+export * from "./collectAnswer.js"
 export * from "./composeReply.js"
 export * from "./deliverReply.js"
 export * from "./downloadAttachments.js"
