@@ -1,4 +1,4 @@
-import { closeOpenFence } from "./codeFence.js"
+import { closeOpenFence } from "./markdownBlocks.js"
 import { dingtalkMarkdown } from "./shapeReply.js"
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/
