@@ -1,4 +1,5 @@
 import { Context, Effect, Layer } from "effect"
+import type { FallbackReason } from "./DeliveryFailed.js"
 import type { HandleOutcome } from "./HandleOutcome.js"
 
 /** Why the last card could not be used, as DingTalk said it (the reason and the scope to grant, never a secret). */
@@ -7,6 +8,11 @@ export interface CardTrouble {
   readonly permission?: string
   readonly message: string
   readonly at: number
+}
+
+export interface FallbackCount {
+  readonly replies: number
+  readonly parts: number
 }
 
 export interface ChannelMetricsSnapshot {
@@ -20,7 +26,11 @@ export interface ChannelMetricsSnapshot {
   readonly apologies: number
   readonly webhookParts: number
   readonly openApiParts: number
+  /** Replies the Open API carried, in part or whole, because the session webhook was unusable. */
   readonly fallbacks: number
+  readonly fallbacksByReason: Readonly<Partial<Record<FallbackReason, FallbackCount>>>
+  /** Parts sent once more after a failure that left their delivery unknown. */
+  readonly ambiguousRetries: number
   readonly replyFailures: number
   /** Answers streamed into AI cards. */
   readonly cards: number
@@ -36,7 +46,7 @@ export class ChannelMetrics extends Context.Service<
   {
     readonly record: (outcome: HandleOutcome, at: number) => Effect.Effect<void>
     readonly snapshot: Effect.Effect<ChannelMetricsSnapshot>
-    /** Remembers a card problem; true the first time this reason (and scope) is seen, so it is logged once. */
+    /** An answer goes as Markdown instead of a card, and why; true the first time this reason is seen (log it once). */
     readonly cardTrouble: (trouble: CardTrouble) => Effect.Effect<boolean>
   }
 >()("@openpollen/core/ChannelMetrics") {
@@ -52,9 +62,22 @@ export class ChannelMetrics extends Context.Service<
       webhookParts: 0,
       openApiParts: 0,
       fallbacks: 0,
+      fallbacksByReason: {},
+      ambiguousRetries: 0,
       replyFailures: 0,
       cards: 0,
       cardFallbacks: 0,
+    }
+    const withFallback = (reason: FallbackReason | undefined, parts: number) => {
+      if (reason === undefined) return {}
+      const count = state.fallbacksByReason[reason] ?? { replies: 0, parts: 0 }
+      return {
+        fallbacks: state.fallbacks + 1,
+        fallbacksByReason: {
+          ...state.fallbacksByReason,
+          [reason]: { replies: count.replies + 1, parts: count.parts + parts },
+        },
+      }
     }
     const seenTrouble = new Set<string>()
     const apply = (outcome: HandleOutcome): Partial<ChannelMetricsSnapshot> => {
@@ -73,12 +96,15 @@ export class ChannelMetrics extends Context.Service<
             apologies: state.apologies + (outcome.kind === "apology" ? 1 : 0),
             webhookParts: state.webhookParts + outcome.webhookParts,
             openApiParts: state.openApiParts + outcome.openApiParts,
-            fallbacks: state.fallbacks + (outcome.webhookParts > 0 && outcome.openApiParts > 0 ? 1 : 0),
-            cards: state.cards + (outcome.card === "card" ? 1 : 0),
-            cardFallbacks: state.cardFallbacks + (outcome.card === "fallback" ? 1 : 0),
+            ambiguousRetries: state.ambiguousRetries + outcome.ambiguousRetries,
+            ...withFallback(outcome.fallback, outcome.openApiParts),
+            cards: state.cards + (outcome.card === true ? 1 : 0),
           }
         case "ReplyFailed":
-          return { replyFailures: state.replyFailures + 1 }
+          return {
+            replyFailures: state.replyFailures + 1,
+            ambiguousRetries: state.ambiguousRetries + outcome.failure.ambiguousRetries,
+          }
       }
     }
     return ChannelMetrics.of({
@@ -89,7 +115,7 @@ export class ChannelMetrics extends Context.Service<
       snapshot: Effect.sync(() => state),
       cardTrouble: (trouble) =>
         Effect.sync(() => {
-          state = { ...state, lastCardTrouble: trouble }
+          state = { ...state, lastCardTrouble: trouble, cardFallbacks: state.cardFallbacks + 1 }
           const key = `${trouble.reason}:${trouble.permission ?? ""}`
           if (seenTrouble.has(key)) return false
           seenTrouble.add(key)

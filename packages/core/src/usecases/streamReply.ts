@@ -3,12 +3,9 @@ import type { InboundMessage } from "../domain/InboundMessage.js"
 import { CARD_UPDATE_INTERVAL_MS, ChannelSettings } from "../ports/ChannelSettings.js"
 import { type CardFailed, type CardSpace, ReplyCard } from "../ports/ReplyCard.js"
 import { cardOutTrackId } from "../rules/cardOutTrackId.js"
-import { shapeReply } from "../rules/shapeReply.js"
-import { truncateReply } from "../rules/truncateReply.js"
 import { ChannelMetrics } from "./ChannelMetrics.js"
 import { type CardDraft, cardContent, streamCardUpdates, withCardRetries } from "./cardUpdates.js"
 import { type ComposedReply, type ComposeOptions, composeReply } from "./composeReply.js"
-import { deliverReply } from "./deliverReply.js"
 import type { HandleOutcome } from "./HandleOutcome.js"
 
 const CREATE_ATTEMPTS = 3
@@ -23,30 +20,12 @@ const cardSpaceFor = (message: InboundMessage): CardSpace | undefined =>
       ? undefined
       : { kind: "dm", staffId: message.sender.staffId }
 
-/** The reply as Markdown through the session webhook or the Open API, as when replyMode is markdown. */
-const sendAsMarkdown = (message: InboundMessage, composed: ComposedReply) =>
-  Effect.gen(function* () {
-    const settings = yield* ChannelSettings
-    const shaped = shapeReply(composed.markdown, message)
-    const truncated = truncateReply(shaped.markdown, settings.maxReplyChars)
-    const delivery = yield* deliverReply(message, { ...shaped, markdown: truncated.text }).pipe(Effect.result)
-    if (delivery._tag === "Failure")
-      return {
-        _tag: "ReplyFailed",
-        kind: composed.kind,
-        delivered: delivery.failure.delivered,
-        reason: delivery.failure.reason,
-      } satisfies HandleOutcome
-    const { webhookParts, openApiParts } = delivery.success
-    return {
-      _tag: "Replied",
-      kind: composed.kind,
-      parts: webhookParts + openApiParts,
-      webhookParts,
-      openApiParts,
-      card: "fallback",
-    } satisfies HandleOutcome
-  })
+/** What streamReply did: answered in a card, or handed the reply back to go as Markdown. */
+export type CardReply =
+  | { readonly _tag: "Carded"; readonly outcome: HandleOutcome }
+  | { readonly _tag: "Markdown"; readonly composed: ComposedReply }
+
+const asMarkdown = (composed: ComposedReply): CardReply => ({ _tag: "Markdown", composed })
 
 /** Records why a card could not be used; logged as an error the first time each reason is seen. */
 const reportTrouble = (failure: Pick<CardFailed, "reason" | "message" | "permission" | "code">) =>
@@ -90,8 +69,8 @@ export const finalizeStrandedCard = (outTrackId: string) =>
 /**
  * The reply in an AI card: the card is created and delivered at once, while the agent starts; it fills in as the
  * agent streams and is finalized with the complete answer (or the apology, as an error). Whatever fails, the answer
- * reaches the user exactly once: without a card it goes as Markdown, and a card that cannot be finalized points to
- * the Markdown answer sent instead.
+ * reaches the user exactly once: without a card the reply is handed back to go as Markdown, and a card that cannot be
+ * finalized is closed with a pointer to that Markdown answer.
  */
 export const streamReply = Effect.fnUntraced(function* (
   message: InboundMessage,
@@ -144,16 +123,15 @@ export const streamReply = Effect.fnUntraced(function* (
           ? "no ReplyCard is provided (replyMode card needs the Open API)"
           : "the DM sender has no staffId to address a card to",
     })
-    return yield* sendAsMarkdown(message, composed)
+    return asMarkdown(composed)
   }
   const created = yield* Fiber.join(cardSide)
   if (created._tag === "Failure") {
     yield* reportTrouble(created.failure)
-    const outcome = yield* sendAsMarkdown(message, composed)
     // A create that timed out may have made the card after all: close it rather than leave it processing.
     if (created.failure.retryable)
       yield* cards.finalize(outTrackId, { content: CARD_POINTER, error: false }).pipe(Effect.ignore)
-    return outcome
+    return asMarkdown(composed)
   }
   const finalized = yield* Effect.result(
     withCardRetries(
@@ -168,19 +146,20 @@ export const streamReply = Effect.fnUntraced(function* (
     yield* Effect.logInfo("answered in an AI card").pipe(
       Effect.annotateLogs({ outTrackId, kind: composed.kind }),
     )
-    return {
+    const outcome: HandleOutcome = {
       _tag: "Replied",
       kind: composed.kind,
       parts: 1,
       webhookParts: 0,
       openApiParts: 0,
-      card: "card",
-    } satisfies HandleOutcome
+      ambiguousRetries: 0,
+      card: true,
+    }
+    return { _tag: "Carded", outcome } satisfies CardReply
   }
   yield* reportTrouble(finalized.failure)
-  const outcome = yield* sendAsMarkdown(message, composed)
   yield* withCardRetries(cards.finalize(outTrackId, { content: CARD_POINTER, error: false }), 2).pipe(
     Effect.ignore,
   )
-  return outcome
+  return asMarkdown(composed)
 })

@@ -54,7 +54,7 @@ describe("streamReply (replyMode card)", () => {
         })
         for (let step = 0; step < 80; step += 1) yield* TestClock.adjust("50 millis")
         const outcome = yield* Fiber.join(fiber)
-        expect(outcome).toMatchObject({ _tag: "Replied", kind: "answer", card: "card" })
+        expect(outcome).toMatchObject({ _tag: "Replied", kind: "answer", card: true })
         const card = world.cards.cards.get(outTrackId)
         const updates = card?.updates ?? []
         expect(updates.at(-1)).toMatchObject({ final: true, error: false })
@@ -80,7 +80,7 @@ describe("streamReply (replyMode card)", () => {
     )
     return Effect.gen(function* () {
       const outcome = yield* handleOver(dm, 500)
-      expect(outcome).toMatchObject({ _tag: "Replied", kind: "apology", card: "card" })
+      expect(outcome).toMatchObject({ _tag: "Replied", kind: "apology", card: true })
       expect(world.cards.cards.get(outTrackId)).toMatchObject({
         content: FRIENDLY_REPLIES.agentFailed,
         finalized: true,
@@ -115,7 +115,7 @@ describe("streamReply (replyMode card)", () => {
     )
     return Effect.gen(function* () {
       const outcome = yield* handleOver(dm, 200)
-      expect(outcome).toMatchObject({ _tag: "Replied", card: "fallback", webhookParts: 1 })
+      expect(outcome).toMatchObject({ _tag: "Replied", webhookParts: 1 })
       expect(world.webhook.sent).toHaveLength(1)
       expect(world.cards.cards.size).toBe(0)
       expect(world.cards.calls.filter((call) => call.operation === "create")).toHaveLength(1)
@@ -134,7 +134,7 @@ describe("streamReply (replyMode card)", () => {
       world.cards.failNext("create", serverError(), qps())
       return Effect.gen(function* () {
         const outcome = yield* handleOver(dm, 3_000)
-        expect(outcome).toMatchObject({ _tag: "Replied", card: "card" })
+        expect(outcome).toMatchObject({ _tag: "Replied", card: true })
         expect(world.cards.calls.filter((call) => call.operation === "create")).toHaveLength(3)
         expect(world.webhook.sent).toHaveLength(0)
       }).pipe(inWorld(world))
@@ -146,7 +146,7 @@ describe("streamReply (replyMode card)", () => {
     world.cards.failNext("finalize", ...Array.from({ length: 5 }, serverError))
     return Effect.gen(function* () {
       const outcome = yield* handleOver(dm, 20_000)
-      expect(outcome).toMatchObject({ _tag: "Replied", card: "fallback" })
+      expect(outcome).toMatchObject({ _tag: "Replied" })
       expect(world.webhook.sent.map((send) => send.message.text)).toEqual(["明天的周会几点开始？"])
       expect(world.cards.cards.get(outTrackId)).toMatchObject({ content: CARD_POINTER, finalized: true })
     }).pipe(inWorld(world))
@@ -164,7 +164,7 @@ describe("streamReply (replyMode card)", () => {
     world.cards.failNext("finalize", qps())
     return Effect.gen(function* () {
       const outcome = yield* handleOver(dm, 6_000)
-      expect(outcome).toMatchObject({ _tag: "Replied", card: "card" })
+      expect(outcome).toMatchObject({ _tag: "Replied", card: true })
       const card = world.cards.cards.get(outTrackId)
       expect(card?.content).toBe(Array.from({ length: 40 }, (_, index) => `${index} `).join(""))
       expect(card?.updates.filter((update) => update.final)).toHaveLength(1)
@@ -179,7 +179,7 @@ describe("streamReply (replyMode card)", () => {
     return Effect.gen(function* () {
       yield* handleOver(dm, 200).pipe(inWorld(first))
       const outcome = yield* handleOver(dm, 200).pipe(inWorld(restarted))
-      expect(outcome).toMatchObject({ _tag: "Replied", card: "card" })
+      expect(outcome).toMatchObject({ _tag: "Replied", card: true })
       expect(first.cards.calls.filter((call) => call.operation === "create")).toHaveLength(2)
       expect(first.cards.cards.size).toBe(1)
       expect(restarted.webhook.sent).toHaveLength(0)
