@@ -185,4 +185,20 @@ describe("streamReply (replyMode card)", () => {
       expect(restarted.webhook.sent).toHaveLength(0)
     })
   })
+
+  it.effect("follows a group's own replyMode over the channel's", () => {
+    const world = makeWorld({ groups: { "*": { replyMode: "card" } } })
+    return Effect.gen(function* () {
+      const group = payload("group-text")
+      const outcome = yield* handleOver(group, 200)
+      expect(outcome).toMatchObject({ _tag: "Replied", card: true })
+      expect(world.cards.cards.get(cardOutTrackId(settings.robotCode, String(group.msgId)))).toMatchObject({
+        space: { kind: "group", openConversationId: group.conversationId },
+        finalized: true,
+      })
+      yield* handleOver({ ...dm, msgId: "msgDmOfTheSameWorld==" }, 200)
+      expect(world.webhook.sent).toHaveLength(1)
+      expect(world.cards.cards.size).toBe(1)
+    }).pipe(inWorld(world))
+  })
 })
