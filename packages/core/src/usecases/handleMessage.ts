@@ -5,13 +5,16 @@ import type { InboundFrame } from "../ports/Transport.js"
 import { conversationKey } from "../rules/conversationKey.js"
 import { decodeCallback } from "../rules/decodeCallback.js"
 import { dedupeKey } from "../rules/dedupeKey.js"
-import { evaluatePolicy } from "../rules/evaluatePolicy.js"
+import { deservesRefusal, evaluatePolicy } from "../rules/evaluatePolicy.js"
 import { prepareReply } from "../rules/prepareReply.js"
 import { sessionKeyFor } from "../rules/sessionKeyFor.js"
+import { settingsForMessage } from "../rules/settingsForMessage.js"
 import { ChannelMetrics } from "./ChannelMetrics.js"
-import { composeReply } from "./composeReply.js"
+import { type ComposedReply, composeReply } from "./composeReply.js"
 import { type Delivered, deliverReply } from "./deliverReply.js"
+import { FRIENDLY_REPLIES } from "./friendlyReplies.js"
 import type { HandleOutcome } from "./HandleOutcome.js"
+import { refuseMessage } from "./refuseMessage.js"
 
 /**
  * One inbound robot message, end to end: decode → dedupe → policy → attachments → agent → shape → truncate →
@@ -64,17 +67,37 @@ export const handleMessage = Effect.fnUntraced(function* (frame: InboundFrame) {
 
     const decision = evaluatePolicy(message, settings)
     if (decision._tag === "Ignore") {
+      const refused = deservesRefusal(message, decision) ? yield* refuseMessage(message) : false
       yield* settle(true)
-      yield* Effect.logDebug("ignored by policy").pipe(Effect.annotateLogs({ reason: decision.reason }))
-      return yield* finish({ _tag: "Ignored", reason: decision.reason })
+      yield* Effect.logDebug("ignored by policy").pipe(
+        Effect.annotateLogs({ reason: decision.reason, refused }),
+      )
+      return yield* finish({ _tag: "Ignored", reason: decision.reason, ...(refused ? { refused } : {}) })
     }
 
+    const unsupported =
+      message.type === "unknown"
+        ? (settings.unsupportedMessageReply ?? FRIENDLY_REPLIES.unsupportedMessage)
+        : undefined
+    if (unsupported === "") {
+      yield* settle(true)
+      return yield* finish({ _tag: "Ignored", reason: "unsupported-type" })
+    }
+    const conversationSettings = settingsForMessage(message.conversation, settings)
     const sessionKey = sessionKeyFor(message, { perUserInGroups: settings.sessionPerUserInGroups ?? false })
-    const composed = yield* composeReply(
-      message,
-      sessionKey,
-      conversationKey(settings.robotCode, message.conversation.id),
-    )
+    const composed: ComposedReply =
+      unsupported === undefined
+        ? yield* composeReply(
+            message,
+            sessionKey,
+            conversationKey(settings.robotCode, message.conversation.id),
+            {
+              ...(conversationSettings.systemPrompt === undefined
+                ? {}
+                : { systemPrompt: conversationSettings.systemPrompt }),
+            },
+          )
+        : { kind: "notice", markdown: unsupported }
     const prepared = prepareReply(composed.markdown, { ...message, maxReplyChars: settings.maxReplyChars })
     if (prepared.truncated)
       yield* Effect.logInfo("reply truncated").pipe(Effect.annotateLogs({ chars: composed.markdown.length }))
