@@ -11,7 +11,7 @@ import {
   MemoryCooldown,
   MemoryDedupeStore,
   MemoryTokenStore,
-  RobotMessenger,
+  sendMarkdown,
   startChannelRunner,
   Transport,
 } from "@openpollen/core"
@@ -192,20 +192,14 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
       ),
     )
 
-  const send = (to: string, message: { readonly title: string; readonly text: string }) =>
+  const send = (to: string, message: { readonly title?: string; readonly text: string }) =>
     runtime.runPromise(
-      Effect.gen(function* () {
-        const messenger = yield* RobotMessenger
-        const markdown = { ...message, atUserIds: [] }
-        yield* to.startsWith("cid")
-          ? messenger.sendToGroup(to, markdown)
-          : messenger.sendToUsers([to], markdown)
-      }).pipe(
+      sendMarkdown(to, message.text, message.title).pipe(
         Effect.match({
           onFailure: (error) => ({ ok: false as const, detail: error.message }),
-          onSuccess: () => ({
+          onSuccess: (sent) => ({
             ok: true as const,
-            detail: `sent to ${to.startsWith("cid") ? "group" : "user"} ${to}`,
+            detail: `sent to ${to.startsWith("cid") ? "group" : "user"} ${to} in ${sent.delivered} part(s)`,
           }),
         }),
       ),
