@@ -94,6 +94,10 @@ export const DingTalkChannelFile = Schema.Struct({
         PositiveInt,
         "A download slower than this, averaged over 10 s, is aborted. Default 16384.",
       ),
+      allowPrivateHosts: optional(
+        Schema.Boolean,
+        "Let download URLs lead to private, loopback or link-local addresses. Default false.",
+      ),
     }),
     "Attachment downloads.",
   ),
