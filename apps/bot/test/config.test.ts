@@ -201,7 +201,7 @@ describe("config values that would be silently wrong", () => {
     ])
   })
 
-  it("accepts ${VAR:-} as an explicit empty value", () => {
+  it("accepts an explicit empty default (VAR:-) as an empty value", () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
     const config = parseConfig('{ gateway: { apiKey: "${GW_KEY:-}" } }', {})
     expect(config.gateway.apiKey).toBeUndefined()
