@@ -4,6 +4,7 @@ import {
   type AgentMemory,
   ChannelMetrics,
   ChannelSettings,
+  type ConnectionState,
   type DrainResult,
   MemoryAgentMemory,
   MemoryConversationStore,
@@ -12,12 +13,13 @@ import {
   MemoryTokenStore,
   RobotMessenger,
   startChannelRunner,
+  Transport,
 } from "@openpollen/core"
 import { FileTokenStore, LocalFileStore } from "@openpollen/fs"
 import { AccessTokens, OpenApi } from "@openpollen/openapi"
 import { StreamDiagnostics, StreamTransport } from "@openpollen/stream"
 import { SessionWebhookSender } from "@openpollen/webhook"
-import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
+import { Effect, Exit, Layer, ManagedRuntime, Scope, Stream } from "effect"
 import type { DingTalkCredentials, ResolvedConfig, ResolvedDingTalk } from "../config/ResolvedConfig.js"
 import { type ChannelStatus, maskId, type TestStep } from "./ChannelStatus.js"
 import { StoreHealth } from "./StoreHealth.js"
@@ -163,6 +165,16 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
       }),
     )
 
+  /** Calls `listener` with the connection's state now and at every change, until the channel stops. */
+  const onConnectionChange = (listener: (state: ConnectionState) => void): void => {
+    runtime.runFork(
+      Effect.gen(function* () {
+        const transport = yield* Transport
+        yield* Stream.runForEach(transport.stateChanges, (state) => Effect.sync(() => listener(state)))
+      }).pipe(Effect.forkIn(scope)),
+    )
+  }
+
   /** Whether the store can record messages (a bot that cannot record ACKs nothing and answers nothing). */
   const health = (): Promise<{ readonly ok: boolean; readonly reason?: string }> =>
     runtime.runPromise(
@@ -234,5 +246,5 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
     return drained
   }
 
-  return { status, health, test, send, stop }
+  return { status, health, onConnectionChange, test, send, stop }
 }

@@ -89,6 +89,11 @@ export const DingTalkChannelFile = Schema.Struct({
     Schema.Struct({
       maxBytes: optional(PositiveInt, "Largest attachment downloaded. Default 20 MiB."),
       timeoutMs: optional(PositiveInt, "Download stall timeout. Default 60000."),
+      totalTimeoutMs: optional(PositiveInt, "A whole download must finish within this. Default 120000."),
+      minBytesPerSecond: optional(
+        PositiveInt,
+        "A download slower than this, averaged over 10 s, is aborted. Default 16384.",
+      ),
     }),
     "Attachment downloads.",
   ),
