@@ -60,12 +60,14 @@ const stateLayers = (options: DingTalkChannelOptions) => {
       MemoryDedupeStore.layer({ ttlMs: 600_000, maxEntries: 50_000 }),
       MemoryConversationStore.layer(),
       MemoryAgentMemory.layer(),
+      MemoryCooldown.layer(),
       StoreHealth.alwaysHealthy,
     )
     return OpenApi.layer(openApi).pipe(Layer.provideMerge(stores))
   }
   // Instances share dedupe claims, the access token (one fetches at a time), reply routes, received messages, the
-  // agent's conversation history and a lease per conversation (one instance runs the agent for it at a time).
+  // agent's conversation history, a lease per conversation (one instance runs the agent for it at a time) and the
+  // refusal cooldowns (one refusal line per sender and hour across all instances).
   // The Redis client is loaded only for this store.
   return Layer.unwrap(
     Effect.map(
@@ -117,8 +119,6 @@ const channelLayer = (options: DingTalkChannelOptions) => {
       },
     }),
     ChannelMetrics.layer,
-    // Refusal lines are limited per instance: with several instances a refused user may get one from each per hour.
-    MemoryCooldown.layer(),
     options.agent,
     Layer.succeed(
       ChannelSettings,
