@@ -1,9 +1,7 @@
-import { Clock, Effect, Result } from "effect"
+import { Clock, Effect } from "effect"
 import { ChannelSettings } from "../ports/ChannelSettings.js"
 import { DedupeStore } from "../ports/DedupeStore.js"
-import type { InboundFrame } from "../ports/Transport.js"
 import { conversationKey } from "../rules/conversationKey.js"
-import { decodeCallback } from "../rules/decodeCallback.js"
 import { dedupeKey } from "../rules/dedupeKey.js"
 import { deservesRefusal, evaluatePolicy } from "../rules/evaluatePolicy.js"
 import { prepareReply } from "../rules/prepareReply.js"
@@ -11,6 +9,7 @@ import { sessionKeyFor } from "../rules/sessionKeyFor.js"
 import { settingsForMessage } from "../rules/settingsForMessage.js"
 import { ChannelMetrics } from "./ChannelMetrics.js"
 import { type ComposedReply, composeReply } from "./composeReply.js"
+import type { DecodedFrame } from "./decodeFrame.js"
 import { type Delivered, deliverReply } from "./deliverReply.js"
 import { FRIENDLY_REPLIES } from "./friendlyReplies.js"
 import type { HandleOutcome } from "./HandleOutcome.js"
@@ -18,24 +17,16 @@ import { refuseMessage } from "./refuseMessage.js"
 import { streamReply } from "./streamReply.js"
 
 /**
- * One inbound robot message, end to end: decode → dedupe → policy → attachments → agent → shape → truncate →
+ * One decoded robot message, end to end: dedupe → policy → attachments → agent → shape → truncate →
  * split → deliver. Never fails: every path ends in a HandleOutcome, recorded in ChannelMetrics.
  */
-export const handleMessage = Effect.fnUntraced(function* (frame: InboundFrame) {
+export const handleMessage = Effect.fnUntraced(function* ({ frame, message }: DecodedFrame) {
   const settings = yield* ChannelSettings
   const dedupe = yield* DedupeStore
   const metrics = yield* ChannelMetrics
   const finish = (outcome: HandleOutcome) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) => metrics.record(outcome, now)).pipe(Effect.as(outcome))
 
-  const decoded = decodeCallback(frame.data)
-  if (Result.isFailure(decoded)) {
-    yield* Effect.logWarning("dropped a robot callback that does not decode").pipe(
-      Effect.annotateLogs({ field: decoded.failure.path, problem: decoded.failure.message }),
-    )
-    return yield* finish({ _tag: "Malformed", path: decoded.failure.path })
-  }
-  const message = decoded.success
   return yield* Effect.gen(function* () {
     const key = dedupeKey(settings.robotCode, message)
     // A journalled frame can wait for the store (it comes back after the lease); any other is handled anyway.

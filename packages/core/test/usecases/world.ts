@@ -2,7 +2,9 @@ import {
   ChannelMetrics,
   ChannelSettings,
   type ChannelSettingsShape,
+  decodeFrame,
   handleMessage,
+  type InboundFrame,
   MemoryDedupeStore,
 } from "@openpollen/core"
 import {
@@ -13,7 +15,7 @@ import {
   makeMemoryFileStore,
   makeScriptedAgent,
 } from "@openpollen/core/testing"
-import { Layer } from "effect"
+import { Effect, Layer, Result } from "effect"
 import { loadFixture } from "../fixtures/loadFixture.js"
 
 export const settings: ChannelSettingsShape = {
@@ -59,4 +61,10 @@ export const payload = (name: string, overrides: Record<string, unknown> = {}) =
   ...overrides,
 })
 
-export const handle = (data: unknown, frameMessageId?: string) => handleMessage(frame(data, frameMessageId))
+/** What the runner does with a frame: decode it once, then handle the message. */
+export const handleFrame = (inbound: InboundFrame) =>
+  Effect.flatMap(decodeFrame(inbound), (decoded) =>
+    Result.isSuccess(decoded) ? handleMessage(decoded.success) : Effect.succeed(decoded.failure),
+  )
+
+export const handle = (data: unknown, frameMessageId?: string) => handleFrame(frame(data, frameMessageId))
