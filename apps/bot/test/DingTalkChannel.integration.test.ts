@@ -117,7 +117,7 @@ describe("the wired DingTalk channel behind the gateway API, against the simulat
       body: JSON.stringify({ to: group.id, text, title: "**发布** 通知" }),
     })
     expect(response.status).toBe(200)
-    const parts = []
+    const parts: Array<Awaited<ReturnType<Simulator["nextReply"]>>> = []
     for (;;) {
       const part = await sim
         .nextReply(group.id, { timeoutMs: parts.length === 0 ? 15_000 : 3_000 })
