@@ -96,15 +96,16 @@ const stateLayers = (options: DingTalkChannelOptions) => {
 
 const channelLayer = (options: DingTalkChannelOptions) => {
   const { dingtalk, credentials } = options
-  // The transport is built on the state, so with Redis it ACKs only what the InboundJournal has recorded.
-  return Layer.mergeAll(
-    StreamTransport.layer({
-      clientId: credentials.clientId,
-      clientSecret: credentials.clientSecret,
-      apiBase: dingtalk.apiBase,
-      idleTimeoutMs: dingtalk.idleTimeoutMs,
-      keepAliveMs: dingtalk.keepAliveMs,
-    }),
+  // The transport is built on the state, so with Redis it ACKs only what the InboundJournal has recorded, and after
+  // everything else (the uploads folder included): building it connects, and DingTalk counts an ACK as delivered.
+  const transport = StreamTransport.layer({
+    clientId: credentials.clientId,
+    clientSecret: credentials.clientSecret,
+    apiBase: dingtalk.apiBase,
+    idleTimeoutMs: dingtalk.idleTimeoutMs,
+    keepAliveMs: dingtalk.keepAliveMs,
+  })
+  const ready = Layer.mergeAll(
     SessionWebhookSender.layer({ oapiBase: dingtalk.oapiBase }),
     LocalFileStore.layer({
       root: dingtalk.uploads.dir,
@@ -133,7 +134,12 @@ const channelLayer = (options: DingTalkChannelOptions) => {
         unsupportedMessageReply: dingtalk.unsupportedMessageReply,
       }),
     ),
-  ).pipe(Layer.provideMerge(stateLayers(options)), Layer.provideMerge(options.logger))
+  )
+  return transport.pipe(
+    Layer.provideMerge(ready),
+    Layer.provideMerge(stateLayers(options)),
+    Layer.provideMerge(options.logger),
+  )
 }
 
 export type DingTalkChannel = Awaited<ReturnType<typeof startDingTalkChannel>>

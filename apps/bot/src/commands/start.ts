@@ -88,33 +88,29 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
   const logger = botLoggerLayer({ level: config.log.level, secrets })
   const redact = makeRedactor(secrets)
   let channel: DingTalkChannel | undefined
-  if (credentials !== undefined && (sandbox || dingtalk.enabled)) {
-    channel = await startDingTalkChannel({
-      dingtalk,
-      credentials,
-      store: config.store,
-      mode: sandbox ? "sandbox" : "dingtalk",
-      agent: agentLayer(config),
-      logger: logger as Layer.Layer<never>,
-    })
-    say(
-      `dingtalk: app ${maskId(credentials.clientId)}, groupPolicy ${dingtalk.groupPolicy}, agent ${config.agent.provider}`,
-    )
-    say(`store: ${describeStore(config.store)}`)
-  } else {
-    say("dingtalk: disabled (set channels.dingtalk.enabled: true)")
-  }
-  const disabledStatus: ChannelStatus = {
-    channel: "dingtalk",
-    enabled: false,
-    mode: "disabled",
-    groupPolicy: dingtalk.groupPolicy,
-  }
+  const runsChannel = credentials !== undefined && (sandbox || dingtalk.enabled)
+  const notYet: ChannelStatus = runsChannel
+    ? {
+        channel: "dingtalk",
+        enabled: true,
+        mode: sandbox ? "sandbox" : "dingtalk",
+        groupPolicy: dingtalk.groupPolicy,
+      }
+    : { channel: "dingtalk", enabled: false, mode: "disabled", groupPolicy: dingtalk.groupPolicy }
+  const starting = "the DingTalk channel is still starting"
   const gateway = await startGateway(
     { ...config.gateway, token },
     {
-      status: () => channel?.status() ?? Promise.resolve(disabledStatus),
-      ...(channel === undefined ? {} : { health: channel.health, test: channel.test, send: channel.send }),
+      status: () => channel?.status() ?? Promise.resolve(notYet),
+      ...(runsChannel
+        ? {
+            health: () => channel?.health() ?? Promise.resolve({ ok: false, reason: starting }),
+            test: (to?: string) =>
+              channel?.test(to) ?? Promise.resolve([{ step: "stream", ok: false, detail: starting }]),
+            send: (to: string, message: { readonly title: string; readonly text: string }) =>
+              channel?.send(to, message) ?? Promise.resolve({ ok: false, detail: starting }),
+          }
+        : {}),
     },
   )
   say(`openpollen: gateway API on ${gateway.url}`)
@@ -141,6 +137,23 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
   })
   process.once("exit", () => removeRunState(stateDir, process.pid))
   say(`openpollen: run state in ${runState} (the CLI finds this bot and its token there)`)
+  // Connected last: DingTalk ACKs only to a bot whose stores, uploads folder and gateway are ready.
+  if (credentials !== undefined && runsChannel) {
+    channel = await startDingTalkChannel({
+      dingtalk,
+      credentials,
+      store: config.store,
+      mode: sandbox ? "sandbox" : "dingtalk",
+      agent: agentLayer(config),
+      logger: logger as Layer.Layer<never>,
+    })
+    say(
+      `dingtalk: app ${maskId(credentials.clientId)}, groupPolicy ${dingtalk.groupPolicy}, agent ${config.agent.provider}`,
+    )
+    say(`store: ${describeStore(config.store)}`)
+  } else {
+    say("dingtalk: disabled (set channels.dingtalk.enabled: true)")
+  }
 
   let reported = ""
   const watch = setInterval(() => {
