@@ -25,7 +25,8 @@ Runs in the foreground. SIGINT / SIGTERM finish replies in flight (up to 10 s), 
 The test runs inside the running bot, through its gateway API.`,
   init: `Usage: openpollen init [--path openpollen.json] [--group-policy mention|all] [--agent echo|openai] [--enabled] [--force]
 Interactive on a terminal unless --group-policy or --agent is given.`,
-  doctor: "Usage: openpollen doctor [--config FILE]",
+  doctor: `Usage: openpollen doctor [--config FILE] [--trust-config]
+Credentials are sent only to DingTalk (or loopback) unless --trust-config vouches for the config's apiBase.`,
   schema: "Usage: openpollen schema > openpollen.schema.json",
 }
 
@@ -53,6 +54,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
       agent: { type: "string" },
       enabled: { type: "boolean" },
       force: { type: "boolean" },
+      "trust-config": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   })
@@ -95,7 +97,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     }
     case "doctor": {
       const { doctor } = await import("./commands/doctor.js")
-      return doctor(config())
+      return doctor(config(), { trustConfig: values["trust-config"] ?? false })
     }
     case "schema": {
       const { configJsonSchema } = await import("./commands/schema.js")

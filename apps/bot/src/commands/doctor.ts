@@ -3,6 +3,7 @@ import { AccessTokens, OpenApi } from "@openpollen/openapi"
 import { Effect, Layer } from "effect"
 import type { ResolvedConfig } from "../config/ResolvedConfig.js"
 import { callGateway } from "./gatewayClient.js"
+import { isDingTalkOrigin } from "./isDingTalkOrigin.js"
 import { EXIT, paint, say } from "./output.js"
 
 interface Check {
@@ -11,13 +12,25 @@ interface Check {
   readonly detail: string
 }
 
-const credentialsCheck = async (config: ResolvedConfig): Promise<Check> => {
+export interface DoctorOptions {
+  /** Send the credentials to an apiBase that is not DingTalk's (the operator vouches for the config file). */
+  readonly trustConfig?: boolean
+}
+
+const credentialsCheck = async (config: ResolvedConfig, options: DoctorOptions): Promise<Check> => {
   const credentials = config.dingtalk.credentials
   if (credentials === undefined)
     return {
       name: "credentials",
       ok: "skip",
       detail: "none configured: `openpollen start` will run the local sandbox",
+    }
+  // A hostile ./openpollen.json could name its own host to collect the secret from the operator's environment.
+  if (!isDingTalkOrigin(config.dingtalk.apiBase) && options.trustConfig !== true)
+    return {
+      name: "credentials",
+      ok: false,
+      detail: `not sent: channels.dingtalk.apiBase ${config.dingtalk.apiBase} is not a DingTalk origin; if you trust ${config.source ?? "the config"}, rerun with --trust-config`,
     }
   const layer = OpenApi.layer({
     ...credentials,
@@ -49,7 +62,8 @@ const credentialsCheck = async (config: ResolvedConfig): Promise<Check> => {
 }
 
 /** `openpollen doctor`: config, credentials and connectivity, each with what to do about it. */
-export const doctor = async (config: ResolvedConfig): Promise<number> => {
+export const doctor = async (config: ResolvedConfig, options: DoctorOptions = {}): Promise<number> => {
+  say(`config: ${config.source ?? "none found (defaults)"}`)
   const checks: Array<Check> = [
     {
       name: "config",
@@ -64,7 +78,7 @@ export const doctor = async (config: ResolvedConfig): Promise<number> => {
       ok: false,
       detail: "credentials are set but channels.dingtalk.enabled is false",
     })
-  checks.push(await credentialsCheck(config))
+  checks.push(await credentialsCheck(config, options))
   const running = await callGateway(config, "/health")
   checks.push({
     name: "bot",
