@@ -131,17 +131,19 @@ describe("EchoAgent", () => {
   it("shows the quote first: its text and the names of its files on one '>' line", async () => {
     const reply = await Effect.runPromise(
       Effect.gen(function* () {
-        return yield* (yield* Agent).respond({
-          ...sampleAgentRequest,
-          quotedText: "部署脚本\n报错了",
-          attachments: [
-            { kind: "picture", path: "/u/own.png" },
-            { kind: "file", path: "/u/quoted.xlsx", fileName: "报表.xlsx", quoted: true },
-          ],
-        })
+        return yield* collectAnswer(
+          (yield* Agent).respond({
+            ...sampleAgentRequest,
+            quotedText: "部署脚本\n报错了",
+            attachments: [
+              { kind: "picture", path: "/u/own.png" },
+              { kind: "file", path: "/u/quoted.xlsx", fileName: "报表.xlsx", quoted: true },
+            ],
+          }),
+        )
       }).pipe(Effect.provide(EchoAgent.layer)),
     )
-    expect(reply.markdown).toBe("> 部署脚本 报错了 quoted.xlsx\n\n你好\n\nown.png")
+    expect(reply).toBe("> 部署脚本 报错了 quoted.xlsx\n\n你好\n\nown.png")
   })
 })
 

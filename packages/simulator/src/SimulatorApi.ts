@@ -1,4 +1,7 @@
 // The simulator's programmatic API. Tests, benchmarks and the sandbox code against these types.
+import type { SimQuote, SimRecordEntry } from "./SimMessageParts.js"
+
+export type { SimQuote, SimRecordEntry }
 
 import type { SimCards } from "./CardTypes.js"
 
@@ -73,21 +76,6 @@ export interface SendOptions {
   readonly overrides?: Readonly<Record<string, unknown>>
   /** A quoted message (`text.isReplyMsg`, `repliedMsg`). Text messages only. */
   readonly quote?: SimQuote
-}
-
-/** What a reply quotes: text, a picture or a file (their bytes become downloadable, like a direct one's). */
-export type SimQuote = { readonly msgId?: string } & (
-  | { readonly text: string }
-  | { readonly picture: Uint8Array; readonly contentType?: string }
-  | { readonly file: Uint8Array; readonly fileName: string }
-)
-
-/** One message of a forwarded chat history (`chatRecord`). */
-export interface SimRecordEntry {
-  readonly from: SimUser
-  readonly text?: string
-  /** A picture entry instead of text (shown as a placeholder; DingTalk sends its download code). */
-  readonly picture?: boolean
 }
 
 export type RichTextPart =
