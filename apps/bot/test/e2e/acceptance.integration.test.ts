@@ -99,7 +99,7 @@ describe("openpollen start against the simulator (groupPolicy: mention)", () => 
     const reply = await sim.nextReply(group.id)
     const lines = reply.text.split("\n\n")
     expect(lines[0]).toBe("截图如下\n第二步报错")
-    expect(existsSync(lines[1] ?? "")).toBe(true)
+    expect(existsSync(join(bot.home, ".openpollen", "sdk-workspace", "uploads", lines[1] ?? "-"))).toBe(true)
   })
 
   it("answers a redelivered message (ACK lost) exactly once", async () => {
