@@ -1,5 +1,5 @@
-import { MemoryTokenStore } from "@openpollen/core"
-import { AccessTokens, OpenApi } from "@openpollen/openapi"
+import { type ChannelMetricsSnapshot, MemoryTokenStore } from "@openpollen/core"
+import { AccessTokens, OpenApi, probeCardScopes, resolveOpenApiConfig } from "@openpollen/openapi"
 import { Effect, Layer } from "effect"
 import type { ResolvedConfig } from "../config/ResolvedConfig.js"
 import { callGateway } from "./gatewayClient.js"
@@ -17,6 +17,9 @@ export interface DoctorOptions {
   readonly trustConfig?: boolean
 }
 
+const trustsApiBase = (config: ResolvedConfig, options: DoctorOptions) =>
+  isDingTalkOrigin(config.dingtalk.apiBase) || options.trustConfig === true
+
 const credentialsCheck = async (config: ResolvedConfig, options: DoctorOptions): Promise<Check> => {
   const credentials = config.dingtalk.credentials
   if (credentials === undefined)
@@ -26,7 +29,7 @@ const credentialsCheck = async (config: ResolvedConfig, options: DoctorOptions):
       detail: "none configured: `openpollen start` will run the local sandbox",
     }
   // A hostile ./openpollen.json could name its own host to collect the secret from the operator's environment.
-  if (!isDingTalkOrigin(config.dingtalk.apiBase) && options.trustConfig !== true)
+  if (!trustsApiBase(config, options))
     return {
       name: "credentials",
       ok: false,
@@ -61,6 +64,64 @@ const credentialsCheck = async (config: ResolvedConfig, options: DoctorOptions):
   )
 }
 
+const GRANT_HINT = "grant it in the app's 权限管理 (permissions) page on open.dingtalk.com"
+
+/** With replyMode card: the card scopes the app lacks, found without creating a card. */
+const cardCheck = async (config: ResolvedConfig): Promise<Check | undefined> => {
+  const credentials = config.dingtalk.credentials
+  if (config.dingtalk.replyMode !== "card" || credentials === undefined) return undefined
+  const openApi = {
+    ...credentials,
+    apiBase: config.dingtalk.apiBase,
+    requestTimeoutMs: 8_000,
+    card: config.dingtalk.card,
+  }
+  const layer = OpenApi.layer(openApi).pipe(Layer.provide(MemoryTokenStore.layer))
+  return Effect.runPromise(
+    probeCardScopes(resolveOpenApiConfig(openApi)).pipe(
+      Effect.provide(layer),
+      Effect.match({
+        onFailure: (error): Check => ({
+          name: "cards",
+          ok: false,
+          detail: `could not check: ${error.message}`,
+        }),
+        onSuccess: (probe): Check => {
+          const problems = [
+            ...probe.missing.map((scope) => `missing permission ${scope}: ${GRANT_HINT}`),
+            ...(probe.templateMissing
+              ? [
+                  `card template ${config.dingtalk.card.templateId} not found: check channels.dingtalk.card.templateId`,
+                ]
+              : []),
+          ]
+          if (problems.length > 0) return { name: "cards", ok: false, detail: problems.join("; ") }
+          if (probe.unknown.length > 0)
+            return { name: "cards", ok: "skip", detail: `could not tell: ${probe.unknown.join("; ")}` }
+          return { name: "cards", ok: true, detail: "Card.Instance.Write and Card.Streaming.Write granted" }
+        },
+      }),
+    ),
+  )
+}
+
+/** The running bot's last card problem, from /api/status. */
+const cardTroubleCheck = async (config: ResolvedConfig): Promise<Check | undefined> => {
+  if (config.dingtalk.replyMode !== "card") return undefined
+  const status = await callGateway(config, "/api/status")
+  const body = status?.body as
+    | { readonly channels?: ReadonlyArray<{ readonly messages?: ChannelMetricsSnapshot }> }
+    | undefined
+  const trouble = body?.channels?.find((channel) => channel.messages?.lastCardTrouble)?.messages
+    ?.lastCardTrouble
+  if (trouble === undefined) return undefined
+  return {
+    name: "last card",
+    ok: false,
+    detail: `${new Date(trouble.at).toISOString()} ${trouble.reason}${trouble.permission === undefined ? "" : ` (grant ${trouble.permission})`}: ${trouble.message}; answers went as Markdown`,
+  }
+}
+
 /** `openpollen doctor`: config, credentials and connectivity, each with what to do about it. */
 export const doctor = async (config: ResolvedConfig, options: DoctorOptions = {}): Promise<number> => {
   say(`config: ${config.source ?? "none found (defaults)"}`)
@@ -79,6 +140,9 @@ export const doctor = async (config: ResolvedConfig, options: DoctorOptions = {}
       detail: "credentials are set but channels.dingtalk.enabled is false",
     })
   checks.push(await credentialsCheck(config, options))
+  // The card probe sends the same credentials: only where the credentials check may send them.
+  const cards = trustsApiBase(config, options) ? await cardCheck(config) : undefined
+  if (cards !== undefined) checks.push(cards)
   const running = await callGateway(config, "/health")
   checks.push({
     name: "bot",
@@ -88,6 +152,8 @@ export const doctor = async (config: ResolvedConfig, options: DoctorOptions = {}
         ? "not running (start it with `openpollen start`)"
         : `running: ${JSON.stringify(running.body)}`,
   })
+  const lastCard = running === undefined ? undefined : await cardTroubleCheck(config)
+  if (lastCard !== undefined) checks.push(lastCard)
   for (const check of checks)
     say(
       `${check.ok === "skip" ? paint.dim("–") : check.ok ? paint.green("✔") : paint.red("✘")} ${check.name.padEnd(12)} ${check.detail}`,
