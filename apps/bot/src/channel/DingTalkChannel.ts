@@ -1,9 +1,10 @@
-import { join } from "node:path"
 import {
   type Agent,
   type AgentMemory,
   ChannelMetrics,
   ChannelSettings,
+  type ConversationStore,
+  type DedupeStore,
   type DrainResult,
   MemoryAgentMemory,
   MemoryConversationStore,
@@ -11,12 +12,15 @@ import {
   MemoryTokenStore,
   RobotMessenger,
   startChannelRunner,
+  type TokenStore,
 } from "@openpollen/core"
-import { FileTokenStore, LocalFileStore } from "@openpollen/fs"
+import { LocalFileStore } from "@openpollen/fs"
 import { AccessTokens, OpenApi } from "@openpollen/openapi"
+import type { RedisUnavailable } from "@openpollen/redis"
+import { SqliteStores, type SqliteUnavailable } from "@openpollen/sqlite"
 import { StreamDiagnostics, StreamTransport } from "@openpollen/stream"
 import { SessionWebhookSender } from "@openpollen/webhook"
-import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
+import { Cause, Effect, Exit, Layer, ManagedRuntime, Predicate, Scope } from "effect"
 import type { DingTalkCredentials, ResolvedConfig, ResolvedDingTalk } from "../config/ResolvedConfig.js"
 import { type ChannelStatus, maskId, type TestStep } from "./ChannelStatus.js"
 
@@ -36,7 +40,17 @@ const TEST_MESSAGE = {
   atUserIds: [],
 }
 
-const stateLayers = (options: DingTalkChannelOptions) => {
+/** Every store and the Open API; the journal and dead letters (sqlite, redis) are found by the services that use them. */
+type StateLayer = Layer.Layer<
+  | Layer.Success<ReturnType<typeof OpenApi.layer>>
+  | TokenStore
+  | DedupeStore
+  | ConversationStore
+  | AgentMemory,
+  SqliteUnavailable | RedisUnavailable
+>
+
+const stateLayers = (options: DingTalkChannelOptions): StateLayer => {
   const { dingtalk, credentials, store } = options
   const openApi = {
     clientId: credentials.clientId,
@@ -46,17 +60,23 @@ const stateLayers = (options: DingTalkChannelOptions) => {
     qps: dingtalk.qps,
     download: dingtalk.download,
   }
-  if (store.kind !== "redis") {
-    const tokens =
-      store.kind === "file"
-        ? FileTokenStore.layer({ path: join(store.stateDir, "tokens.json") })
-        : MemoryTokenStore.layer
+  if (store.kind === "memory") {
     const stores = Layer.mergeAll(
-      tokens,
+      MemoryTokenStore.layer,
       MemoryDedupeStore.layer({ ttlMs: 600_000, maxEntries: 50_000 }),
       MemoryConversationStore.layer(),
       MemoryAgentMemory.layer(),
     )
+    return OpenApi.layer(openApi).pipe(Layer.provideMerge(stores))
+  }
+  if (store.kind === "sqlite") {
+    // One file this process holds alone: received messages (recorded before the ACK), what was answered, reply
+    // routes, the agent's history and the token survive a crash and are picked up on the next start.
+    const stores = SqliteStores.layer({
+      path: store.path,
+      journal: { leaseMs: store.leaseMs, maxDeliveries: store.maxDeliveries },
+      agentMemory: { idleTtlMs: store.historyTtlMs },
+    })
     return OpenApi.layer(openApi).pipe(Layer.provideMerge(stores))
   }
   // Instances share dedupe claims, the access token (one fetches at a time), reply routes, received messages, the
@@ -121,13 +141,28 @@ const channelLayer = (options: DingTalkChannelOptions) => {
   ).pipe(Layer.provideMerge(stateLayers(options)), Layer.provideMerge(options.logger))
 }
 
+/** The channel's layers could not be built (e.g. the store's file is locked or damaged); the message says what to do. */
+export class ChannelStartError extends Error {
+  override readonly name = "ChannelStartError"
+}
+
 export type DingTalkChannel = Awaited<ReturnType<typeof startDingTalkChannel>>
 
 /** The DingTalk channel, wired: Stream transport, Open API, session webhooks, uploads, agent and the runner. */
 export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
   const runtime = ManagedRuntime.make(channelLayer(options))
   const scope = Scope.makeUnsafe()
-  const runner = await runtime.runPromise(startChannelRunner.pipe(Scope.provide(scope)))
+  const started = await runtime.runPromiseExit(startChannelRunner.pipe(Scope.provide(scope)))
+  if (Exit.isFailure(started)) {
+    await runtime.dispose().catch(() => undefined)
+    const failure = Cause.squash(started.cause)
+    throw new ChannelStartError(
+      Predicate.hasProperty(failure, "message") && Predicate.isString(failure.message)
+        ? failure.message
+        : "the channel could not start",
+    )
+  }
+  const runner = started.value
 
   const status = (): Promise<ChannelStatus> =>
     runtime.runPromise(
@@ -202,5 +237,8 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
     return drained
   }
 
-  return { status, test, send, stop }
+  /** Whether messages left unanswered at a stop stay in a journal for the next start (sqlite, redis). */
+  const keepsUnanswered = options.store.kind !== "memory"
+
+  return { status, test, send, stop, keepsUnanswered }
 }

@@ -6,7 +6,7 @@ import { EchoAgent } from "../agents/EchoAgent.js"
 import { OpenAiAgent } from "../agents/OpenAiAgent.js"
 import type { ChannelStatus } from "../channel/ChannelStatus.js"
 import { maskId } from "../channel/ChannelStatus.js"
-import { type DingTalkChannel, startDingTalkChannel } from "../channel/DingTalkChannel.js"
+import { ChannelStartError, type DingTalkChannel, startDingTalkChannel } from "../channel/DingTalkChannel.js"
 import type { DingTalkCredentials, ResolvedConfig } from "../config/ResolvedConfig.js"
 import { startGateway } from "../gateway/GatewayServer.js"
 import { botLoggerLayer } from "../logging/BotLogger.js"
@@ -44,9 +44,9 @@ const redisSecrets = (url: string): ReadonlyArray<string> => {
 const describeStore = (store: ResolvedConfig["store"]): string =>
   store.kind === "redis"
     ? `redis ${maskRedisUrl(Redacted.value(store.url))} (shared by every instance)`
-    : store.kind === "file"
-      ? `file ${store.stateDir} (this instance only)`
-      : "memory (this instance only)"
+    : store.kind === "sqlite"
+      ? `sqlite ${store.path} (this instance only; unanswered messages survive a crash)`
+      : "memory (this instance only; lost on exit)"
 
 const describe = (state: ConnectionState | undefined): string => {
   switch (state?._tag) {
@@ -85,15 +85,24 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
   const logger = botLoggerLayer({ level: config.log.level, secrets })
   const redact = makeRedactor(secrets)
   let channel: DingTalkChannel | undefined
+  for (const notice of config.notices) complain(`openpollen: ${notice}`)
   if (credentials !== undefined && (sandbox || dingtalk.enabled)) {
-    channel = await startDingTalkChannel({
-      dingtalk,
-      credentials,
-      store: config.store,
-      mode: sandbox ? "sandbox" : "dingtalk",
-      agent: agentLayer(config),
-      logger: logger as Layer.Layer<never>,
-    })
+    try {
+      channel = await startDingTalkChannel({
+        dingtalk,
+        credentials,
+        store: config.store,
+        mode: sandbox ? "sandbox" : "dingtalk",
+        agent: agentLayer(config),
+        logger: logger as Layer.Layer<never>,
+      })
+    } catch (error) {
+      if (!(error instanceof ChannelStartError)) throw error
+      // Exit 2 like a configuration error: restarting cannot help until someone acts on the message.
+      complain(redact(`openpollen: cannot start the DingTalk channel: ${error.message}`))
+      await simulator?.close()
+      return EXIT.usage
+    }
     say(
       `dingtalk: app ${maskId(credentials.clientId)}, groupPolicy ${dingtalk.groupPolicy}, agent ${config.agent.provider}`,
     )
@@ -166,7 +175,11 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
       await step("the DingTalk channel", async () => {
         const drained = await channel?.stop(SHUTDOWN_WAIT_MS)
         if (drained !== undefined && !drained.drained)
-          say(`openpollen: ${drained.pending} message(s) still in flight at the deadline`)
+          say(
+            channel?.keepsUnanswered === true
+              ? `openpollen: left ${drained.pending} unanswered message(s) in the journal; they are answered on the next start`
+              : `openpollen: ${drained.pending} message(s) still in flight at the deadline`,
+          )
       })
       await step("the gateway API", () => gateway.close())
       await step("the sandbox page", () => page?.close())

@@ -1,6 +1,7 @@
 import { homedir } from "node:os"
 import { join } from "node:path"
 import type { Allowlists, GroupPolicy } from "@openpollen/core"
+import { DEFAULT_SQLITE_PATH } from "@openpollen/sqlite"
 import { Redacted } from "effect"
 import type { ConfigFile } from "./ConfigFile.js"
 
@@ -38,7 +39,15 @@ export interface ResolvedOpenAi {
 }
 
 export type ResolvedStore =
-  | { readonly kind: "memory" | "file"; readonly stateDir: string }
+  | { readonly kind: "memory"; readonly stateDir: string }
+  | {
+      readonly kind: "sqlite"
+      readonly path: string
+      readonly leaseMs: number
+      readonly maxDeliveries: number
+      readonly historyTtlMs: number
+      readonly stateDir: string
+    }
   | {
       readonly kind: "redis"
       readonly url: Redacted.Redacted<string>
@@ -63,24 +72,39 @@ export interface ResolvedConfig {
   }
   readonly sandbox: { readonly port: number }
   readonly store: ResolvedStore
+  /** Lines to print at start: deprecated settings and what they were read as. */
+  readonly notices: ReadonlyArray<string>
   readonly log: { readonly level: "debug" | "info" | "warning" | "error" }
 }
 
 const openpollenHome = () => join(homedir(), ".openpollen")
 
-const resolveStore = (store: ConfigFile["store"] = {}): ResolvedStore => {
+/** The default store: a durable file for a bot with credentials, memory for the sandbox (and when asked for). */
+const resolveStore = (store: ConfigFile["store"] = {}, hasCredentials: boolean): ResolvedStore => {
   const stateDir = join(openpollenHome(), "state")
-  if (store.kind !== "redis") return { kind: store.kind ?? "memory", stateDir }
-  return {
-    kind: "redis",
-    url: Redacted.make(store.url ?? ""),
-    keyPrefix: store.keyPrefix ?? "openpollen:",
+  const kind = store.kind ?? (hasCredentials ? "sqlite" : "memory")
+  if (kind === "memory") return { kind: "memory", stateDir }
+  const shared = {
     leaseMs: store.leaseMs ?? 30_000,
     maxDeliveries: store.maxDeliveries ?? 5,
     historyTtlMs: store.historyTtlMs ?? 7 * 86_400_000,
     stateDir,
   }
+  if (kind !== "redis") return { kind: "sqlite", path: store.path ?? DEFAULT_SQLITE_PATH(), ...shared }
+  return {
+    kind: "redis",
+    url: Redacted.make(store.url ?? ""),
+    keyPrefix: store.keyPrefix ?? "openpollen:",
+    ...shared,
+  }
 }
+
+const noticesOf = (store: ConfigFile["store"]): ReadonlyArray<string> =>
+  store?.kind === "file"
+    ? [
+        'store.kind "file" is deprecated: read as "sqlite" (tokens, history and unanswered messages in one file); write "sqlite" to silence this',
+      ]
+    : []
 
 export const resolveConfig = (file: ConfigFile, source?: string): ResolvedConfig => {
   const dingtalk = file.channels?.dingtalk ?? {}
@@ -137,7 +161,8 @@ export const resolveConfig = (file: ConfigFile, source?: string): ResolvedConfig
       ...(file.gateway?.apiKey === undefined ? {} : { apiKey: Redacted.make(file.gateway.apiKey) }),
     },
     sandbox: { port: file.sandbox?.port ?? 18_801 },
-    store: resolveStore(file.store),
+    store: resolveStore(file.store, credentials !== undefined),
+    notices: noticesOf(file.store),
     log: { level: file.log?.level ?? "info" },
   }
 }
