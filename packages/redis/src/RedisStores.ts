@@ -20,8 +20,7 @@ export interface RedisStoresConfig extends RedisConnectionConfig {
 export const RedisStores = {
   /**
    * DedupeStore, TokenStore, ConversationStore, InboundJournal, DeadLetters, AgentMemory, ConversationLease and
-   * RedisRefreshLock
-   * over one connection.
+   * RedisRefreshLock over one connection, which the layer provides too (e.g. for `probeWritable`).
    */
   layer: (config: RedisStoresConfig) =>
     Layer.mergeAll(
@@ -33,5 +32,5 @@ export const RedisStores = {
       RedisDeadLetters.layer,
       RedisAgentMemory.layer(config.agentMemory),
       RedisConversationLease.layer(config.conversationLease),
-    ).pipe(Layer.provide(RedisConnection.layer(config))),
+    ).pipe(Layer.provideMerge(RedisConnection.layer(config))),
 }

@@ -1,3 +1,4 @@
+export * from "./probeWritable.js"
 export * from "./RedisAgentMemory.js"
 export * from "./RedisConnection.js"
 export * from "./RedisConversationLease.js"

@@ -8,6 +8,7 @@ import {
   type DrainResult,
   MemoryAgentMemory,
   MemoryConversationStore,
+  MemoryCooldown,
   MemoryDedupeStore,
   MemoryTokenStore,
   RobotMessenger,
@@ -17,12 +18,13 @@ import {
 import { LocalFileStore } from "@openpollen/fs"
 import { AccessTokens, OpenApi } from "@openpollen/openapi"
 import type { RedisUnavailable } from "@openpollen/redis"
-import { SqliteStores, type SqliteUnavailable } from "@openpollen/sqlite"
+import { SqliteDatabase, SqliteStores, type SqliteUnavailable } from "@openpollen/sqlite"
 import { StreamDiagnostics, StreamTransport } from "@openpollen/stream"
 import { SessionWebhookSender } from "@openpollen/webhook"
 import { Cause, Effect, Exit, Layer, ManagedRuntime, Predicate, Scope } from "effect"
 import type { DingTalkCredentials, ResolvedConfig, ResolvedDingTalk } from "../config/ResolvedConfig.js"
 import { type ChannelStatus, maskId, type TestStep } from "./ChannelStatus.js"
+import { StoreHealth } from "./StoreHealth.js"
 
 export interface DingTalkChannelOptions {
   readonly dingtalk: ResolvedDingTalk
@@ -46,7 +48,8 @@ type StateLayer = Layer.Layer<
   | TokenStore
   | DedupeStore
   | ConversationStore
-  | AgentMemory,
+  | AgentMemory
+  | StoreHealth,
   SqliteUnavailable | RedisUnavailable
 >
 
@@ -66,6 +69,7 @@ const stateLayers = (options: DingTalkChannelOptions): StateLayer => {
       MemoryDedupeStore.layer({ ttlMs: 600_000, maxEntries: 50_000 }),
       MemoryConversationStore.layer(),
       MemoryAgentMemory.layer(),
+      StoreHealth.alwaysHealthy,
     )
     return OpenApi.layer(openApi).pipe(Layer.provideMerge(stores))
   }
@@ -77,7 +81,13 @@ const stateLayers = (options: DingTalkChannelOptions): StateLayer => {
       journal: { leaseMs: store.leaseMs, maxDeliveries: store.maxDeliveries },
       agentMemory: { idleTtlMs: store.historyTtlMs },
     })
-    return OpenApi.layer(openApi).pipe(Layer.provideMerge(stores))
+    const health = Layer.effect(
+      StoreHealth,
+      Effect.map(Effect.service(SqliteDatabase), (database) =>
+        StoreHealth.of({ check: database.write("health check", () => undefined) }),
+      ),
+    )
+    return Layer.merge(OpenApi.layer(openApi), health).pipe(Layer.provideMerge(stores))
   }
   // Instances share dedupe claims, the access token (one fetches at a time), reply routes, received messages, the
   // agent's conversation history and a lease per conversation (one instance runs the agent for it at a time).
@@ -85,7 +95,7 @@ const stateLayers = (options: DingTalkChannelOptions): StateLayer => {
   return Layer.unwrap(
     Effect.map(
       Effect.promise(() => import("@openpollen/redis")),
-      ({ RedisRefreshLock, RedisStores }) => {
+      ({ probeWritable, RedisConnection, RedisRefreshLock, RedisStores }) => {
         const stores = RedisStores.layer({
           url: store.url,
           keyPrefix: store.keyPrefix,
@@ -99,7 +109,13 @@ const stateLayers = (options: DingTalkChannelOptions): StateLayer => {
             OpenApi.layer({ ...openApi, refreshLock: lock.withLock }),
           ),
         )
-        return lockedOpenApi.pipe(Layer.provideMerge(stores))
+        const health = Layer.effect(
+          StoreHealth,
+          Effect.map(Effect.service(RedisConnection), (redis) =>
+            StoreHealth.of({ check: probeWritable.pipe(Effect.provideService(RedisConnection, redis)) }),
+          ),
+        )
+        return Layer.merge(lockedOpenApi, health).pipe(Layer.provideMerge(stores))
       },
     ),
   )
@@ -114,6 +130,7 @@ const channelLayer = (options: DingTalkChannelOptions) => {
       clientSecret: credentials.clientSecret,
       apiBase: dingtalk.apiBase,
       idleTimeoutMs: dingtalk.idleTimeoutMs,
+      keepAliveMs: dingtalk.keepAliveMs,
     }),
     SessionWebhookSender.layer({ oapiBase: dingtalk.oapiBase }),
     LocalFileStore.layer({
@@ -125,6 +142,8 @@ const channelLayer = (options: DingTalkChannelOptions) => {
       },
     }),
     ChannelMetrics.layer,
+    // Refusal lines are limited per instance: with several instances a refused user may get one from each per hour.
+    MemoryCooldown.layer(),
     options.agent,
     Layer.succeed(
       ChannelSettings,
@@ -136,6 +155,9 @@ const channelLayer = (options: DingTalkChannelOptions) => {
         maxConcurrentConversations: dingtalk.maxConcurrentConversations,
         maxReplyChars: dingtalk.maxReplyChars,
         sessionPerUserInGroups: dingtalk.sessionPerUserInGroups,
+        groups: dingtalk.groups,
+        ...(dingtalk.refusalMessage === undefined ? {} : { refusalMessage: dingtalk.refusalMessage }),
+        unsupportedMessageReply: dingtalk.unsupportedMessageReply,
       }),
     ),
   ).pipe(Layer.provideMerge(stateLayers(options)), Layer.provideMerge(options.logger))
@@ -181,6 +203,23 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
           messages,
         } satisfies ChannelStatus
       }),
+    )
+
+  /** Whether the store can record messages (a bot that cannot record ACKs nothing and answers nothing). */
+  const health = (): Promise<{ readonly ok: boolean; readonly reason?: string }> =>
+    runtime.runPromise(
+      Effect.gen(function* () {
+        yield* (yield* StoreHealth).check
+      }).pipe(
+        Effect.timeoutOrElse({
+          duration: "3 seconds",
+          orElse: () => Effect.fail({ message: "no answer in 3 s" }),
+        }),
+        Effect.match({
+          onFailure: (error) => ({ ok: false, reason: `the store cannot record messages: ${error.message}` }),
+          onSuccess: () => ({ ok: true }),
+        }),
+      ),
     )
 
   const send = (to: string, message: { readonly title: string; readonly text: string }) =>
@@ -240,5 +279,5 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
   /** Whether messages left unanswered at a stop stay in a journal for the next start (sqlite, redis). */
   const keepsUnanswered = options.store.kind !== "memory"
 
-  return { status, test, send, stop, keepsUnanswered }
+  return { status, health, test, send, stop, keepsUnanswered }
 }

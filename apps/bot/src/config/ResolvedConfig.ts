@@ -1,7 +1,8 @@
 import { homedir } from "node:os"
-import { join } from "node:path"
-import type { Allowlists, GroupPolicy } from "@openpollen/core"
-import { DEFAULT_SQLITE_PATH } from "@openpollen/sqlite"
+import { join, resolve } from "node:path"
+import { type Allowlists, FRIENDLY_REPLIES, type GroupPolicy, type GroupSettings } from "@openpollen/core"
+import { SQLITE_FILE_NAME } from "@openpollen/sqlite"
+import { STREAM_DEFAULTS } from "@openpollen/stream/defaults"
 import { Redacted } from "effect"
 import type { ConfigFile } from "./ConfigFile.js"
 
@@ -19,12 +20,18 @@ export interface ResolvedDingTalk {
   readonly apiBase: string
   readonly oapiBase: string
   readonly allowlists: Allowlists
+  readonly groups: Readonly<Record<string, GroupSettings>>
+  /** Absent: allowlist refusals stay silent. */
+  readonly refusalMessage?: string
+  /** `""`: unreadable message types stay unanswered. */
+  readonly unsupportedMessageReply: string
   readonly maxReplyChars: number
   readonly webhookExpiryMarginMs: number
   readonly maxConcurrentConversations: number
   readonly sessionPerUserInGroups: boolean
   readonly qps: number
   readonly idleTimeoutMs: number
+  readonly keepAliveMs: number
   readonly download: { readonly maxBytes: number; readonly timeoutMs: number }
   readonly uploads: { readonly dir: string; readonly retentionDays: number; readonly maxTotalBytes: number }
 }
@@ -80,8 +87,11 @@ export interface ResolvedConfig {
 const openpollenHome = () => join(homedir(), ".openpollen")
 
 /** The default store: a durable file for a bot with credentials, memory for the sandbox (and when asked for). */
-const resolveStore = (store: ConfigFile["store"] = {}, hasCredentials: boolean): ResolvedStore => {
-  const stateDir = join(openpollenHome(), "state")
+const resolveStore = (
+  store: ConfigFile["store"] = {},
+  stateDir: string,
+  hasCredentials: boolean,
+): ResolvedStore => {
   const kind = store.kind ?? (hasCredentials ? "sqlite" : "memory")
   if (kind === "memory") return { kind: "memory", stateDir }
   const shared = {
@@ -90,7 +100,8 @@ const resolveStore = (store: ConfigFile["store"] = {}, hasCredentials: boolean):
     historyTtlMs: store.historyTtlMs ?? 7 * 86_400_000,
     stateDir,
   }
-  if (kind !== "redis") return { kind: "sqlite", path: store.path ?? DEFAULT_SQLITE_PATH(), ...shared }
+  if (kind !== "redis")
+    return { kind: "sqlite", path: store.path ?? join(stateDir, SQLITE_FILE_NAME), ...shared }
   return {
     kind: "redis",
     url: Redacted.make(store.url ?? ""),
@@ -106,7 +117,16 @@ const noticesOf = (store: ConfigFile["store"]): ReadonlyArray<string> =>
       ]
     : []
 
-export const resolveConfig = (file: ConfigFile, source?: string): ResolvedConfig => {
+/** `$OPENPOLLEN_STATE_DIR` moves the state folder (tokens, the run-state file), e.g. for tests. */
+export const resolveConfig = (
+  file: ConfigFile,
+  source?: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): ResolvedConfig => {
+  const stateDir =
+    env.OPENPOLLEN_STATE_DIR !== undefined && env.OPENPOLLEN_STATE_DIR !== ""
+      ? resolve(env.OPENPOLLEN_STATE_DIR)
+      : join(openpollenHome(), "state")
   const dingtalk = file.channels?.dingtalk ?? {}
   const clientId = dingtalk.clientId
   const clientSecret = dingtalk.clientSecret
@@ -125,12 +145,18 @@ export const resolveConfig = (file: ConfigFile, source?: string): ResolvedConfig
       apiBase: dingtalk.apiBase ?? "https://api.dingtalk.com",
       oapiBase: dingtalk.oapiBase ?? "https://oapi.dingtalk.com",
       allowlists: dingtalk.allowlists ?? {},
+      groups: dingtalk.groups ?? {},
+      ...(dingtalk.refusalMessage === undefined || dingtalk.refusalMessage.trim() === ""
+        ? {}
+        : { refusalMessage: dingtalk.refusalMessage }),
+      unsupportedMessageReply: dingtalk.unsupportedMessageReply ?? FRIENDLY_REPLIES.unsupportedMessage,
       maxReplyChars: dingtalk.maxReplyChars ?? 18_000,
       webhookExpiryMarginMs: dingtalk.webhookExpiryMarginMs ?? 300_000,
       maxConcurrentConversations: dingtalk.maxConcurrentConversations ?? 16,
       sessionPerUserInGroups: dingtalk.sessionPerUserInGroups ?? false,
       qps: dingtalk.qps ?? 20,
-      idleTimeoutMs: dingtalk.idleTimeoutMs ?? 90_000,
+      idleTimeoutMs: dingtalk.idleTimeoutMs ?? STREAM_DEFAULTS.idleTimeoutMs,
+      keepAliveMs: dingtalk.keepAliveMs ?? STREAM_DEFAULTS.keepAliveMs,
       download: {
         maxBytes: dingtalk.download?.maxBytes ?? 20 * 1024 * 1024,
         timeoutMs: dingtalk.download?.timeoutMs ?? 60_000,
@@ -161,7 +187,7 @@ export const resolveConfig = (file: ConfigFile, source?: string): ResolvedConfig
       ...(file.gateway?.apiKey === undefined ? {} : { apiKey: Redacted.make(file.gateway.apiKey) }),
     },
     sandbox: { port: file.sandbox?.port ?? 18_801 },
-    store: resolveStore(file.store, credentials !== undefined),
+    store: resolveStore(file.store, stateDir, credentials !== undefined),
     notices: noticesOf(file.store),
     log: { level: file.log?.level ?? "info" },
   }

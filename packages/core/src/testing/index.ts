@@ -1,4 +1,5 @@
 export * from "./FakeMediaSource.js"
+export * from "./FakeReplyCard.js"
 export * from "./FakeRobotMessenger.js"
 export * from "./FakeSessionWebhook.js"
 export * from "./FakeTransport.js"
