@@ -24,6 +24,7 @@ import { SessionWebhookSender } from "@openpollen/webhook"
 import { Cause, Effect, Exit, Layer, ManagedRuntime, Predicate, Scope } from "effect"
 import type { DingTalkCredentials, ResolvedConfig, ResolvedDingTalk } from "../config/ResolvedConfig.js"
 import { type ChannelStatus, maskId, type TestStep } from "./ChannelStatus.js"
+import { deadLetterAccess } from "./DeadLetterAccess.js"
 import { StoreHealth } from "./StoreHealth.js"
 
 export interface DingTalkChannelOptions {
@@ -186,8 +187,10 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
   }
   const runner = started.value
 
-  const status = (): Promise<ChannelStatus> =>
-    runtime.runPromise(
+  const deadLetters = deadLetterAccess(runtime)
+  const status = async (): Promise<ChannelStatus> => {
+    const deadLetterCount = await deadLetters.count().catch(() => undefined)
+    return runtime.runPromise(
       Effect.gen(function* () {
         const diagnostics = yield* (yield* StreamDiagnostics).snapshot
         const messages = yield* (yield* ChannelMetrics).snapshot
@@ -201,9 +204,11 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
           connection: diagnostics.state,
           stream: diagnostics.counters,
           messages,
+          ...(deadLetterCount === undefined ? {} : { deadLetters: deadLetterCount }),
         } satisfies ChannelStatus
       }),
     )
+  }
 
   /** Whether the store can record messages (a bot that cannot record ACKs nothing and answers nothing). */
   const health = (): Promise<{ readonly ok: boolean; readonly reason?: string }> =>
@@ -279,5 +284,5 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
   /** Whether messages left unanswered at a stop stay in a journal for the next start (sqlite, redis). */
   const keepsUnanswered = options.store.kind !== "memory"
 
-  return { status, health, test, send, stop, keepsUnanswered }
+  return { status, health, test, send, stop, keepsUnanswered, deadLetters }
 }

@@ -123,7 +123,14 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
     { ...config.gateway, token },
     {
       status: () => channel?.status() ?? Promise.resolve(disabledStatus),
-      ...(channel === undefined ? {} : { health: channel.health, test: channel.test, send: channel.send }),
+      ...(channel === undefined
+        ? {}
+        : {
+            health: channel.health,
+            test: channel.test,
+            send: channel.send,
+            deadLetters: channel.deadLetters,
+          }),
     },
   )
   say(`openpollen: gateway API on ${gateway.url}`)
