@@ -3,7 +3,9 @@ import {
   type AgentMemory,
   ChannelMetrics,
   ChannelSettings,
+  type ConnectionState,
   type ConversationStore,
+  type Cooldown,
   type DedupeStore,
   type DrainResult,
   MemoryAgentMemory,
@@ -11,9 +13,10 @@ import {
   MemoryCooldown,
   MemoryDedupeStore,
   MemoryTokenStore,
-  RobotMessenger,
+  sendMarkdown,
   startChannelRunner,
   type TokenStore,
+  Transport,
 } from "@openpollen/core"
 import { LocalFileStore } from "@openpollen/fs"
 import { AccessTokens, OpenApi } from "@openpollen/openapi"
@@ -21,7 +24,7 @@ import type { RedisUnavailable } from "@openpollen/redis"
 import { SqliteDatabase, SqliteStores, type SqliteUnavailable } from "@openpollen/sqlite"
 import { StreamDiagnostics, StreamTransport } from "@openpollen/stream"
 import { SessionWebhookSender } from "@openpollen/webhook"
-import { Cause, Effect, Exit, Layer, ManagedRuntime, Predicate, Scope } from "effect"
+import { Cause, Effect, Exit, Layer, ManagedRuntime, Predicate, Scope, Stream } from "effect"
 import type { DingTalkCredentials, ResolvedConfig, ResolvedDingTalk } from "../config/ResolvedConfig.js"
 import { type ChannelStatus, maskId, type TestStep } from "./ChannelStatus.js"
 import { deadLetterAccess } from "./DeadLetterAccess.js"
@@ -50,6 +53,7 @@ type StateLayer = Layer.Layer<
   | DedupeStore
   | ConversationStore
   | AgentMemory
+  | Cooldown
   | StoreHealth,
   SqliteUnavailable | RedisUnavailable
 >
@@ -70,6 +74,7 @@ const stateLayers = (options: DingTalkChannelOptions): StateLayer => {
       MemoryDedupeStore.layer({ ttlMs: 600_000, maxEntries: 50_000 }),
       MemoryConversationStore.layer(),
       MemoryAgentMemory.layer(),
+      MemoryCooldown.layer(),
       StoreHealth.alwaysHealthy,
     )
     return OpenApi.layer(openApi).pipe(Layer.provideMerge(stores))
@@ -88,10 +93,14 @@ const stateLayers = (options: DingTalkChannelOptions): StateLayer => {
         StoreHealth.of({ check: database.write("health check", () => undefined) }),
       ),
     )
-    return Layer.merge(OpenApi.layer(openApi), health).pipe(Layer.provideMerge(stores))
+    // The refusal cooldown is one line per sender and hour: losing it on a restart costs at most one more line.
+    return Layer.mergeAll(OpenApi.layer(openApi), health, MemoryCooldown.layer()).pipe(
+      Layer.provideMerge(stores),
+    )
   }
   // Instances share dedupe claims, the access token (one fetches at a time), reply routes, received messages, the
-  // agent's conversation history and a lease per conversation (one instance runs the agent for it at a time).
+  // agent's conversation history, a lease per conversation (one instance runs the agent for it at a time) and the
+  // refusal cooldowns (one refusal line per sender and hour across all instances).
   // The Redis client is loaded only for this store.
   return Layer.unwrap(
     Effect.map(
@@ -143,8 +152,6 @@ const channelLayer = (options: DingTalkChannelOptions) => {
       },
     }),
     ChannelMetrics.layer,
-    // Refusal lines are limited per instance: with several instances a refused user may get one from each per hour.
-    MemoryCooldown.layer(),
     options.agent,
     Layer.succeed(
       ChannelSettings,
@@ -210,6 +217,16 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
     )
   }
 
+  /** Calls `listener` with the connection's state now and at every change, until the channel stops. */
+  const onConnectionChange = (listener: (state: ConnectionState) => void): void => {
+    runtime.runFork(
+      Effect.gen(function* () {
+        const transport = yield* Transport
+        yield* Stream.runForEach(transport.stateChanges, (state) => Effect.sync(() => listener(state)))
+      }).pipe(Effect.forkIn(scope)),
+    )
+  }
+
   /** Whether the store can record messages (a bot that cannot record ACKs nothing and answers nothing). */
   const health = (): Promise<{ readonly ok: boolean; readonly reason?: string }> =>
     runtime.runPromise(
@@ -227,20 +244,14 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
       ),
     )
 
-  const send = (to: string, message: { readonly title: string; readonly text: string }) =>
+  const send = (to: string, message: { readonly title?: string; readonly text: string }) =>
     runtime.runPromise(
-      Effect.gen(function* () {
-        const messenger = yield* RobotMessenger
-        const markdown = { ...message, atUserIds: [] }
-        yield* to.startsWith("cid")
-          ? messenger.sendToGroup(to, markdown)
-          : messenger.sendToUsers([to], markdown)
-      }).pipe(
+      sendMarkdown(to, message.text, message.title).pipe(
         Effect.match({
           onFailure: (error) => ({ ok: false as const, detail: error.message }),
-          onSuccess: () => ({
+          onSuccess: (sent) => ({
             ok: true as const,
-            detail: `sent to ${to.startsWith("cid") ? "group" : "user"} ${to}`,
+            detail: `sent to ${to.startsWith("cid") ? "group" : "user"} ${to} in ${sent.delivered} part(s)`,
           }),
         }),
       ),
@@ -284,5 +295,5 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
   /** Whether messages left unanswered at a stop stay in a journal for the next start (sqlite, redis). */
   const keepsUnanswered = options.store.kind !== "memory"
 
-  return { status, health, test, send, stop, keepsUnanswered, deadLetters }
+  return { status, health, onConnectionChange, test, send, stop, keepsUnanswered, deadLetters }
 }

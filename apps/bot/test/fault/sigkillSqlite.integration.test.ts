@@ -177,5 +177,5 @@ describe("fault: SIGKILL at random points with the SQLite store", () => {
     } finally {
       await model.close()
     }
-  }, 600_000)
+  }, 300_000)
 })
