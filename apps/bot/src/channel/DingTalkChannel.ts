@@ -67,6 +67,11 @@ const stateLayers = (options: DingTalkChannelOptions): StateLayer => {
     apiBase: dingtalk.apiBase,
     qps: dingtalk.qps,
     download: dingtalk.download,
+    card: {
+      templateId: dingtalk.card.templateId,
+      contentKey: dingtalk.card.contentKey,
+      qps: dingtalk.card.qps,
+    },
   }
   if (store.kind === "memory") {
     const stores = Layer.mergeAll(
@@ -166,6 +171,8 @@ const channelLayer = (options: DingTalkChannelOptions) => {
         groups: dingtalk.groups,
         ...(dingtalk.refusalMessage === undefined ? {} : { refusalMessage: dingtalk.refusalMessage }),
         unsupportedMessageReply: dingtalk.unsupportedMessageReply,
+        replyMode: dingtalk.replyMode,
+        cardUpdateIntervalMs: dingtalk.card.updateIntervalMs,
       }),
     ),
   ).pipe(Layer.provideMerge(stateLayers(options)), Layer.provideMerge(options.logger))
@@ -208,6 +215,7 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
           clientId: maskId(options.credentials.clientId),
           robotCode: maskId(options.credentials.robotCode),
           groupPolicy: options.dingtalk.groupPolicy,
+          replyMode: options.dingtalk.replyMode,
           connection: diagnostics.state,
           stream: diagnostics.counters,
           messages,
