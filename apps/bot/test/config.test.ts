@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { homedir, tmpdir } from "node:os"
 import { join } from "node:path"
 import { Redacted } from "effect"
 import fc from "fast-check"
@@ -166,6 +166,31 @@ describe("parseConfig", () => {
       "redis://:pw-123@10.0.0.5:6380/2",
     )
     expect(JSON.stringify(config)).not.toContain("pw-123")
+  })
+
+  it("keeps state in a durable SQLite file by default with credentials, and in memory for the sandbox", () => {
+    const credentials = '{ channels: { dingtalk: { enabled: true, clientId: "ding1", clientSecret: "s" } }'
+    expect(parseConfig(`${credentials} }`, {}).store).toMatchObject({
+      kind: "sqlite",
+      path: join(homedir(), ".openpollen", "state", "openpollen.sqlite"),
+      leaseMs: 30_000,
+      maxDeliveries: 5,
+      historyTtlMs: 604_800_000,
+    })
+    expect(parseConfig("{}", {}).store.kind).toBe("memory")
+    expect(parseConfig(`${credentials}, store: { kind: "memory" } }`, {}).store.kind).toBe("memory")
+    expect(
+      parseConfig('{ store: { kind: "sqlite", path: "/srv/bot.sqlite", historyTtlMs: 60000 } }', {}).store,
+    ).toMatchObject({ kind: "sqlite", path: "/srv/bot.sqlite", historyTtlMs: 60_000 })
+  })
+
+  it('reads the deprecated store.kind "file" as sqlite, with a notice saying so', () => {
+    const config = parseConfig('{ store: { kind: "file" } }', {})
+    expect(config.store.kind).toBe("sqlite")
+    expect(config.notices).toEqual([
+      expect.stringMatching(/store\.kind "file" is deprecated: read as "sqlite"/),
+    ])
+    expect(parseConfig('{ store: { kind: "sqlite" } }', {}).notices).toEqual([])
   })
 
   it("requires a redis URL, names its variable, and never echoes a URL it cannot parse", () => {

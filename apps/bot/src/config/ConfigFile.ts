@@ -172,8 +172,12 @@ export const ConfigFile = Schema.Struct({
   store: optional(
     Schema.Struct({
       kind: optional(
-        Schema.Literals(["memory", "file", "redis"]),
-        "Where state lives: memory (default), file (tokens survive restarts) or redis (shared by several instances).",
+        Schema.Literals(["sqlite", "memory", "redis", "file"]),
+        "Where state lives: sqlite (default with credentials: one durable file, nothing lost on a crash), memory (default in the sandbox: lost on exit) or redis (shared by several instances). file is deprecated and read as sqlite.",
+      ),
+      path: optional(
+        Schema.String,
+        "sqlite only: the database file. Default ~/.openpollen/state/openpollen.sqlite (created 0600).",
       ),
       url: optional(
         Schema.String,
@@ -183,15 +187,15 @@ export const ConfigFile = Schema.Struct({
       keyPrefix: optional(Schema.String, "redis only: prefix of every key. Default openpollen:."),
       leaseMs: optional(
         Between(1_000, 3_600_000),
-        "redis only: a dead instance's messages are taken over after this long. Default 30000.",
+        "redis: a dead instance's messages are taken over after this long; sqlite: a message put back comes back after this long. Default 30000.",
       ),
       maxDeliveries: optional(
         Between(1, 1_000),
-        "redis only: a received message handed out this many times unanswered goes to the dead-letter stream. Default 5.",
+        "sqlite and redis: a received message handed out this many times unanswered goes to the dead letters. Default 5.",
       ),
       historyTtlMs: optional(
         Between(60_000, 31_536_000_000),
-        "redis only: the agent's history of a conversation nobody wrote to for this long is dropped. Default 604800000 (7 days).",
+        "sqlite and redis: the agent's history of a conversation nobody wrote to for this long is dropped. Default 604800000 (7 days).",
       ),
     }),
     "State stores.",
