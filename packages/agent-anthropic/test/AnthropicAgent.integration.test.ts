@@ -56,14 +56,16 @@ const answerOf = (request: AgentRequest = sampleAgentRequest) =>
 const failureOf = (request: AgentRequest = sampleAgentRequest, agent = layer()) =>
   run(Effect.flip(answerOf(request)), agent)
 
+let nextAbort: Promise<void> = Promise.resolve()
 agentContract("AnthropicAgent against a local Messages API", () => ({
   layer: layer(),
   answer: `echo: ${sampleAgentRequest.text}`,
   slow: () => {
     api.script({ kind: "hold", events: textEvents(["first"]).slice(0, 3) })
+    nextAbort = api.aborted()
     return layer({ timeoutMs: 60_000 })
   },
-  cancelled: () => api.aborted(),
+  cancelled: () => nextAbort,
   failing: () => {
     api.script({ kind: "status", status: 401 })
     return layer()

@@ -171,14 +171,14 @@ export const startFakeMessagesApi = async () => {
       script.length = 0
       sentAt.length = 0
     },
-    /** Resolves once `count` answers in all were abandoned by their client. */
-    aborted: (count = abortedCount + 1) =>
-      new Promise<void>((resolve) => {
-        if (abortedCount >= count) return resolve()
-        const check = () => (abortedCount >= count ? resolve() : abortWaiters.push(check))
-        abortWaiters.push(check)
-      }),
-    abortedCount: () => abortedCount,
+    /** Resolves once an answer in progress after this call is abandoned by its client. */
+    aborted: () => {
+      const target = abortedCount + 1
+      return new Promise<void>((resolve) => {
+        const check = () => (abortedCount >= target ? resolve() : abortWaiters.push(check))
+        check()
+      })
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
