@@ -11,7 +11,7 @@ import {
   startFakeMessagesApi,
   textEvents,
   toolUseEvents,
-} from "./support/FakeMessagesApi.js"
+} from "../src/testing/index.js"
 
 const KEY = "sk-ant-test-0123456789"
 let api: FakeMessagesApi

@@ -20,7 +20,7 @@ import {
   startFakeChatCompletions,
   textChunks,
   toolCallChunks,
-} from "./support/FakeChatCompletions.js"
+} from "../src/testing/index.js"
 
 const KEY = "sk-test-123456789"
 let api: FakeChatCompletions

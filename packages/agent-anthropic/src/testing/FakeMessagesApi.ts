@@ -108,7 +108,8 @@ const lastUserText = (body: SeenRequest["body"]): string => {
  */
 export const startFakeMessagesApi = async () => {
   const seen: Array<SeenRequest> = []
-  const script: Array<Reply> = []
+  /** A reply, or one made from the request's body (e.g. a tool call on a path the prompt names). */
+  const script: Array<Reply | ((body: SeenRequest["body"]) => Reply)> = []
   const sentAt: Array<number> = []
   let abortedCount = 0
   const abortWaiters: Array<() => void> = []
@@ -140,7 +141,8 @@ export const startFakeMessagesApi = async () => {
     response.on("close", () => {
       if (!response.writableEnded) noteAborted()
     })
-    const reply: Reply = script.shift() ?? {
+    const next = script.shift()
+    const reply: Reply = (typeof next === "function" ? next(body) : next) ?? {
       kind: "stream",
       events: textEvents(["echo: ", lastUserText(body)]),
     }
@@ -165,7 +167,8 @@ export const startFakeMessagesApi = async () => {
     seen,
     sentAt,
     /** Queues replies for the next requests, in order. */
-    script: (...replies: ReadonlyArray<Reply>) => void script.push(...replies),
+    script: (...replies: ReadonlyArray<Reply | ((body: SeenRequest["body"]) => Reply)>) =>
+      void script.push(...replies),
     reset: () => {
       seen.length = 0
       script.length = 0

@@ -76,7 +76,8 @@ const lastUserText = (body: SeenRequest["body"]): string => {
  */
 export const startFakeChatCompletions = async () => {
   const seen: Array<SeenRequest> = []
-  const script: Array<Reply> = []
+  /** A reply, or one made from the request's body (e.g. a tool call on a path the prompt names). */
+  const script: Array<Reply | ((body: SeenRequest["body"]) => Reply)> = []
   let abortedCount = 0
   const abortWaiters: Array<() => void> = []
 
@@ -103,7 +104,8 @@ export const startFakeChatCompletions = async () => {
       abortedCount += 1
       for (const wake of abortWaiters.splice(0)) wake()
     })
-    const reply: Reply = script.shift() ?? {
+    const next = script.shift()
+    const reply: Reply = (typeof next === "function" ? next(body) : next) ?? {
       kind: "stream",
       chunks: textChunks(["echo: ", lastUserText(body)]),
     }
@@ -123,7 +125,8 @@ export const startFakeChatCompletions = async () => {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
     seen,
-    script: (...replies: ReadonlyArray<Reply>) => void script.push(...replies),
+    script: (...replies: ReadonlyArray<Reply | ((body: SeenRequest["body"]) => Reply)>) =>
+      void script.push(...replies),
     reset: () => {
       seen.length = 0
       script.length = 0
