@@ -1,8 +1,4 @@
-import { defineConfig } from "vitest/config"
+import { openPollenVitest } from "../../vitest.shared.js"
 
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 180_000,
-  },
-})
+// The smoke run drives the built bot (dist/), not its sources.
+export default openPollenVitest({ fromSources: false, testTimeout: 180_000 })

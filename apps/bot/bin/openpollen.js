@@ -1,6 +1,15 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=4
-import { enableCompileCache } from "node:module"
+// Only what every Node since 18 has may run before the version check below: an older node must reach it.
+import nodeModule from "node:module"
 import { setFlagsFromString } from "node:v8"
+
+const [major = 0, minor = 0] = process.versions.node.split(".").map(Number)
+if (major < 22 || (major === 22 && minor < 12)) {
+  process.stderr.write(
+    `openpollen needs Node.js 22.12 or newer (this is ${process.version}): install Node 22 (https://nodejs.org, or \`nvm install 22\`), or run it from the repository with \`npx -y pnpm@10.34.8 start\`, which brings its own Node 22.\n`,
+  )
+  process.exit(1)
+}
 
 // A bot runs for months in bursts. By default V8 lets the old generation grow to several times what is live before it
 // collects (about 300 MB RSS after 100,000 messages, 120 MB of it live); growing by a fifth keeps it near 170 MB for
@@ -15,5 +24,5 @@ setFlagsFromString("--heap-growing-percent=20")
 setFlagsFromString("--no-allocation-site-pretenuring")
 
 // Node keeps compiled modules on disk (in the OS temp folder), so every start after the first skips compiling them.
-enableCompileCache?.()
+nodeModule.enableCompileCache?.()
 await import("../dist/cli.js")

@@ -18,6 +18,8 @@ const until = async (condition: () => Promise<boolean>, timeoutMs = 20_000) => {
   }
 }
 
+const post = { "content-type": "application/json", authorization: "Bearer test-token" }
+
 describe("the wired DingTalk channel behind the gateway API, against the simulator", () => {
   let sim: Simulator
   let channel: DingTalkChannel
@@ -48,7 +50,7 @@ describe("the wired DingTalk channel behind the gateway API, against the simulat
         pretty: false,
       }) as Layer.Layer<never>,
     })
-    gateway = await startGateway({ host: "127.0.0.1", port: 0 }, channel)
+    gateway = await startGateway({ host: "127.0.0.1", port: 0, token: Redacted.make("test-token") }, channel)
     await until(async () => (await channel.status()).connection?._tag === "Connected")
   })
 
@@ -76,6 +78,7 @@ describe("the wired DingTalk channel behind the gateway API, against the simulat
     const group = sim.group({ title: "team", members: [bob] })
     const response = await fetch(`${gateway.url}/api/channels/dingtalk/test`, {
       method: "POST",
+      headers: post,
       body: JSON.stringify({ to: group.id }),
     })
     const { steps } = (await response.json()) as { steps: Array<{ step: string; ok: boolean }> }
@@ -95,6 +98,7 @@ describe("the wired DingTalk channel behind the gateway API, against the simulat
     const dm = sim.dm(carol)
     const response = await fetch(`${gateway.url}/api/messages`, {
       method: "POST",
+      headers: post,
       body: JSON.stringify({ to: "carol01", text: "build finished" }),
     })
     expect(response.status).toBe(200)

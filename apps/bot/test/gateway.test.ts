@@ -14,15 +14,15 @@ const status: ChannelStatus = {
 
 describe("gateway API", () => {
   it("refuses to bind a non-loopback address without an API key", async () => {
-    await expect(startGateway({ host: "0.0.0.0", port: 0 }, { status: async () => status })).rejects.toThrow(
-      /apiKey/,
-    )
+    await expect(
+      startGateway({ host: "0.0.0.0", port: 0, token: Redacted.make("t") }, { status: async () => status }),
+    ).rejects.toThrow(/apiKey/)
   })
 
   it("answers 401 without the API key, and serves status, tests and sends with it", async () => {
     const sent: Array<string> = []
     const gateway = await startGateway(
-      { host: "127.0.0.1", port: 0, apiKey: Redacted.make("k3y-value") },
+      { host: "127.0.0.1", port: 0, apiKey: Redacted.make("k3y-value"), token: Redacted.make("t0ken") },
       {
         status: async () => status,
         test: async () => [{ step: "credentials", ok: true, detail: "ok" }],
@@ -38,7 +38,7 @@ describe("gateway API", () => {
       expect(
         (await fetch(`${gateway.url}/api/status`, { headers: { authorization: "Bearer wrong" } })).status,
       ).toBe(401)
-      const auth = { authorization: "Bearer k3y-value" }
+      const auth = { authorization: "Bearer k3y-value", "content-type": "application/json" }
       expect(await (await fetch(`${gateway.url}/api/status`, { headers: auth })).json()).toEqual({
         channels: [status],
         process: {

@@ -7,6 +7,7 @@ import {
   readFileInputPath,
   readingStatus,
   rememberTurn,
+  systemPrompt,
 } from "@openpollen/agent-tools"
 import { Agent, AgentEvent, AgentFailed, AgentMemory, type AgentRequest } from "@openpollen/core"
 import { Effect, Layer, Queue, Stream } from "effect"
@@ -37,6 +38,7 @@ export const makeAnthropicAgent = (config: AnthropicAgentConfig) =>
           ...history.map((turn): Message => ({ role: turn.role, content: turn.text })),
           yield* userMessage(request, readFile),
         ]
+        const system = systemPrompt(config.systemPrompt, request.systemPrompt)
         let calls = 0
         let text = ""
         while (true) {
@@ -44,7 +46,7 @@ export const makeAnthropicAgent = (config: AnthropicAgentConfig) =>
             model: config.model,
             max_tokens: config.maxTokens,
             stream: true,
-            ...(config.systemPrompt === undefined ? {} : { system: config.systemPrompt }),
+            ...(system === "" ? {} : { system }),
             tools: [TOOL],
             ...(calls >= MAX_TOOL_CALLS ? { tool_choice: { type: "none" } } : {}),
             messages,

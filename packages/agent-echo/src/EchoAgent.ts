@@ -17,11 +17,20 @@ const shownPath = (path: string, uploadsDir: string | undefined) => {
   return inside === "" || inside.startsWith("..") || isAbsolute(inside) ? path : inside
 }
 
-/** The echo's chunks: the text, then each saved file's path on its own line. */
+/**
+ * The echo's chunks: a quote first, as a `>` line with its text and the paths of its files; then the text; then each
+ * of the message's own saved files on its own line.
+ */
 export const echoChunks = (request: AgentRequest, uploadsDir?: string): ReadonlyArray<string> => {
+  const quotedFiles = request.attachments.filter((attachment) => attachment.quoted === true)
+  const ownFiles = request.attachments.filter((attachment) => attachment.quoted !== true)
+  const quote = [request.quotedText ?? "", ...quotedFiles.map((file) => shownPath(file.path, uploadsDir))]
+    .filter((part) => part !== "")
+    .join(" ")
   const lines = [
+    quote === "" ? "" : `> ${quote.replace(/\n/g, " ")}`,
     request.text,
-    ...request.attachments.map((attachment) => shownPath(attachment.path, uploadsDir)),
+    ...ownFiles.map((attachment) => shownPath(attachment.path, uploadsDir)),
   ].filter((line) => line !== "")
   return lines.length === 0 ? [EMPTY_ECHO] : lines.map((line, index) => (index === 0 ? line : `\n\n${line}`))
 }

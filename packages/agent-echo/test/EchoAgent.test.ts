@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { agentContract, sampleAgentRequest } from "@openpollen/contracts"
-import { Agent, type AgentEvent } from "@openpollen/core"
+import { Agent, type AgentEvent, collectAnswer } from "@openpollen/core"
 import { Effect, Fiber, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { EchoAgent, EMPTY_ECHO } from "../src/index.js"
@@ -56,6 +56,22 @@ describe("EchoAgent", () => {
       yield* Fiber.join(fiber)
       expect(received).toHaveLength(4)
     }).pipe(Effect.provide(EchoAgent.layer({ uploadsDir: "/home/u/uploads", chunkDelayMs: 200 }))),
+  )
+
+  it.effect("shows the quote first: its text and the paths of its files on one '>' line", () =>
+    Effect.gen(function* () {
+      const reply = yield* collectAnswer(
+        (yield* Agent).respond({
+          ...sampleAgentRequest,
+          quotedText: "部署脚本\n报错了",
+          attachments: [
+            { kind: "picture", path: "/u/own.png" },
+            { kind: "file", path: "/u/quoted.xlsx", fileName: "报表.xlsx", quoted: true },
+          ],
+        }),
+      )
+      expect(reply).toBe("> 部署脚本 报错了 quoted.xlsx\n\n你好\n\nown.png")
+    }).pipe(Effect.provide(EchoAgent.layer({ uploadsDir: "/u" }))),
   )
 
   it.effect("answers an empty message with a placeholder", () =>

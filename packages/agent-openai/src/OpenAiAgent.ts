@@ -7,6 +7,7 @@ import {
   readFileInputPath,
   readingStatus,
   rememberTurn,
+  systemPrompt,
 } from "@openpollen/agent-tools"
 import { Agent, AgentEvent, AgentFailed, AgentMemory, type AgentRequest } from "@openpollen/core"
 import { Effect, Layer, Queue, Stream } from "effect"
@@ -37,10 +38,9 @@ export const makeOpenAiAgent = (config: OpenAiAgentConfig) =>
     const answer = (request: AgentRequest, emit: (event: AgentEvent) => Effect.Effect<void>) =>
       Effect.gen(function* () {
         const history = yield* loadHistory(memory, request.sessionKey)
+        const system = systemPrompt(config.systemPrompt, request.systemPrompt)
         const messages: Array<ChatMessage> = [
-          ...(config.systemPrompt === undefined
-            ? []
-            : [{ role: "system", content: config.systemPrompt } satisfies ChatMessage]),
+          ...(system === "" ? [] : [{ role: "system", content: system } satisfies ChatMessage]),
           ...history.map((turn): ChatMessage => ({ role: turn.role, content: turn.text })),
           yield* userMessage(request, config.tools, readFile),
         ]

@@ -3,24 +3,29 @@ import {
   agentMemoryContract,
   conversationLeaseContract,
   conversationStoreContract,
+  cooldownContract,
   dedupeStoreContract,
   fileStoreContract,
   mediaSourceContract,
+  replyCardContract,
   robotMessengerContract,
   sessionWebhookContract,
   tokenStoreContract,
 } from "@openpollen/contracts"
 import {
   AgentFailed,
+  CardFailed,
   type MarkdownMessage,
   MemoryAgentMemory,
   MemoryConversationLease,
   MemoryConversationStore,
+  MemoryCooldown,
   MemoryDedupeStore,
   MemoryTokenStore,
 } from "@openpollen/core"
 import {
   makeFakeMediaSource,
+  makeFakeReplyCard,
   makeFakeRobotMessenger,
   makeFakeSessionWebhook,
   makeMemoryFileStore,
@@ -34,6 +39,8 @@ dedupeStoreContract("MemoryDedupeStore", () => MemoryDedupeStore.layer())
 conversationStoreContract("MemoryConversationStore", () => MemoryConversationStore.layer())
 agentMemoryContract("MemoryAgentMemory", () => MemoryAgentMemory.layer())
 conversationLeaseContract("MemoryConversationLease", () => MemoryConversationLease.layer)
+cooldownContract("MemoryCooldown", () => MemoryCooldown.layer())
+cooldownContract("MemoryCooldown (2 keys, evicting)", () => MemoryCooldown.layer({ maxKeys: 2 }))
 
 fileStoreContract("MemoryFileStore (fake)", () => {
   const store = makeMemoryFileStore({ maxBytes: 1024 * 1024 })
@@ -110,6 +117,59 @@ robotMessengerContract("FakeRobotMessenger", () => {
     receivedByUser: async (staffId) =>
       messenger.sent.flatMap((send) =>
         send.to === "users" && send.staffIds.includes(staffId) ? [send.message.text] : [],
+      ),
+  }
+})
+
+replyCardContract("FakeReplyCard", () => {
+  const cards = makeFakeReplyCard()
+  const noTemplate = makeFakeReplyCard()
+  noTemplate.failNext(
+    "create",
+    new CardFailed({ reason: "template", status: 400, retryable: false, message: "no such template" }),
+  )
+  let counter = 0
+  return {
+    layer: cards.layer,
+    unknownTemplateLayer: noTemplate.layer,
+    group: async () => `cidGroup${++counter}==`,
+    user: async () => `staff-${++counter}`,
+    unreachableUser: async () => {
+      cards.rejectStaffIds("staff-unreachable")
+      return "staff-unreachable"
+    },
+    card: async (outTrackId) => {
+      const card = cards.cards.get(outTrackId)
+      return card === undefined
+        ? undefined
+        : {
+            content: card.content,
+            finalized: card.finalized,
+            error: card.error,
+            updates: card.updates.length,
+          }
+    },
+    denyStreamingOnce: async () =>
+      cards.failNext(
+        "stream",
+        new CardFailed({
+          reason: "permission",
+          status: 403,
+          permission: "Card.Streaming.Write",
+          retryable: false,
+          message: "missing Card.Streaming.Write",
+        }),
+      ),
+    throttleOnce: async () =>
+      cards.failNext(
+        "stream",
+        new CardFailed({
+          reason: "qps",
+          status: 403,
+          retryable: true,
+          retryAfterMs: 1000,
+          message: "QpsLimit",
+        }),
       ),
   }
 })

@@ -10,6 +10,21 @@ export type RefreshLock = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
 ) => Effect.Effect<A, E | TokenStoreError, R>
 
+/** AI card defaults: the standard AI card template, its text variable, and the app-wide card call rate. */
+export const CARD_DEFAULTS = {
+  templateId: "382e4302-551d-4880-bf29-a30acfab2e71.schema",
+  contentKey: "content",
+  qps: 20,
+} as const
+
+export interface CardConfig {
+  readonly templateId: string
+  /** The template's streamed text variable. */
+  readonly contentKey: string
+  /** Card API calls per second for the whole app (create and streaming together). */
+  readonly qps: number
+}
+
 export interface OpenApiConfig {
   readonly clientId: string
   readonly clientSecret: Redacted.Redacted<string>
@@ -31,6 +46,8 @@ export interface OpenApiConfig {
     /** Largest file accepted. Default 20 MiB. */
     readonly maxBytes?: number
   }
+  /** AI cards; defaults in CARD_DEFAULTS. */
+  readonly card?: Partial<CardConfig>
 }
 
 export interface ResolvedOpenApiConfig {
@@ -43,6 +60,7 @@ export interface ResolvedOpenApiConfig {
   readonly tokenRefreshMarginMs: number
   readonly downloadTimeoutMs: number
   readonly downloadMaxBytes: number
+  readonly card: CardConfig
   readonly refreshLock?: RefreshLock
 }
 
@@ -56,5 +74,10 @@ export const resolveOpenApiConfig = (config: OpenApiConfig): ResolvedOpenApiConf
   tokenRefreshMarginMs: config.tokenRefreshMarginMs ?? 300_000,
   downloadTimeoutMs: config.download?.timeoutMs ?? 60_000,
   downloadMaxBytes: config.download?.maxBytes ?? 20 * 1024 * 1024,
+  card: {
+    templateId: config.card?.templateId ?? CARD_DEFAULTS.templateId,
+    contentKey: config.card?.contentKey ?? CARD_DEFAULTS.contentKey,
+    qps: Math.max(1, config.card?.qps ?? CARD_DEFAULTS.qps),
+  },
   ...(config.refreshLock === undefined ? {} : { refreshLock: config.refreshLock }),
 })

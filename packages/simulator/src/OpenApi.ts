@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { Readable } from "node:stream"
+import { apiError, PERMISSION_DENIED_CODE, QPS_LIMIT_CODE } from "./apiError.js"
 import type { CounterState } from "./Counters.js"
 import type { Directory } from "./Directory.js"
 import { type Faults, sleep } from "./Faults.js"
@@ -43,20 +44,6 @@ export interface OpenApiOptions {
   readonly url: () => string
 }
 
-const apiError = (
-  response: ServerResponse,
-  status: number,
-  code: string,
-  message: string,
-  extra: object = {},
-) =>
-  sendJson(
-    response,
-    status,
-    { requestid: ids.requestId(), code, message, ...extra },
-    { "x-acs-request-id": ids.requestId() },
-  )
-
 /** DingTalk's Open API (api.dingtalk.com and oapi.dingtalk.com) on one loopback origin. */
 export class OpenApi {
   private readonly tokens = new Map<string, IssuedToken>()
@@ -92,12 +79,7 @@ export class OpenApi {
     if (fault.latencyMs) await sleep(fault.latencyMs)
     if (fault.hang) return true
     if (fault.throttle) {
-      apiError(
-        response,
-        403,
-        "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi",
-        "应用调用该接口的请求数超过限流阈值",
-      )
+      apiError(response, 403, QPS_LIMIT_CODE, "应用调用该接口的请求数超过限流阈值")
       return true
     }
     if (fault.invalidToken) {
@@ -105,7 +87,7 @@ export class OpenApi {
       return true
     }
     if (fault.permissionDenied) {
-      apiError(response, 403, "Forbidden.AccessDenied.AccessTokenPermissionDenied", "没有调用该接口的权限", {
+      apiError(response, 403, PERMISSION_DENIED_CODE, "没有调用该接口的权限", {
         accessdenieddetail: { requiredScopes: ["qyapi_robot_sendmsg"] },
       })
       return true
@@ -122,7 +104,7 @@ export class OpenApi {
     return false
   }
 
-  private authorize(request: IncomingMessage, response: ServerResponse): SimApp | undefined {
+  authorize(request: IncomingMessage, response: ServerResponse): SimApp | undefined {
     const header = request.headers["x-acs-dingtalk-access-token"]
     const token = typeof header === "string" ? this.tokens.get(header) : undefined
     if (token === undefined || token.expiresAt <= Date.now()) {

@@ -1,5 +1,7 @@
 // The simulator's programmatic API. Tests, benchmarks and the sandbox code against these types.
 
+import type { SimCards } from "./CardTypes.js"
+
 export interface SimulatorOptions {
   /** Port on 127.0.0.1 (never any other interface). 0 picks a free one. Default 0. */
   readonly port?: number
@@ -23,6 +25,8 @@ export interface SimulatorOptions {
   readonly webhookLifetimeMs?: number
   /** A newer connection of an app closes the older ones. Default false (load-balanced). */
   readonly newConnectionKicksOld?: boolean
+  /** Card calls per second the org may make before 403 QpsLimit. Default 40. */
+  readonly cardQps?: number
 }
 
 export interface AppOptions {
@@ -68,7 +72,22 @@ export interface SendOptions {
   /** Override fields of the generated `data` payload (e.g. a past sessionWebhookExpiredTime). */
   readonly overrides?: Readonly<Record<string, unknown>>
   /** A quoted message (`text.isReplyMsg`, `repliedMsg`). Text messages only. */
-  readonly quote?: { readonly msgId?: string; readonly text: string }
+  readonly quote?: SimQuote
+}
+
+/** What a reply quotes: text, a picture or a file (their bytes become downloadable, like a direct one's). */
+export type SimQuote = { readonly msgId?: string } & (
+  | { readonly text: string }
+  | { readonly picture: Uint8Array; readonly contentType?: string }
+  | { readonly file: Uint8Array; readonly fileName: string }
+)
+
+/** One message of a forwarded chat history (`chatRecord`). */
+export interface SimRecordEntry {
+  readonly from: SimUser
+  readonly text?: string
+  /** A picture entry instead of text (shown as a placeholder; DingTalk sends its download code). */
+  readonly picture?: boolean
 }
 
 export type RichTextPart =
@@ -112,6 +131,8 @@ export type Endpoint =
   | "batchSend"
   | "webhook"
   | "upgrade"
+  | "cardCreate"
+  | "cardStreaming"
 
 export interface EndpointFault {
   /** Added latency before answering. */
@@ -126,6 +147,8 @@ export interface EndpointFault {
   readonly permissionDenied?: boolean
   /** Never answer (the request hangs until the client gives up). */
   readonly hang?: boolean
+  /** `upgrade` only: accept the WebSocket, then terminate it at once (a connection that dies after its handshake). */
+  readonly dropAfterOpen?: boolean
   /** Apply to the next N requests only, then clear. Default: until cleared. */
   readonly times?: number
 }
@@ -135,6 +158,8 @@ export interface ConnectionFault {
   readonly dropAcks?: boolean
   /** Stop pushing anything (a zombie: the socket stays open, no pings, no callbacks). */
   readonly silent?: boolean
+  /** A dead peer: `silent`, and it stops reading too, so WebSocket pings get no pong. The socket stays open. */
+  readonly unresponsive?: boolean
 }
 
 export interface SimConnection {
@@ -212,6 +237,26 @@ export interface Simulator {
     from: SimUser,
     options: SendOptions & { readonly bytes: Uint8Array; readonly durationSeconds?: number },
   ): Promise<Delivery>
+  sendMarkdown(
+    conversation: SimConversation,
+    from: SimUser,
+    markdown: { readonly title?: string; readonly text: string },
+    options?: SendOptions,
+  ): Promise<Delivery>
+  /** A forwarded chat history: `content.chatRecord` holds the entries as a JSON string, as DingTalk sends it. */
+  sendChatRecord(
+    conversation: SimConversation,
+    from: SimUser,
+    entries: ReadonlyArray<SimRecordEntry>,
+    options?: SendOptions & { readonly title?: string },
+  ): Promise<Delivery>
+  /** A card shared into the chat (e.g. a document): title, optional text and link. */
+  sendInteractiveCard(
+    conversation: SimConversation,
+    from: SimUser,
+    card: { readonly title: string; readonly text?: string; readonly url?: string },
+    options?: SendOptions,
+  ): Promise<Delivery>
   /** Push an arbitrary robot callback payload (it is JSON-encoded into the frame's data string). */
   sendRaw(
     data: Readonly<Record<string, unknown>>,
@@ -248,6 +293,8 @@ export interface Simulator {
   expireWebhooks(conversationId: string): void
   /** Every issued access token becomes invalid (the next Open API call gets InvalidAuthentication). */
   revokeTokens(): void
+  /** AI cards: their state and update timeline, templates, permissions and the org's card QPS. */
+  readonly cards: SimCards
 
   readonly counters: Counters
   resetCounters(): void

@@ -1,3 +1,5 @@
+export type * from "./CardTypes.js"
+export { STANDARD_CARD_TEMPLATE } from "./CardTypes.js"
 export { DEFAULT_APP } from "./Directory.js"
 export type * from "./SimulatorApi.js"
 export { startSimulator } from "./startSimulator.js"

@@ -1,5 +1,7 @@
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
+import { CardApi } from "./CardApi.js"
+import { CardBoard } from "./CardBoard.js"
 import { emptyCounters } from "./Counters.js"
 import { DEFAULT_APP, Directory } from "./Directory.js"
 import { Faults } from "./Faults.js"
@@ -7,7 +9,7 @@ import { sendJson } from "./http.js"
 import { Inbox } from "./Inbox.js"
 import { ids } from "./ids.js"
 import { OpenApi } from "./OpenApi.js"
-import { envelope, type PayloadContext, textBody } from "./Payloads.js"
+import { chatRecordBody, envelope, type PayloadContext, textBody } from "./Payloads.js"
 import type {
   Delivery,
   SendOptions,
@@ -53,10 +55,16 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
     gateway,
   )
 
+  const cardBoard = new CardBoard(options.cardQps ?? 40)
+  const cardApi = new CardApi(cardBoard, directory, faults, (request, response) =>
+    openApi.authorize(request, response),
+  )
+
   const server = createServer((request, response) => {
     const requestUrl = new URL(request.url ?? "/", url())
-    openApi
+    cardApi
       .route(request, response, requestUrl)
+      .then((handled) => handled || openApi.route(request, response, requestUrl))
       .then((handled) => {
         if (!handled)
           sendJson(response, 404, { code: "NotFound", message: `no such API: ${requestUrl.pathname}` })
@@ -110,7 +118,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
     dm: (user) => directory.dm(user),
     group: (groupOptions) => directory.group(groupOptions),
     sendText: (conversation, from, text, sendOptions = {}) =>
-      deliver(conversation, from, sendOptions, (context) => textBody(context, text)),
+      deliver(conversation, from, sendOptions, (context) => textBody(context, text, media)),
     sendPicture: (conversation, from, bytes, sendOptions = {}) => {
       const downloadCode = media(bytes, sendOptions.contentType ?? "image/png")
       return deliver(conversation, from, sendOptions, () => ({
@@ -158,6 +166,24 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
           videoType: "mp4",
         },
       })),
+    sendMarkdown: (conversation, from, markdown, sendOptions = {}) =>
+      deliver(conversation, from, sendOptions, () => ({
+        msgtype: "markdown",
+        content: { ...(markdown.title === undefined ? {} : { title: markdown.title }), text: markdown.text },
+      })),
+    sendChatRecord: (conversation, from, entries, sendOptions = {}) =>
+      deliver(conversation, from, sendOptions, (context) =>
+        chatRecordBody(context, entries, sendOptions.title),
+      ),
+    sendInteractiveCard: (conversation, from, card, sendOptions = {}) =>
+      deliver(conversation, from, sendOptions, () => ({
+        msgtype: "interactiveCard",
+        content: {
+          title: card.title,
+          ...(card.text === undefined ? {} : { text: card.text }),
+          ...(card.url === undefined ? {} : { biz_custom_action_url: card.url }),
+        },
+      })),
     sendRaw: (data, rawOptions = {}) => {
       const app = directory.app(rawOptions.clientId)
       const msgId = typeof data.msgId === "string" ? data.msgId : ids.msgId()
@@ -200,6 +226,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
     setConnectionFault: (connectionId, fault) => gateway.setFault(connectionId, fault),
     expireWebhooks: (conversationId) => sessions.expireConversation(conversationId),
     revokeTokens: () => openApi.revokeTokens(),
+    cards: cardBoard.api,
     get counters() {
       return {
         ...counters,
@@ -210,6 +237,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
     resetCounters: () => {
       const fresh = emptyCounters()
       Object.assign(counters, fresh)
+      cardBoard.resetCounters()
     },
     close: async () => {
       inbox.close()

@@ -1,5 +1,6 @@
 import { existsSync, writeFileSync } from "node:fs"
 import { createInterface } from "node:readline/promises"
+import { FRIENDLY_REPLIES } from "@openpollen/core"
 import { say } from "./output.js"
 
 export const AGENT_CHOICES = ["echo", "openai", "anthropic"] as const
@@ -28,6 +29,16 @@ export const configTemplate = (
       robotCode: "\${DINGTALK_ROBOT_CODE:-}",
       // "mention": answer group messages that @-mention the bot; "all": every group message.
       groupPolicy: "${answers.groupPolicy}",
+      // Per-group settings by conversationId (cid…); "*" applies to every group, a group's own entry wins key by key:
+      // enabled (false ignores the group), groupPolicy, systemPrompt (given to the agent), replyMode (markdown|card).
+      groups: {
+        "*": { enabled: true },
+        // "cidXXXXXXXX==": { groupPolicy: "all", systemPrompt: "你是这个项目群的助手。" },
+      },
+      // Uncomment to answer people an allowlist refuses with one line (at most once per person and hour).
+      // refusalMessage: "抱歉，你没有使用这个机器人的权限。",
+      // The answer to message types the bot cannot read; "" stays silent.
+      unsupportedMessageReply: ${JSON.stringify(FRIENDLY_REPLIES.unsupportedMessage)},
     },
   },
   agent: {

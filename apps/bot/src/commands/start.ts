@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto"
 import type { ConnectionState } from "@openpollen/core"
 import { maskRedisUrl } from "@openpollen/redis/url"
 import type { Simulator } from "@openpollen/simulator"
@@ -10,6 +11,7 @@ import type { DingTalkCredentials, ResolvedConfig } from "../config/ResolvedConf
 import { startGateway } from "../gateway/GatewayServer.js"
 import { botLoggerLayer } from "../logging/BotLogger.js"
 import { makeRedactor } from "../logging/redact.js"
+import { removeRunState, writeRunState } from "../runState/writeRunState.js"
 import { complain, EXIT, paint, say } from "./output.js"
 import { watchPnpmLaunchers } from "./watchPnpmLaunchers.js"
 
@@ -78,7 +80,8 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
     dingtalk = { ...dingtalk, apiBase: simulator.url, oapiBase: simulator.url }
     say(`openpollen: no DingTalk credentials configured — running against the local DingTalk sandbox`)
   }
-  const secrets = secretsOf(config, credentials)
+  const token = Redacted.make(randomBytes(32).toString("base64url"))
+  const secrets = [...secretsOf(config, credentials), Redacted.value(token)]
   const logger = botLoggerLayer({ level: config.log.level, secrets })
   const redact = makeRedactor(secrets)
   let channel: DingTalkChannel | undefined
@@ -104,10 +107,13 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
     mode: "disabled",
     groupPolicy: dingtalk.groupPolicy,
   }
-  const gateway = await startGateway(config.gateway, {
-    status: () => channel?.status() ?? Promise.resolve(disabledStatus),
-    ...(channel === undefined ? {} : { test: channel.test, send: channel.send }),
-  })
+  const gateway = await startGateway(
+    { ...config.gateway, token },
+    {
+      status: () => channel?.status() ?? Promise.resolve(disabledStatus),
+      ...(channel === undefined ? {} : { health: channel.health, test: channel.test, send: channel.send }),
+    },
+  )
   say(`openpollen: gateway API on ${gateway.url}`)
   const page =
     simulator === undefined
@@ -118,7 +124,20 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
           port: config.sandbox.port,
           groupPolicy: dingtalk.groupPolicy,
         })
-  if (page !== undefined) say(`sandbox: open ${paint.bold(page.url)} to chat with the bot as DingTalk users`)
+  if (page !== undefined) {
+    gateway.allowOrigin(page.url)
+    say(`sandbox: open ${paint.bold(page.url)} to chat with the bot as DingTalk users`)
+  }
+  const stateDir = config.store.stateDir
+  const runState = writeRunState(stateDir, {
+    pid: process.pid,
+    gatewayUrl: gateway.url,
+    ...(page === undefined ? {} : { sandboxUrl: page.url }),
+    token: Redacted.value(token),
+    startedAt: new Date().toISOString(),
+  })
+  process.once("exit", () => removeRunState(stateDir, process.pid))
+  say(`openpollen: run state in ${runState} (the CLI finds this bot and its token there)`)
 
   let reported = ""
   const watch = setInterval(() => {
@@ -166,6 +185,7 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
           say(`openpollen: ${drained.pending} message(s) still in flight at the deadline`)
       })
       await step("the gateway API", () => gateway.close())
+      removeRunState(stateDir, process.pid)
       await step("the sandbox page", () => page?.close())
       await step("the simulator", () => simulator?.close())
       clearTimeout(hardStop)

@@ -1,8 +1,9 @@
 import { homedir } from "node:os"
-import { join } from "node:path"
+import { join, resolve } from "node:path"
 import { ANTHROPIC_DEFAULTS, type AnthropicAgentConfig } from "@openpollen/agent-anthropic"
 import { OPENAI_DEFAULTS, type OpenAiAgentConfig } from "@openpollen/agent-openai"
-import type { Allowlists, GroupPolicy } from "@openpollen/core"
+import { type Allowlists, FRIENDLY_REPLIES, type GroupPolicy, type GroupSettings } from "@openpollen/core"
+import { STREAM_DEFAULTS } from "@openpollen/stream/defaults"
 import { Redacted } from "effect"
 import type { ConfigFile } from "./ConfigFile.js"
 
@@ -20,12 +21,18 @@ export interface ResolvedDingTalk {
   readonly apiBase: string
   readonly oapiBase: string
   readonly allowlists: Allowlists
+  readonly groups: Readonly<Record<string, GroupSettings>>
+  /** Absent: allowlist refusals stay silent. */
+  readonly refusalMessage?: string
+  /** `""`: unreadable message types stay unanswered. */
+  readonly unsupportedMessageReply: string
   readonly maxReplyChars: number
   readonly webhookExpiryMarginMs: number
   readonly maxConcurrentConversations: number
   readonly sessionPerUserInGroups: boolean
   readonly qps: number
   readonly idleTimeoutMs: number
+  readonly keepAliveMs: number
   readonly download: { readonly maxBytes: number; readonly timeoutMs: number }
   readonly uploads: { readonly dir: string; readonly retentionDays: number; readonly maxTotalBytes: number }
 }
@@ -72,8 +79,7 @@ export interface ResolvedConfig {
 
 const openpollenHome = () => join(homedir(), ".openpollen")
 
-const resolveStore = (store: ConfigFile["store"] = {}): ResolvedStore => {
-  const stateDir = join(openpollenHome(), "state")
+const resolveStore = (store: ConfigFile["store"] = {}, stateDir: string): ResolvedStore => {
   if (store.kind !== "redis") return { kind: store.kind ?? "memory", stateDir }
   return {
     kind: "redis",
@@ -124,7 +130,16 @@ const resolveAgent = (agent: ConfigFile["agent"] = {}): ResolvedAgent => {
   return { provider: "echo", ...workspace, echo: { chunkDelayMs: agent.echo?.chunkDelayMs ?? 0 } }
 }
 
-export const resolveConfig = (file: ConfigFile, source?: string): ResolvedConfig => {
+/** `$OPENPOLLEN_STATE_DIR` moves the state folder (tokens, the run-state file), e.g. for tests. */
+export const resolveConfig = (
+  file: ConfigFile,
+  source?: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): ResolvedConfig => {
+  const stateDir =
+    env.OPENPOLLEN_STATE_DIR !== undefined && env.OPENPOLLEN_STATE_DIR !== ""
+      ? resolve(env.OPENPOLLEN_STATE_DIR)
+      : join(openpollenHome(), "state")
   const dingtalk = file.channels?.dingtalk ?? {}
   const clientId = dingtalk.clientId
   const clientSecret = dingtalk.clientSecret
@@ -141,12 +156,18 @@ export const resolveConfig = (file: ConfigFile, source?: string): ResolvedConfig
       apiBase: dingtalk.apiBase ?? "https://api.dingtalk.com",
       oapiBase: dingtalk.oapiBase ?? "https://oapi.dingtalk.com",
       allowlists: dingtalk.allowlists ?? {},
+      groups: dingtalk.groups ?? {},
+      ...(dingtalk.refusalMessage === undefined || dingtalk.refusalMessage.trim() === ""
+        ? {}
+        : { refusalMessage: dingtalk.refusalMessage }),
+      unsupportedMessageReply: dingtalk.unsupportedMessageReply ?? FRIENDLY_REPLIES.unsupportedMessage,
       maxReplyChars: dingtalk.maxReplyChars ?? 18_000,
       webhookExpiryMarginMs: dingtalk.webhookExpiryMarginMs ?? 300_000,
       maxConcurrentConversations: dingtalk.maxConcurrentConversations ?? 16,
       sessionPerUserInGroups: dingtalk.sessionPerUserInGroups ?? false,
       qps: dingtalk.qps ?? 20,
-      idleTimeoutMs: dingtalk.idleTimeoutMs ?? 90_000,
+      idleTimeoutMs: dingtalk.idleTimeoutMs ?? STREAM_DEFAULTS.idleTimeoutMs,
+      keepAliveMs: dingtalk.keepAliveMs ?? STREAM_DEFAULTS.keepAliveMs,
       download: {
         maxBytes: dingtalk.download?.maxBytes ?? 20 * 1024 * 1024,
         timeoutMs: dingtalk.download?.timeoutMs ?? 60_000,
@@ -164,7 +185,7 @@ export const resolveConfig = (file: ConfigFile, source?: string): ResolvedConfig
       ...(file.gateway?.apiKey === undefined ? {} : { apiKey: Redacted.make(file.gateway.apiKey) }),
     },
     sandbox: { port: file.sandbox?.port ?? 18_801 },
-    store: resolveStore(file.store),
+    store: resolveStore(file.store, stateDir),
     log: { level: file.log?.level ?? "info" },
   }
 }

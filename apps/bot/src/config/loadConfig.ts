@@ -39,6 +39,9 @@ const REQUIRED_WHEN_ENABLED = ["clientId", "clientSecret"] as const
 const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
 
 /** Parses, substitutes and decodes a config text; every problem names its key path. */
+/** Keys where a written `""` is a choice, not an absence. */
+const MEANINGFUL_EMPTY = ["channels.dingtalk.unsupportedMessageReply"]
+
 export const parseConfig = (
   text: string,
   env: Readonly<Record<string, string | undefined>>,
@@ -53,7 +56,7 @@ export const parseConfig = (
       source,
     )
   }
-  const { value, unset } = substituteEnv(parsed, env)
+  const { value, unset } = substituteEnv(parsed, env, MEANINGFUL_EMPTY)
   const decoded = Schema.decodeUnknownResult(ConfigFile, { onExcessProperty: "error" })(value)
   if (Result.isFailure(decoded)) {
     const problems = formatIssues(decoded.failure.issue).issues.map((issue) => {
@@ -90,12 +93,12 @@ export const parseConfig = (
     if (parseRedisUrl(store.url) === undefined)
       throw new ConfigError(["store.url: not a redis:// or rediss:// URL"], source)
   }
-  return resolveConfig(decoded.success, source)
+  return resolveConfig(decoded.success, source, env)
 }
 
 export const loadConfig = (location: ConfigLocation): ResolvedConfig => {
   const path = findConfigFile(location)
-  if (path === undefined) return resolveConfig({})
+  if (path === undefined) return resolveConfig({}, undefined, location.env)
   let text: string
   try {
     text = readFileSync(path, "utf8")

@@ -1,12 +1,15 @@
-import { timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { Redacted, Result, Schema } from "effect"
+import { type Redacted, Result, Schema } from "effect"
 import type { ChannelStatus, TestStep } from "../channel/ChannelStatus.js"
+import { bearerMatches } from "./bearerMatches.js"
 import { processStatus } from "./processStatus.js"
+import { isJsonRequest, loopbackHosts, type OriginPolicy, refuseForeign } from "./requestOrigin.js"
 
 export interface GatewayBackend {
   readonly status: () => Promise<ChannelStatus>
+  /** Whether the channel can record messages; unhealthy makes /health answer 503 with the reason. */
+  readonly health?: () => Promise<{ readonly ok: boolean; readonly reason?: string }>
   readonly test?: (to?: string) => Promise<ReadonlyArray<TestStep>>
   readonly send?: (
     to: string,
@@ -18,6 +21,8 @@ export interface GatewayOptions {
   readonly host: string
   readonly port: number
   readonly apiKey?: Redacted.Redacted<string>
+  /** Per-start secret required (besides apiKey) on every POST; the CLI reads it from the run-state file. */
+  readonly token: Redacted.Redacted<string>
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"])
@@ -58,27 +63,40 @@ const readJson = (request: IncomingMessage): Promise<unknown> =>
     request.on("error", () => resolve(undefined))
   })
 
-const authorised = (request: IncomingMessage, apiKey: Redacted.Redacted<string> | undefined) => {
-  if (apiKey === undefined) return true
-  const header = request.headers.authorization ?? ""
-  const expected = Buffer.from(`Bearer ${Redacted.value(apiKey)}`)
-  const given = Buffer.from(header)
-  return given.length === expected.length && timingSafeEqual(given, expected)
-}
+const authorised = (request: IncomingMessage, secrets: ReadonlyArray<Redacted.Redacted<string>>) =>
+  bearerMatches(request.headers.authorization, secrets)
 
 /** The local gateway API: health, status, a channel self-test and proactive sends. */
 export const startGateway = async (options: GatewayOptions, backend: GatewayBackend) => {
   if (!isLoopback(options.host) && options.apiKey === undefined)
     throw new Error(`gateway.host ${options.host} is not loopback: set gateway.apiKey to expose the API`)
+  const origins = new Set<string>()
+  let policy: OriginPolicy = { hosts: new Set(), origins }
+  const readKeys = options.apiKey === undefined ? [] : [options.apiKey]
+  const writeKeys = [options.token, ...readKeys]
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? "/", "http://gateway").pathname
     const handle = async () => {
+      const foreign = refuseForeign(request, policy)
+      if (foreign !== undefined) return send(response, foreign.status, { error: foreign.error })
+      if (request.method === "POST") {
+        if (!isJsonRequest(request))
+          return send(response, 415, { error: "send the body as Content-Type: application/json" })
+        if (!authorised(request, writeKeys))
+          return send(response, 401, {
+            error: "missing or wrong token (Authorization: Bearer <token from the run-state file or apiKey>)",
+          })
+      }
       if (request.method === "GET" && path === "/health") {
         const status = await backend.status()
         const connected = status.mode === "disabled" || status.connection?._tag === "Connected"
-        return send(response, 200, { ok: connected, dingtalk: status.connection?._tag ?? status.mode })
+        const health = (await backend.health?.()) ?? { ok: true }
+        const dingtalk = status.connection?._tag ?? status.mode
+        return health.ok
+          ? send(response, 200, { ok: connected, dingtalk })
+          : send(response, 503, { ok: false, dingtalk, store: health.reason })
       }
-      if (!authorised(request, options.apiKey))
+      if (readKeys.length > 0 && !authorised(request, writeKeys))
         return send(response, 401, { error: "missing or wrong API key (Authorization: Bearer …)" })
       if (request.method === "GET" && path === "/api/status")
         return send(response, 200, { channels: [await backend.status()], process: processStatus() })
@@ -113,8 +131,16 @@ export const startGateway = async (options: GatewayOptions, backend: GatewayBack
   })
   const address = server.address() as AddressInfo
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address
+  policy = {
+    hosts: isLoopback(options.host) ? loopbackHosts(address.address, address.port) : undefined,
+    origins,
+  }
   return {
     url: `http://${host}:${address.port}`,
+    /** Lets a page of this bot (the sandbox, on its own port) call the gateway from a browser. */
+    allowOrigin: (origin: string) => {
+      origins.add(new URL(origin).origin.toLowerCase())
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

@@ -193,10 +193,7 @@ describe("openpollen start against the simulator (groupPolicy: mention)", () => 
       groupPolicy: "mention",
     })
     expect(JSON.stringify(status)).not.toContain(sim.app.clientId)
-    const test = await fetch(`${bot.gatewayUrl}/api/channels/dingtalk/test`, {
-      method: "POST",
-      body: JSON.stringify({ to: alice.staffId }),
-    })
+    const test = await bot.post("/api/channels/dingtalk/test", { to: alice.staffId })
     expect(((await test.json()) as { steps: Array<{ ok: boolean }> }).steps.map((step) => step.ok)).toEqual([
       true,
       true,

@@ -12,6 +12,8 @@ export interface AgentAttachment {
   readonly path: string
   readonly fileName?: string
   readonly contentType?: string
+  /** The file belongs to the message this one quotes, not to this message. */
+  readonly quoted?: boolean
 }
 
 export interface AgentRequest {
@@ -22,6 +24,8 @@ export interface AgentRequest {
   readonly sender: Sender
   readonly conversation: Conversation
   readonly quotedText?: string
+  /** Instructions for this conversation (a group's `systemPrompt`); the agent adds them to its own. */
+  readonly systemPrompt?: string
 }
 
 /** A piece of the answer as it is produced; the answer is the concatenation of the TextDeltas. */

@@ -62,3 +62,27 @@ export const wireSize = (route: WireRoute, message: MarkdownMessage): number => 
       return utf8Bytes(JSON.stringify({ ...WORST_CASE_BATCH, msgParam: sampleMarkdownParam(message) }))
   }
 }
+
+/** UTF-8 bytes of `text` once JSON-escaped (`depth` 1), or escaped twice (`depth` 2: a JSON string inside JSON). */
+export const escapedBytes = (text: string, depth: 1 | 2): number => {
+  let bytes = 0
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    if (code === 0x22 || code === 0x5c) bytes += depth === 1 ? 2 : 4
+    else if (code === 8 || code === 9 || code === 10 || code === 12 || code === 13)
+      bytes += depth === 1 ? 2 : 3
+    else if (code < 0x20) bytes += depth === 1 ? 6 : 7
+    else if (code < 0x80) bytes += 1
+    else if (code < 0x800) bytes += 2
+    else if (isHighSurrogate(code) && isLowSurrogate(text.charCodeAt(index + 1))) {
+      bytes += 4
+      index += 1
+    } else if (isHighSurrogate(code) || isLowSurrogate(code)) bytes += depth === 1 ? 6 : 7
+    else bytes += 3
+  }
+  return bytes
+}
+
+/** Bytes `piece` adds to a message's text on that route: additive over concatenation. */
+export const textCost = (route: WireRoute, piece: string): number =>
+  escapedBytes(piece, route === "users" ? 2 : 1)

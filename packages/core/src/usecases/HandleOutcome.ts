@@ -1,13 +1,19 @@
 import type { PolicyDecision } from "../rules/evaluatePolicy.js"
 
-export type ReplyKind = "answer" | "apology" | "command"
+/** `notice`: the channel's own one-liner (an unsupported message type, an allowlist's refusal). */
+export type ReplyKind = "answer" | "apology" | "command" | "notice"
 
 export type HandleOutcome =
   | { readonly _tag: "Malformed"; readonly path: string }
   | { readonly _tag: "Duplicate"; readonly state: "in-flight" | "done" }
   /** A journalled message whose dedupe claim could not be checked: it stays in the journal and comes back. */
   | { readonly _tag: "Deferred"; readonly reason: "dedupe-unavailable" }
-  | { readonly _tag: "Ignored"; readonly reason: Extract<PolicyDecision, { _tag: "Ignore" }>["reason"] }
+  | {
+      readonly _tag: "Ignored"
+      readonly reason: Extract<PolicyDecision, { _tag: "Ignore" }>["reason"] | "unsupported-type"
+      /** A refusal line went out (allowlists with a `refusalMessage`). */
+      readonly refused?: boolean
+    }
   | {
       readonly _tag: "Replied"
       readonly kind: ReplyKind

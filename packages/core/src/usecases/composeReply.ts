@@ -34,12 +34,21 @@ const leased = <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) =>
           ),
   )
 
-/** The reply's content: a session command, the agent's answer, or a friendly apology when something failed. */
+export interface ComposeOptions {
+  /** The conversation's instructions for the agent (a group's `systemPrompt`). */
+  readonly systemPrompt?: string
+}
+
+/**
+ * The reply's content: a session command, the agent's answer, or a friendly apology when something failed. The
+ * message's own attachments and those of the message it quotes are downloaded first, in that order.
+ */
 export const composeReply = Effect.fnUntraced(function* (
   message: InboundMessage,
   sessionKey: string,
   /** `<robotCode>:<conversationId>`; the session key when absent. */
   leaseKey: string = sessionKey,
+  options: ComposeOptions = {},
 ) {
   const agent = yield* Agent
   if (RESET_COMMANDS.includes(message.text.trim().toLowerCase())) {
@@ -52,7 +61,15 @@ export const composeReply = Effect.fnUntraced(function* (
     }
     return { kind: "command", markdown: FRIENDLY_REPLIES.sessionReset } satisfies ComposedReply
   }
-  const attachments = yield* downloadAttachments(message.attachments).pipe(Effect.result)
+  const quotedAttachments = message.quoted?.attachments ?? []
+  const attachments = yield* downloadAttachments([...message.attachments, ...quotedAttachments]).pipe(
+    Effect.map((downloaded) =>
+      downloaded.map((attachment, index) =>
+        index < message.attachments.length ? attachment : { ...attachment, quoted: true },
+      ),
+    ),
+    Effect.result,
+  )
   if (attachments._tag === "Failure") {
     yield* Effect.logWarning("attachment download failed").pipe(
       Effect.annotateLogs({ kind: attachments.failure.kind, reason: attachments.failure.reason }),
@@ -69,6 +86,7 @@ export const composeReply = Effect.fnUntraced(function* (
         sender: message.sender,
         conversation: message.conversation,
         ...(message.quoted && message.quoted.text !== "" ? { quotedText: message.quoted.text } : {}),
+        ...(options.systemPrompt === undefined ? {} : { systemPrompt: options.systemPrompt }),
       }),
     ),
   ).pipe(Effect.result)

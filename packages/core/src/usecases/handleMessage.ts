@@ -4,14 +4,17 @@ import { DedupeStore } from "../ports/DedupeStore.js"
 import type { InboundFrame } from "../ports/Transport.js"
 import { decodeCallback } from "../rules/decodeCallback.js"
 import { dedupeKey } from "../rules/dedupeKey.js"
-import { evaluatePolicy } from "../rules/evaluatePolicy.js"
+import { deservesRefusal, evaluatePolicy } from "../rules/evaluatePolicy.js"
 import { sessionKeyFor } from "../rules/sessionKeyFor.js"
+import { settingsForMessage } from "../rules/settingsForMessage.js"
 import { shapeReply } from "../rules/shapeReply.js"
 import { truncateReply } from "../rules/truncateReply.js"
 import { ChannelMetrics } from "./ChannelMetrics.js"
-import { composeReply } from "./composeReply.js"
+import { type ComposedReply, composeReply } from "./composeReply.js"
 import { deliverReply } from "./deliverReply.js"
+import { FRIENDLY_REPLIES } from "./friendlyReplies.js"
 import type { HandleOutcome } from "./HandleOutcome.js"
+import { refuseMessage } from "./refuseMessage.js"
 
 /**
  * One inbound robot message, end to end: decode → dedupe → policy → attachments → agent → shape → truncate →
@@ -64,17 +67,32 @@ export const handleMessage = Effect.fnUntraced(function* (frame: InboundFrame) {
 
     const decision = evaluatePolicy(message, settings)
     if (decision._tag === "Ignore") {
+      const refused = deservesRefusal(message, decision) ? yield* refuseMessage(message) : false
       yield* settle(true)
-      yield* Effect.logDebug("ignored by policy").pipe(Effect.annotateLogs({ reason: decision.reason }))
-      return yield* finish({ _tag: "Ignored", reason: decision.reason })
+      yield* Effect.logDebug("ignored by policy").pipe(
+        Effect.annotateLogs({ reason: decision.reason, refused }),
+      )
+      return yield* finish({ _tag: "Ignored", reason: decision.reason, ...(refused ? { refused } : {}) })
     }
 
+    const unsupported =
+      message.type === "unknown"
+        ? (settings.unsupportedMessageReply ?? FRIENDLY_REPLIES.unsupportedMessage)
+        : undefined
+    if (unsupported === "") {
+      yield* settle(true)
+      return yield* finish({ _tag: "Ignored", reason: "unsupported-type" })
+    }
+    const conversationSettings = settingsForMessage(message.conversation, settings)
     const sessionKey = sessionKeyFor(message, { perUserInGroups: settings.sessionPerUserInGroups ?? false })
-    const composed = yield* composeReply(
-      message,
-      sessionKey,
-      `${settings.robotCode}:${message.conversation.id}`,
-    )
+    const composed: ComposedReply =
+      unsupported === undefined
+        ? yield* composeReply(message, sessionKey, `${settings.robotCode}:${message.conversation.id}`, {
+            ...(conversationSettings.systemPrompt === undefined
+              ? {}
+              : { systemPrompt: conversationSettings.systemPrompt }),
+          })
+        : { kind: "notice", markdown: unsupported }
     const shaped = shapeReply(composed.markdown, message)
     const truncated = truncateReply(shaped.markdown, settings.maxReplyChars)
     if (truncated.truncated)

@@ -1,6 +1,7 @@
 import {
   type MarkdownMessage,
   sampleMarkdownParam,
+  textCost,
   utf8Bytes,
   WIRE_LIMITS,
   webhookBody,
@@ -67,6 +68,22 @@ describe("wireFormat", () => {
         }
       }),
       { numRuns: 50 },
+    )
+  })
+
+  it("prices a piece of text on each route exactly as it adds to the wire", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "binary", maxLength: 200 }),
+        fc.constantFrom("webhook" as const, "group" as const, "users" as const),
+        (piece, route) => {
+          const empty = { title: "t", text: "", atUserIds: [] }
+          expect(textCost(route, piece)).toBe(
+            wireSize(route, { ...empty, text: piece }) - wireSize(route, empty),
+          )
+        },
+      ),
+      { numRuns: 200 },
     )
   })
 })

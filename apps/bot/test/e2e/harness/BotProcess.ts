@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { Simulator } from "@openpollen/simulator"
@@ -18,6 +18,10 @@ export interface BotProcess {
   readonly pid: number
   readonly home: string
   readonly gatewayUrl: string
+  /** The per-start token from the bot's run-state file; POSTs to the gateway need it. */
+  readonly token: () => string
+  /** A JSON POST to the gateway with the token, as the CLI sends it. */
+  readonly post: (path: string, body: unknown) => Promise<Response>
   /** Resolves when the process has exited, however it ended. */
   readonly exited: Promise<BotExit>
   readonly output: () => string
@@ -93,11 +97,22 @@ export const startCli = async (
     until(() => pattern.test(stdout), timeoutMs, `${pattern} in the bot's output:\n${stdout}\n${stderr}`)
   // Generous: on a loaded two-core machine a cold start can take several seconds.
   await waitFor(/gateway API on (http:\/\/\S+)/, 30_000)
+  await waitFor(/run state in /, 30_000)
   const gatewayUrl = /gateway API on (http:\/\/\S+)/.exec(stdout)?.[1] ?? ""
+  const token = () =>
+    (JSON.parse(readFileSync(join(home, ".openpollen", "state", "run.json"), "utf8")) as { token: string })
+      .token
   return {
     pid: child.pid ?? 0,
     home,
     gatewayUrl,
+    token,
+    post: (path, body) =>
+      fetch(`${gatewayUrl}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token()}` },
+        body: JSON.stringify(body),
+      }),
     exited,
     output: () => `${stdout}\n${stderr}`,
     stdout: () => stdout,
