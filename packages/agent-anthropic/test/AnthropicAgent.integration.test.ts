@@ -82,6 +82,16 @@ describe("AnthropicAgent", () => {
     expect(request?.body.tools.map((tool: { name: string }) => tool.name)).toEqual(["read_file"])
   })
 
+  it("sends its own system prompt, then the conversation's", async () => {
+    await run(
+      answerOf({ ...sampleAgentRequest, systemPrompt: "用中文回答" }),
+      layer({ systemPrompt: "You are kind." }),
+    )
+    await run(answerOf())
+    expect(api.seen[0]?.body.system).toBe("You are kind.\n\n用中文回答")
+    expect(api.seen[1]?.body.system).toBeUndefined()
+  })
+
   it("hands each text delta on as it arrives, before the model has finished", async () => {
     api.script({ kind: "stream", events: textEvents(["one ", "two ", "three"], 150) })
     const receivedAt: Array<number> = []

@@ -109,6 +109,14 @@ describe("OpenAiAgent", () => {
     expect(api.seen[0]?.body.tools[0].function.name).toBe("read_file")
   })
 
+  it("sends its own system prompt, then the conversation's, as the first message", async () => {
+    await run(
+      answerOf({ ...sampleAgentRequest, systemPrompt: "用中文回答" }),
+      layer({ systemPrompt: "You are kind." }),
+    )
+    expect(api.seen[0]?.body.messages[0]).toEqual({ role: "system", content: "You are kind.\n\n用中文回答" })
+  })
+
   it("offers no tools when tools are off, for models without function calling", async () => {
     await run(
       answerOf({
