@@ -11,6 +11,7 @@ import {
   robotMessengerContract,
   sessionWebhookContract,
   tokenStoreContract,
+  transportContract,
 } from "@openpollen/contracts"
 import {
   AgentFailed,
@@ -28,6 +29,7 @@ import {
   makeFakeReplyCard,
   makeFakeRobotMessenger,
   makeFakeSessionWebhook,
+  makeFakeTransport,
   makeMemoryFileStore,
   makeScriptedAgent,
   scriptedChunks,
@@ -172,4 +174,9 @@ replyCardContract("FakeReplyCard", () => {
         }),
       ),
   }
+})
+
+transportContract("FakeTransport", () => {
+  const fake = Effect.runSync(makeFakeTransport)
+  return { layer: fake.layer, deliver: (data) => Effect.runPromise(fake.push(data)) }
 })

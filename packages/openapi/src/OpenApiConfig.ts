@@ -45,10 +45,25 @@ export interface OpenApiConfig {
     readonly timeoutMs?: number
     /** Largest file accepted. Default 20 MiB. */
     readonly maxBytes?: number
+    /** The whole body must arrive within this long. Default 120 s. */
+    readonly totalTimeoutMs?: number
+    /** A body slower than this, averaged over 10 s, is aborted. Default 16 KiB/s. */
+    readonly minBytesPerSecond?: number
+    /** Let download URLs lead to private, loopback and link-local addresses. Default false. */
+    readonly allowPrivateHosts?: boolean
   }
   /** AI cards; defaults in CARD_DEFAULTS. */
   readonly card?: Partial<CardConfig>
 }
+
+/** Download defaults; the bot's config reads them from here. */
+export const DOWNLOAD_DEFAULTS = {
+  timeoutMs: 60_000,
+  maxBytes: 20 * 1024 * 1024,
+  totalTimeoutMs: 120_000,
+  minBytesPerSecond: 16 * 1024,
+  rateWindowMs: 10_000,
+} as const
 
 export interface ResolvedOpenApiConfig {
   readonly clientId: string
@@ -60,6 +75,9 @@ export interface ResolvedOpenApiConfig {
   readonly tokenRefreshMarginMs: number
   readonly downloadTimeoutMs: number
   readonly downloadMaxBytes: number
+  readonly downloadTotalTimeoutMs: number
+  readonly downloadMinBytesPerSecond: number
+  readonly downloadAllowPrivateHosts: boolean
   readonly card: CardConfig
   readonly refreshLock?: RefreshLock
 }
@@ -72,8 +90,11 @@ export const resolveOpenApiConfig = (config: OpenApiConfig): ResolvedOpenApiConf
   requestTimeoutMs: config.requestTimeoutMs ?? 10_000,
   qps: Math.max(1, config.qps ?? 20),
   tokenRefreshMarginMs: config.tokenRefreshMarginMs ?? 300_000,
-  downloadTimeoutMs: config.download?.timeoutMs ?? 60_000,
-  downloadMaxBytes: config.download?.maxBytes ?? 20 * 1024 * 1024,
+  downloadTimeoutMs: config.download?.timeoutMs ?? DOWNLOAD_DEFAULTS.timeoutMs,
+  downloadMaxBytes: config.download?.maxBytes ?? DOWNLOAD_DEFAULTS.maxBytes,
+  downloadTotalTimeoutMs: config.download?.totalTimeoutMs ?? DOWNLOAD_DEFAULTS.totalTimeoutMs,
+  downloadMinBytesPerSecond: config.download?.minBytesPerSecond ?? DOWNLOAD_DEFAULTS.minBytesPerSecond,
+  downloadAllowPrivateHosts: config.download?.allowPrivateHosts ?? false,
   card: {
     templateId: config.card?.templateId ?? CARD_DEFAULTS.templateId,
     contentKey: config.card?.contentKey ?? CARD_DEFAULTS.contentKey,

@@ -1,4 +1,7 @@
 // The simulator's programmatic API. Tests, benchmarks and the sandbox code against these types.
+import type { SimQuote, SimRecordEntry } from "./SimMessageParts.js"
+
+export type { SimQuote, SimRecordEntry }
 
 import type { SimCards } from "./CardTypes.js"
 
@@ -75,21 +78,6 @@ export interface SendOptions {
   readonly quote?: SimQuote
 }
 
-/** What a reply quotes: text, a picture or a file (their bytes become downloadable, like a direct one's). */
-export type SimQuote = { readonly msgId?: string } & (
-  | { readonly text: string }
-  | { readonly picture: Uint8Array; readonly contentType?: string }
-  | { readonly file: Uint8Array; readonly fileName: string }
-)
-
-/** One message of a forwarded chat history (`chatRecord`). */
-export interface SimRecordEntry {
-  readonly from: SimUser
-  readonly text?: string
-  /** A picture entry instead of text (shown as a placeholder; DingTalk sends its download code). */
-  readonly picture?: boolean
-}
-
 export type RichTextPart =
   | { readonly text: string }
   | { readonly picture: Uint8Array; readonly contentType?: string }
@@ -147,6 +135,10 @@ export interface EndpointFault {
   readonly permissionDenied?: boolean
   /** Never answer (the request hangs until the client gives up). */
   readonly hang?: boolean
+  /** Answer 302 to this Location instead (e.g. a download URL redirecting elsewhere). */
+  readonly redirectTo?: string
+  /** downloadUrl only: send the body one byte every this many ms (a slow-drip download). */
+  readonly dripMs?: number
   /** `upgrade` only: accept the WebSocket, then terminate it at once (a connection that dies after its handshake). */
   readonly dropAfterOpen?: boolean
   /** Apply to the next N requests only, then clear. Default: until cleared. */

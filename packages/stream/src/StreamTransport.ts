@@ -19,7 +19,7 @@ export interface StreamTransportConfig {
   readonly connectTimeoutMs?: number
   /** Timeout of the gateway POST and the WebSocket handshake. Default 10 s. */
   readonly gatewayTimeoutMs?: number
-  /** A larger frame replaces the connection instead of being buffered. Default 1 MiB. */
+  /** A larger frame replaces the connection instead of being buffered. Default 2 MiB. */
   readonly maxFrameBytes?: number
   readonly backoff?: { readonly baseMs?: number; readonly capMs?: number; readonly healthyAfterMs?: number }
 }

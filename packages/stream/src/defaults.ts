@@ -5,7 +5,7 @@ export const STREAM_DEFAULTS = {
   keepAliveMs: 15_000,
   connectTimeoutMs: 15_000,
   gatewayTimeoutMs: 10_000,
-  maxFrameBytes: 1024 * 1024,
+  maxFrameBytes: 2 * 1024 * 1024,
   backoff: { baseMs: 1_000, capMs: 60_000, healthyAfterMs: 30_000 },
 } as const
 

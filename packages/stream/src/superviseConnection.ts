@@ -52,28 +52,34 @@ export const superviseConnection = (options: SupervisorOptions): Effect.Effect<n
     let failures = 0
     let credentialsReported = false
 
-    const attempt = Effect.gen(function* () {
-      const startedAt = yield* Clock.currentTimeMillis
-      setState({ _tag: "Connecting", attempt: failures, since: startedAt })
-      const scope = yield* Scope.fork(parent)
-      const connection = yield* options.connect.pipe(
-        Effect.timeoutOrElse({
-          duration: Duration.millis(options.connectTimeoutMs),
-          orElse: () =>
-            Effect.fail(
-              new GatewayOpenError({ message: `connect attempt exceeded ${options.connectTimeoutMs} ms` }),
-            ),
-        }),
-        Scope.provide(scope),
-        Effect.onExit((exit) => (Exit.isFailure(exit) ? Scope.close(scope, exit) : Effect.void)),
-        Effect.mapError((error): LinkDown => {
-          failures += 1
-          counters.connectFailures += 1
-          return { attemptStartedAt: startedAt, reason: error.message, badCredentials: error.badCredentials }
-        }),
-      )
-      return { connection, scope, startedAt } satisfies Live
-    })
+    /** `handover`: the current connection still delivers while its replacement opens, so the link is not down. */
+    const attempt = (handover: boolean) =>
+      Effect.gen(function* () {
+        const startedAt = yield* Clock.currentTimeMillis
+        if (!handover) setState({ _tag: "Connecting", attempt: failures, since: startedAt })
+        const scope = yield* Scope.fork(parent)
+        const connection = yield* options.connect.pipe(
+          Effect.timeoutOrElse({
+            duration: Duration.millis(options.connectTimeoutMs),
+            orElse: () =>
+              Effect.fail(
+                new GatewayOpenError({ message: `connect attempt exceeded ${options.connectTimeoutMs} ms` }),
+              ),
+          }),
+          Scope.provide(scope),
+          Effect.onExit((exit) => (Exit.isFailure(exit) ? Scope.close(scope, exit) : Effect.void)),
+          Effect.mapError((error): LinkDown => {
+            failures += 1
+            counters.connectFailures += 1
+            return {
+              attemptStartedAt: startedAt,
+              reason: error.message,
+              badCredentials: error.badCredentials,
+            }
+          }),
+        )
+        return { connection, scope, startedAt } satisfies Live
+      })
 
     const session = Effect.suspend(() => {
       let current: Live | undefined
@@ -84,7 +90,7 @@ export const superviseConnection = (options: SupervisorOptions): Effect.Effect<n
       })
       return Effect.gen(function* () {
         while (true) {
-          const next = yield* attempt
+          const next = yield* attempt(current !== undefined)
           yield* closeCurrent
           current = next
           failures = 0

@@ -4,20 +4,22 @@ import {
   type AgentMemory,
   ChannelMetrics,
   ChannelSettings,
+  type ConnectionState,
   type DrainResult,
   MemoryAgentMemory,
   MemoryConversationStore,
   MemoryCooldown,
   MemoryDedupeStore,
   MemoryTokenStore,
-  RobotMessenger,
+  sendMarkdown,
   startChannelRunner,
+  Transport,
 } from "@openpollen/core"
 import { FileTokenStore, LocalFileStore } from "@openpollen/fs"
 import { AccessTokens, OpenApi } from "@openpollen/openapi"
 import { StreamDiagnostics, StreamTransport } from "@openpollen/stream"
 import { SessionWebhookSender } from "@openpollen/webhook"
-import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
+import { Effect, Exit, Layer, ManagedRuntime, Scope, Stream } from "effect"
 import type { DingTalkCredentials, ResolvedConfig, ResolvedDingTalk } from "../config/ResolvedConfig.js"
 import { type ChannelStatus, maskId, type TestStep } from "./ChannelStatus.js"
 import { StoreHealth } from "./StoreHealth.js"
@@ -58,12 +60,14 @@ const stateLayers = (options: DingTalkChannelOptions) => {
       MemoryDedupeStore.layer({ ttlMs: 600_000, maxEntries: 50_000 }),
       MemoryConversationStore.layer(),
       MemoryAgentMemory.layer(),
+      MemoryCooldown.layer(),
       StoreHealth.alwaysHealthy,
     )
     return OpenApi.layer(openApi).pipe(Layer.provideMerge(stores))
   }
   // Instances share dedupe claims, the access token (one fetches at a time), reply routes, received messages, the
-  // agent's conversation history and a lease per conversation (one instance runs the agent for it at a time).
+  // agent's conversation history, a lease per conversation (one instance runs the agent for it at a time) and the
+  // refusal cooldowns (one refusal line per sender and hour across all instances).
   // The Redis client is loaded only for this store.
   return Layer.unwrap(
     Effect.map(
@@ -115,8 +119,6 @@ const channelLayer = (options: DingTalkChannelOptions) => {
       },
     }),
     ChannelMetrics.layer,
-    // Refusal lines are limited per instance: with several instances a refused user may get one from each per hour.
-    MemoryCooldown.layer(),
     options.agent,
     Layer.succeed(
       ChannelSettings,
@@ -163,6 +165,16 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
       }),
     )
 
+  /** Calls `listener` with the connection's state now and at every change, until the channel stops. */
+  const onConnectionChange = (listener: (state: ConnectionState) => void): void => {
+    runtime.runFork(
+      Effect.gen(function* () {
+        const transport = yield* Transport
+        yield* Stream.runForEach(transport.stateChanges, (state) => Effect.sync(() => listener(state)))
+      }).pipe(Effect.forkIn(scope)),
+    )
+  }
+
   /** Whether the store can record messages (a bot that cannot record ACKs nothing and answers nothing). */
   const health = (): Promise<{ readonly ok: boolean; readonly reason?: string }> =>
     runtime.runPromise(
@@ -180,20 +192,14 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
       ),
     )
 
-  const send = (to: string, message: { readonly title: string; readonly text: string }) =>
+  const send = (to: string, message: { readonly title?: string; readonly text: string }) =>
     runtime.runPromise(
-      Effect.gen(function* () {
-        const messenger = yield* RobotMessenger
-        const markdown = { ...message, atUserIds: [] }
-        yield* to.startsWith("cid")
-          ? messenger.sendToGroup(to, markdown)
-          : messenger.sendToUsers([to], markdown)
-      }).pipe(
+      sendMarkdown(to, message.text, message.title).pipe(
         Effect.match({
           onFailure: (error) => ({ ok: false as const, detail: error.message }),
-          onSuccess: () => ({
+          onSuccess: (sent) => ({
             ok: true as const,
-            detail: `sent to ${to.startsWith("cid") ? "group" : "user"} ${to}`,
+            detail: `sent to ${to.startsWith("cid") ? "group" : "user"} ${to} in ${sent.delivered} part(s)`,
           }),
         }),
       ),
@@ -234,5 +240,5 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
     return drained
   }
 
-  return { status, health, test, send, stop }
+  return { status, health, onConnectionChange, test, send, stop }
 }

@@ -23,8 +23,8 @@ export const configTemplate = (
       // Turn on once DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET are exported. Without credentials,
       // \`openpollen start\` runs a local DingTalk sandbox instead.
       enabled: ${answers.enabled},
-      clientId: "\${DINGTALK_CLIENT_ID}",
-      clientSecret: "\${DINGTALK_CLIENT_SECRET}",
+      clientId: "\${DINGTALK_CLIENT_ID:-}",
+      clientSecret: "\${DINGTALK_CLIENT_SECRET:-}",
       // Empty means the clientId (internal-app robots).
       robotCode: "\${DINGTALK_ROBOT_CODE:-}",
       // "mention": answer group messages that @-mention the bot; "all": every group message.

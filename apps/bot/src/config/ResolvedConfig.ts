@@ -3,6 +3,7 @@ import { join, resolve } from "node:path"
 import { ANTHROPIC_DEFAULTS, type AnthropicAgentConfig } from "@openpollen/agent-anthropic"
 import { OPENAI_DEFAULTS, type OpenAiAgentConfig } from "@openpollen/agent-openai"
 import { type Allowlists, FRIENDLY_REPLIES, type GroupPolicy, type GroupSettings } from "@openpollen/core"
+import { DOWNLOAD_DEFAULTS } from "@openpollen/openapi/defaults"
 import { STREAM_DEFAULTS } from "@openpollen/stream/defaults"
 import { Redacted } from "effect"
 import type { ConfigFile } from "./ConfigFile.js"
@@ -33,7 +34,13 @@ export interface ResolvedDingTalk {
   readonly qps: number
   readonly idleTimeoutMs: number
   readonly keepAliveMs: number
-  readonly download: { readonly maxBytes: number; readonly timeoutMs: number }
+  readonly download: {
+    readonly maxBytes: number
+    readonly timeoutMs: number
+    readonly totalTimeoutMs: number
+    readonly minBytesPerSecond: number
+    readonly allowPrivateHosts: boolean
+  }
   readonly uploads: { readonly dir: string; readonly retentionDays: number; readonly maxTotalBytes: number }
 }
 
@@ -169,8 +176,11 @@ export const resolveConfig = (
       idleTimeoutMs: dingtalk.idleTimeoutMs ?? STREAM_DEFAULTS.idleTimeoutMs,
       keepAliveMs: dingtalk.keepAliveMs ?? STREAM_DEFAULTS.keepAliveMs,
       download: {
-        maxBytes: dingtalk.download?.maxBytes ?? 20 * 1024 * 1024,
-        timeoutMs: dingtalk.download?.timeoutMs ?? 60_000,
+        maxBytes: dingtalk.download?.maxBytes ?? DOWNLOAD_DEFAULTS.maxBytes,
+        timeoutMs: dingtalk.download?.timeoutMs ?? DOWNLOAD_DEFAULTS.timeoutMs,
+        totalTimeoutMs: dingtalk.download?.totalTimeoutMs ?? DOWNLOAD_DEFAULTS.totalTimeoutMs,
+        minBytesPerSecond: dingtalk.download?.minBytesPerSecond ?? DOWNLOAD_DEFAULTS.minBytesPerSecond,
+        allowPrivateHosts: dingtalk.download?.allowPrivateHosts ?? false,
       },
       uploads: {
         dir: dingtalk.uploads?.dir ?? join(openpollenHome(), "sdk-workspace", "uploads"),

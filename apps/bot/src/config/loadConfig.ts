@@ -56,7 +56,13 @@ export const parseConfig = (
       source,
     )
   }
-  const { value, unset } = substituteEnv(parsed, env, MEANINGFUL_EMPTY)
+  const { value, unset, defaulted } = substituteEnv(parsed, env, MEANINGFUL_EMPTY)
+  // An unset variable must not quietly empty a list (an allowlist that refuses everyone) or drop a key (an open API).
+  if (unset.length > 0)
+    throw new ConfigError(
+      unset.map((entry) => `${entry.path}: environment variable ${entry.variable} is not set`),
+      source,
+    )
   const decoded = Schema.decodeUnknownResult(ConfigFile, { onExcessProperty: "error" })(value)
   if (Result.isFailure(decoded)) {
     const problems = formatIssues(decoded.failure.issue).issues.map((issue) => {
@@ -71,7 +77,7 @@ export const parseConfig = (
   if (dingtalk?.enabled === true) {
     const problems = REQUIRED_WHEN_ENABLED.filter((key) => dingtalk[key] === undefined).map((key) => {
       const path = `channels.dingtalk.${key}`
-      const missing = unset.find((entry) => entry.path === path)
+      const missing = defaulted.find((entry) => entry.path === path)
       return missing !== undefined
         ? `${path}: environment variable ${missing.variable} is not set`
         : `${path}: required when the channel is enabled`
@@ -80,7 +86,7 @@ export const parseConfig = (
   }
   const store = decoded.success.store
   if (store?.kind === "redis") {
-    const missing = unset.find((entry) => entry.path === "store.url")
+    const missing = defaulted.find((entry) => entry.path === "store.url")
     if (store.url === undefined || store.url === "")
       throw new ConfigError(
         [

@@ -1,5 +1,5 @@
 import { Result, Schema, SchemaIssue } from "effect"
-import type { InboundMessage, ReplyRoute } from "../domain/InboundMessage.js"
+import type { InboundMessage, QuotedMessage, ReplyRoute } from "../domain/InboundMessage.js"
 import { CallbackDecodeError } from "./CallbackDecodeError.js"
 import {
   AudioContent,
@@ -10,6 +10,7 @@ import {
   UnknownTypeContent,
   VideoContent,
 } from "./CallbackPayload.js"
+import { capText, INBOUND_CAP_NOTICE, MAX_INBOUND_TEXT_CHARS } from "./capText.js"
 import { decodeChatRecord } from "./decodeChatRecord.js"
 import { quotedOf } from "./decodeQuote.js"
 import { defined } from "./defined.js"
@@ -106,6 +107,11 @@ const bodyOf = (envelope: CallbackEnvelope): Result.Result<Body, CallbackDecodeE
   }
 }
 
+const cappedQuote = (quoted: QuotedMessage | undefined): QuotedMessage | undefined =>
+  quoted === undefined
+    ? undefined
+    : { ...quoted, text: capText(quoted.text, MAX_INBOUND_TEXT_CHARS, INBOUND_CAP_NOTICE).text }
+
 const replyRouteOf = (envelope: CallbackEnvelope): ReplyRoute | undefined =>
   defined(envelope.sessionWebhook) &&
   envelope.sessionWebhook !== "" &&
@@ -125,7 +131,7 @@ export const decodeCallback = (data: unknown): Result.Result<InboundMessage, Cal
   Result.flatMap(decodeAt(CallbackEnvelope, data, ""), (envelope) =>
     Result.map(bodyOf(envelope), (body): InboundMessage => {
       const isGroup = envelope.conversationType === "2"
-      const quoted = quotedOf(envelope)
+      const quoted = cappedQuote(quotedOf(envelope))
       const route = replyRouteOf(envelope)
       const title = envelope.conversationTitle
       const staffId = envelope.senderStaffId
@@ -146,7 +152,7 @@ export const decodeCallback = (data: unknown): Result.Result<InboundMessage, Cal
           ...(defined(staffId) && staffId !== "" ? { staffId } : {}),
           nick: envelope.senderNick ?? "",
         },
-        text: body.text,
+        text: capText(body.text, MAX_INBOUND_TEXT_CHARS, INBOUND_CAP_NOTICE).text,
         attachments: body.attachments,
         mentionedBot: isGroup && mentionsBot(envelope),
         createdAt: envelope.createAt,

@@ -1,4 +1,5 @@
 import type { PolicyDecision } from "../rules/evaluatePolicy.js"
+import type { DeliveryFailed, FallbackReason } from "./DeliveryFailed.js"
 
 /** `notice`: the channel's own one-liner (an unsupported message type, an allowlist's refusal). */
 export type ReplyKind = "answer" | "apology" | "command" | "notice"
@@ -20,10 +21,14 @@ export type HandleOutcome =
       readonly parts: number
       readonly webhookParts: number
       readonly openApiParts: number
+      /** Why the Open API carried parts of it, when it did. */
+      readonly fallback?: FallbackReason
+      readonly ambiguousRetries: number
     }
   | {
       readonly _tag: "ReplyFailed"
       readonly kind: ReplyKind
       readonly delivered: number
       readonly reason: string
+      readonly failure: DeliveryFailed
     }

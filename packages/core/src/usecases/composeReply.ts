@@ -72,7 +72,12 @@ export const composeReply = Effect.fnUntraced(function* (
   )
   if (attachments._tag === "Failure") {
     yield* Effect.logWarning("attachment download failed").pipe(
-      Effect.annotateLogs({ kind: attachments.failure.kind, reason: attachments.failure.reason }),
+      Effect.annotateLogs({
+        kind: attachments.failure.kind,
+        step: attachments.failure.step,
+        reason: attachments.failure.reason,
+        ...(attachments.failure.status === undefined ? {} : { status: attachments.failure.status }),
+      }),
     )
     return { kind: "apology", markdown: FRIENDLY_REPLIES.downloadFailed } satisfies ComposedReply
   }
