@@ -24,7 +24,7 @@ Runs in the foreground. SIGINT / SIGTERM finish replies in flight (up to 10 s), 
   channel: `Usage: openpollen channel list [--config FILE]
        openpollen channel test dingtalk [--to <conversationId|staffId>] [--config FILE]
 The test runs inside the running bot, through its gateway API.`,
-  init: `Usage: openpollen init [--path openpollen.json] [--group-policy mention|all] [--agent echo|openai] [--enabled] [--force]
+  init: `Usage: openpollen init [--path openpollen.json] [--group-policy mention|all] [--agent echo|openai|anthropic] [--enabled] [--force]
 Interactive on a terminal unless --group-policy or --agent is given.`,
   doctor: `Usage: openpollen doctor [--config FILE] [--trust-config]
 Credentials are sent only to DingTalk (or loopback) unless --trust-config vouches for the config's apiBase.`,

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { EchoAgent } from "@openpollen/agent-echo"
 import { type ReceivedReply, type Simulator, startSimulator } from "@openpollen/simulator"
 import { type Layer, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { EchoAgent } from "../src/agents/EchoAgent.js"
 import { type DingTalkChannel, startDingTalkChannel } from "../src/channel/DingTalkChannel.js"
 import { resolveConfig } from "../src/config/ResolvedConfig.js"
 import { startGateway } from "../src/gateway/GatewayServer.js"
@@ -43,7 +43,7 @@ describe("the wired DingTalk channel behind the gateway API, against the simulat
       },
       store: defaults.store,
       mode: "dingtalk",
-      agent: EchoAgent.layer,
+      agent: EchoAgent.layer(),
       logger: botLoggerLayer({
         level: "error",
         secrets: [sim.app.clientSecret],

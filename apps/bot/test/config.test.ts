@@ -64,7 +64,7 @@ describe("parseConfig", () => {
     })
     expect(config.dingtalk.credentials).toBeUndefined()
     expect(config.gateway).toEqual({ host: "127.0.0.1", port: 18_800 })
-    expect(config.agent).toEqual({ provider: "echo" })
+    expect(config.agent).toEqual({ provider: "echo", echo: { chunkDelayMs: 0 } })
   })
 
   it("reads JSON5 with comments, substitutes secrets and falls back to the clientId for an empty robotCode", () => {

@@ -42,7 +42,7 @@ describe("openpollen init's template", () => {
     const config = parseConfig(configTemplate({ groupPolicy: "mention", agent: "echo", enabled: false }), {})
     expect(config.dingtalk.enabled).toBe(false)
     expect(config.dingtalk.credentials).toBeUndefined()
-    expect(config.agent).toEqual({ provider: "echo" })
+    expect(config.agent).toEqual({ provider: "echo", echo: { chunkDelayMs: 0 } })
   })
 
   it("covers per-group settings, the refusal line and the answer to unreadable types", () => {

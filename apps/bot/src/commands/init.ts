@@ -3,9 +3,11 @@ import { createInterface } from "node:readline/promises"
 import { FRIENDLY_REPLIES } from "@openpollen/core"
 import { say } from "./output.js"
 
+export const AGENT_CHOICES = ["echo", "openai", "anthropic"] as const
+
 export interface InitAnswers {
   readonly groupPolicy: "mention" | "all"
-  readonly agent: "echo" | "openai"
+  readonly agent: (typeof AGENT_CHOICES)[number]
   readonly enabled: boolean
 }
 
@@ -44,13 +46,19 @@ export const configTemplate = (
       answers.agent === "openai"
         ? `
     openai: { baseUrl: "\${OPENAI_BASE_URL:-https://api.openai.com/v1}", apiKey: "\${OPENAI_API_KEY}", model: "\${OPENAI_MODEL:-gpt-4o-mini}" },`
-        : ""
+        : answers.agent === "anthropic"
+          ? `
+    anthropic: { apiKey: "\${ANTHROPIC_API_KEY}", model: "\${ANTHROPIC_MODEL:-claude-sonnet-4-5}" },`
+          : ""
     }
   },
   // The local gateway API (health, status, tests, proactive messages). Loopback only unless apiKey is set.
   gateway: { host: "127.0.0.1", port: 18800 },
 }
 `
+
+const isAgentChoice = (agent: string): agent is InitAnswers["agent"] =>
+  (AGENT_CHOICES as ReadonlyArray<string>).includes(agent)
 
 const ask = async (question: string, choices: ReadonlyArray<string>, fallback: string): Promise<string> => {
   const rl = createInterface({ input: process.stdin, output: process.stdout })
@@ -79,10 +87,10 @@ export const init = async (options: {
   const groupPolicy =
     options.groupPolicy ??
     (interactive ? await ask("Group policy", ["mention", "all"], "mention") : "mention")
-  const agent = options.agent ?? (interactive ? await ask("Agent", ["echo", "openai"], "echo") : "echo")
+  const agent = options.agent ?? (interactive ? await ask("Agent", AGENT_CHOICES, "echo") : "echo")
   if (groupPolicy !== "mention" && groupPolicy !== "all")
     throw new Error(`--group-policy must be mention or all`)
-  if (agent !== "echo" && agent !== "openai") throw new Error(`--agent must be echo or openai`)
+  if (!isAgentChoice(agent)) throw new Error(`--agent must be ${AGENT_CHOICES.join(", ")}`)
   writeFileSync(options.path, configTemplate({ groupPolicy, agent, enabled: options.enabled ?? false }), {
     mode: 0o600,
   })

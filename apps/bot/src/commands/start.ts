@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto"
-import type { Agent, AgentMemory, ConnectionState } from "@openpollen/core"
+import type { ConnectionState } from "@openpollen/core"
 import { maskRedisUrl } from "@openpollen/redis/url"
 import type { Simulator } from "@openpollen/simulator"
 import { type Layer, Redacted } from "effect"
-import { EchoAgent } from "../agents/EchoAgent.js"
-import { OpenAiAgent } from "../agents/OpenAiAgent.js"
+import { agentLayer } from "../agents/agentLayer.js"
 import type { ChannelStatus } from "../channel/ChannelStatus.js"
 import { maskId } from "../channel/ChannelStatus.js"
 import { ChannelStartError, type DingTalkChannel, startDingTalkChannel } from "../channel/DingTalkChannel.js"
@@ -18,14 +17,12 @@ import { watchPnpmLaunchers } from "./watchPnpmLaunchers.js"
 
 const SHUTDOWN_WAIT_MS = 10_000
 
-const agentLayer = (config: ResolvedConfig): Layer.Layer<Agent, never, AgentMemory> =>
-  config.agent.provider === "openai" ? OpenAiAgent.layer(config.agent.openai) : EchoAgent.layer
-
 const secretsOf = (config: ResolvedConfig, credentials?: DingTalkCredentials) =>
   [
     credentials?.clientSecret,
     config.dingtalk.credentials?.clientSecret,
     config.agent.provider === "openai" ? config.agent.openai.apiKey : undefined,
+    config.agent.provider === "anthropic" ? config.agent.anthropic.apiKey : undefined,
     config.gateway.apiKey,
   ]
     .flatMap((secret) => (secret === undefined ? [] : [Redacted.value(secret)]))
