@@ -59,7 +59,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const [command, ...rest] = positionals
   if (command === undefined || command === "help") {
     say(HELP.main ?? "")
-    return command === undefined && !values.help ? EXIT.usage : EXIT.ok
+    return EXIT.ok
   }
   if (values.help) {
     say(HELP[command] ?? HELP.main ?? "")
@@ -94,8 +94,15 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
       })
     }
     case "doctor": {
-      const { doctor } = await import("./commands/doctor.js")
-      return doctor(config())
+      const { doctor, doctorOfInvalidConfig } = await import("./commands/doctor.js")
+      let loaded: ReturnType<typeof config>
+      try {
+        loaded = config()
+      } catch (error) {
+        if (error instanceof ConfigError) return doctorOfInvalidConfig(error)
+        throw error
+      }
+      return doctor(loaded)
     }
     case "schema": {
       const { configJsonSchema } = await import("./commands/schema.js")

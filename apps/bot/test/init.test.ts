@@ -4,9 +4,9 @@ import { configTemplate } from "../src/commands/init.js"
 import { ConfigError, parseConfig } from "../src/config/loadConfig.js"
 
 describe("openpollen init's template", () => {
-  it("is commented JSON5 that reads the secrets from the environment", () => {
+  it("is plain JSON naming its schema, and reads the secrets from the environment", () => {
     const text = configTemplate({ groupPolicy: "all", agent: "openai", enabled: true })
-    expect(text).toMatch(/^\/\//m)
+    expect(JSON.parse(text)).toMatchObject({ $schema: "./openpollen.schema.json" })
     expect(text).not.toMatch(/secret-value/)
     const config = parseConfig(
       text,

@@ -11,9 +11,10 @@ import { type DingTalkChannel, startDingTalkChannel } from "../channel/DingTalkC
 import type { DingTalkCredentials, ResolvedConfig } from "../config/ResolvedConfig.js"
 import { startGateway } from "../gateway/GatewayServer.js"
 import { botLoggerLayer } from "../logging/BotLogger.js"
+import { writeErrorLine } from "../logging/errorLine.js"
 import { makeRedactor } from "../logging/redact.js"
 import { removeRunState, writeRunState } from "../runState/writeRunState.js"
-import { complain, EXIT, paint, say } from "./output.js"
+import { EXIT, paint, say } from "./output.js"
 import { watchPnpmLaunchers } from "./watchPnpmLaunchers.js"
 
 const SHUTDOWN_WAIT_MS = 10_000
@@ -167,7 +168,7 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
       clearInterval(watch)
       // A shutdown step that hangs must not keep the process alive forever.
       const hardStop = setTimeout(() => {
-        complain("openpollen: shutdown did not finish in time; exiting")
+        writeErrorLine("openpollen: shutdown did not finish in time; exiting")
         resolve(EXIT.failure)
       }, SHUTDOWN_WAIT_MS + 10_000)
       hardStop.unref()
@@ -177,7 +178,7 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
           await run()
         } catch (error) {
           clean = false
-          complain(
+          writeErrorLine(
             redact(`openpollen: closing ${name} failed: ${error instanceof Error ? error.message : "error"}`),
           )
         }

@@ -36,6 +36,40 @@ export const findConfigFile = (location: ConfigLocation): string | undefined => 
 
 const REQUIRED_WHEN_ENABLED = ["clientId", "clientSecret"] as const
 
+const field = (value: unknown, ...path: ReadonlyArray<string>): unknown =>
+  path.reduce<unknown>(
+    (current, key) =>
+      typeof current === "object" && current !== null ? (current as Record<string, unknown>)[key] : undefined,
+    value,
+  )
+
+/** The rules that span keys: credentials when the channel is enabled, a parseable URL for the redis store. */
+const crossKeyProblems = (
+  value: unknown,
+  unsetAt: (path: string) => { readonly variable: string } | undefined,
+): Array<string> => {
+  const problems: Array<string> = []
+  const missing = (path: string, otherwise: string) => {
+    const variable = unsetAt(path)?.variable
+    problems.push(
+      variable === undefined
+        ? `${path}: ${otherwise}`
+        : `${path}: environment variable ${variable} is not set`,
+    )
+  }
+  if (field(value, "channels", "dingtalk", "enabled") === true)
+    for (const key of REQUIRED_WHEN_ENABLED)
+      if (field(value, "channels", "dingtalk", key) === undefined)
+        missing(`channels.dingtalk.${key}`, "required when the channel is enabled")
+  if (field(value, "store", "kind") === "redis") {
+    const url = field(value, "store", "url")
+    if (url === undefined || url === "") missing("store.url", 'required when store.kind is "redis"')
+    else if (typeof url === "string" && parseRedisUrl(url) === undefined)
+      problems.push("store.url: not a redis:// or rediss:// URL")
+  }
+  return problems
+}
+
 const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
 
 /** Parses, substitutes and decodes a config text; every problem names its key path. */
@@ -54,42 +88,20 @@ export const parseConfig = (
     )
   }
   const { value, unset } = substituteEnv(parsed, env)
-  const decoded = Schema.decodeUnknownResult(ConfigFile, { onExcessProperty: "error" })(value)
-  if (Result.isFailure(decoded)) {
-    const problems = formatIssues(decoded.failure.issue).issues.map((issue) => {
-      const path = (issue.path ?? []).map(String).join(".")
-      const missing = unset.find((entry) => entry.path === path)
-      if (missing !== undefined) return `${path}: environment variable ${missing.variable} is not set`
-      return `${path === "" ? "(top level)" : path}: ${issue.message}`
-    })
-    throw new ConfigError(problems, source)
-  }
-  const dingtalk = decoded.success.channels?.dingtalk
-  if (dingtalk?.enabled === true) {
-    const problems = REQUIRED_WHEN_ENABLED.filter((key) => dingtalk[key] === undefined).map((key) => {
-      const path = `channels.dingtalk.${key}`
-      const missing = unset.find((entry) => entry.path === path)
-      return missing !== undefined
-        ? `${path}: environment variable ${missing.variable} is not set`
-        : `${path}: required when the channel is enabled`
-    })
-    if (problems.length > 0) throw new ConfigError(problems, source)
-  }
-  const store = decoded.success.store
-  if (store?.kind === "redis") {
-    const missing = unset.find((entry) => entry.path === "store.url")
-    if (store.url === undefined || store.url === "")
-      throw new ConfigError(
-        [
-          missing !== undefined
-            ? `store.url: environment variable ${missing.variable} is not set`
-            : 'store.url: required when store.kind is "redis"',
-        ],
-        source,
-      )
-    if (parseRedisUrl(store.url) === undefined)
-      throw new ConfigError(["store.url: not a redis:// or rediss:// URL"], source)
-  }
+  const unsetAt = (path: string) => unset.find((entry) => entry.path === path)
+  const decoded = Schema.decodeUnknownResult(ConfigFile, { onExcessProperty: "error", errors: "all" })(value)
+  // Every problem at once: the schema's, then the rules between keys (checked on what was written even when some
+  // other key failed to decode), so one edit can fix them all.
+  const problems = Result.isFailure(decoded)
+    ? formatIssues(decoded.failure.issue).issues.map((issue) => {
+        const path = (issue.path ?? []).map(String).join(".")
+        const missing = unsetAt(path)
+        if (missing !== undefined) return `${path}: environment variable ${missing.variable} is not set`
+        return `${path === "" ? "(top level)" : path}: ${issue.message}`
+      })
+    : []
+  problems.push(...crossKeyProblems(value, unsetAt).filter((problem) => !problems.includes(problem)))
+  if (problems.length > 0 || Result.isFailure(decoded)) throw new ConfigError(problems, source)
   return resolveConfig(decoded.success, source, env)
 }
 
