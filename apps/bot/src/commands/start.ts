@@ -196,8 +196,9 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
       say("openpollen: stopped")
       resolve(clean ? EXIT.ok : EXIT.failure)
     }
-    process.once("SIGINT", () => void stop("SIGINT"))
-    process.once("SIGTERM", () => void stop("SIGTERM"))
+    // `on`, not `once`: pnpm forwards the terminal's SIGINT, so one Ctrl-C arrives twice; the second must not kill node.
+    process.on("SIGINT", () => void stop("SIGINT"))
+    process.on("SIGTERM", () => void stop("SIGTERM"))
     watchPnpmLaunchers(() => void stop("launcher exit (pnpm)"))
   })
 }
