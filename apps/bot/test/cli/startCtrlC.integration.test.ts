@@ -34,8 +34,8 @@ describe("pnpm start stopped with Ctrl-C on a terminal", () => {
     let interrupted = false
     child.stdout.on("data", (chunk: Buffer) => {
       screen += chunk.toString()
-      // On a terminal the state is coloured: "dingtalk: \x1b[32mconnected".
-      if (!interrupted && /dingtalk: (\x1b\[\d+m)?connected/.test(screen)) {
+      // On a terminal the state is coloured: "dingtalk: ESC[32mconnected".
+      if (!interrupted && /dingtalk: (.\[\d+m)?connected/.test(screen)) {
         interrupted = true
         setTimeout(() => child.stdin.write(CTRL_C), 300)
       }
