@@ -8,13 +8,23 @@ import {
   Agent,
   AgentMemory,
   AgentMemoryError,
+  type AgentRequest,
+  collectAnswer,
   MemoryAgentMemory,
   makeMemoryAgentMemory,
 } from "@openpollen/core"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer, Redacted, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { EchoAgent } from "../src/agents/EchoAgent.js"
 import { OpenAiAgent } from "../src/agents/OpenAiAgent.js"
+
+const resolvable = () => {
+  let resolve = () => {}
+  const promise = new Promise<void>((done) => {
+    resolve = done
+  })
+  return { promise, resolve }
+}
 
 interface Seen {
   readonly body: { model: string; messages: Array<{ role: string; content: unknown }> }
@@ -23,11 +33,20 @@ interface Seen {
 const seen: Array<Seen> = []
 let mode: "ok" | "slow" | "error" | "hang-up-once" | "hang-up" = "ok"
 let baseUrl = ""
+/** Resolves when the endpoint saw a request for the model "held" closed by the client before it answered. */
+let heldAborted = resolvable()
 const server = createServer(async (request: IncomingMessage, response) => {
   const chunks: Array<Buffer> = []
   for await (const chunk of request) chunks.push(chunk as Buffer)
   const body = JSON.parse(Buffer.concat(chunks).toString()) as Seen["body"]
   seen.push({ body, authorization: request.headers.authorization })
+  if (body.model === "held") {
+    const aborted = heldAborted
+    return response.on("close", () => {
+      if (!response.writableEnded) aborted.resolve()
+    })
+  }
+  if (body.model === "broken") return response.writeHead(500).end("{}")
   if (mode === "slow") return setTimeout(() => response.end("{}"), 2_000)
   if (mode === "hang-up" || mode === "hang-up-once") {
     if (mode === "hang-up-once") mode = "ok"
@@ -73,27 +92,58 @@ const unavailableMemory = (failing: ReadonlyArray<"load" | "append" | "reset">) 
       })
     }),
   )
+const answerOf = (request: AgentRequest) =>
+  Effect.gen(function* () {
+    return yield* collectAnswer((yield* Agent).respond(request))
+  })
 const respond = (layer: ReturnType<typeof openai>, request = sampleAgentRequest) =>
-  Effect.runPromise(
-    Effect.gen(function* () {
-      return yield* (yield* Agent).respond(request)
-    }).pipe(Effect.provide(layer)),
-  )
+  Effect.runPromise(answerOf(request).pipe(Effect.provide(layer)))
 
-agentContract("EchoAgent", () => EchoAgent.layer)
-agentContract("OpenAiAgent against a local chat-completions endpoint", () => openai())
+agentContract("EchoAgent", () => ({
+  layer: EchoAgent.layer,
+  answer: sampleAgentRequest.text,
+  slow: () => EchoAgent.layer,
+}))
+agentContract("OpenAiAgent against a local chat-completions endpoint", () => ({
+  layer: openai(),
+  answer: `echo: ${sampleAgentRequest.text}`,
+  slow: () => {
+    heldAborted = resolvable()
+    return openai({ model: "held", timeoutMs: 60_000 })
+  },
+  cancelled: () => heldAborted.promise,
+  failing: () => openai({ model: "broken" }),
+}))
 
 describe("EchoAgent", () => {
   it("echoes the text and lists every saved file's path on its own line", async () => {
-    const reply = await Effect.runPromise(
+    const events = await Effect.runPromise(
       Effect.gen(function* () {
-        return yield* (yield* Agent).respond({
-          ...sampleAgentRequest,
-          attachments: [{ kind: "picture", path: "/u/a.png" }],
-        })
+        const agent = yield* Agent
+        return yield* Stream.runCollect(
+          agent.respond({ ...sampleAgentRequest, attachments: [{ kind: "picture", path: "/u/a.png" }] }),
+        )
       }).pipe(Effect.provide(EchoAgent.layer)),
     )
-    expect(reply.markdown).toBe("你好\n\n/u/a.png")
+    expect(events.map((event) => event.text)).toEqual(["你好", "\n\n/u/a.png"])
+  })
+
+  it("shows the quote first: its text and the paths of its files on one '>' line", async () => {
+    const reply = await Effect.runPromise(
+      Effect.gen(function* () {
+        return yield* collectAnswer(
+          (yield* Agent).respond({
+            ...sampleAgentRequest,
+            quotedText: "部署脚本\n报错了",
+            attachments: [
+              { kind: "picture", path: "/u/own.png" },
+              { kind: "file", path: "/u/quoted.xlsx", fileName: "报表.xlsx", quoted: true },
+            ],
+          }),
+        )
+      }).pipe(Effect.provide(EchoAgent.layer)),
+    )
+    expect(reply).toBe("> 部署脚本 报错了 /u/quoted.xlsx\n\n你好\n\n/u/own.png")
   })
 })
 
@@ -105,10 +155,11 @@ describe("OpenAiAgent", () => {
     await Effect.runPromise(
       Effect.gen(function* () {
         const agent = yield* Agent
-        for (const text of ["one", "two", "three"]) yield* agent.respond({ ...sampleAgentRequest, text })
-        yield* agent.respond({ ...sampleAgentRequest, sessionKey: "other", text: "alone" })
+        for (const text of ["one", "two", "three"])
+          yield* collectAnswer(agent.respond({ ...sampleAgentRequest, text }))
+        yield* collectAnswer(agent.respond({ ...sampleAgentRequest, sessionKey: "other", text: "alone" }))
         yield* agent.reset(sampleAgentRequest.sessionKey)
-        yield* agent.respond({ ...sampleAgentRequest, text: "fresh" })
+        yield* collectAnswer(agent.respond({ ...sampleAgentRequest, text: "fresh" }))
       }).pipe(Effect.provide(layer)),
     )
     expect(seen[0]?.body.model).toBe("qwen-test")
@@ -154,11 +205,11 @@ describe("OpenAiAgent", () => {
       Effect.gen(function* () {
         const agent = yield* Agent
         const resetError = yield* agent.reset(sampleAgentRequest.sessionKey).pipe(Effect.flip)
-        const reply = yield* agent.respond({ ...sampleAgentRequest, text: "still" })
+        const reply = yield* collectAnswer(agent.respond({ ...sampleAgentRequest, text: "still" }))
         return { reply, resetError }
       }).pipe(Effect.provide(layer)),
     )
-    expect(reply.markdown).toBe("echo: still")
+    expect(reply).toBe("echo: still")
     expect(resetError).toMatchObject({ _tag: "AgentFailed", reason: "unavailable" })
   })
 
@@ -194,7 +245,7 @@ describe("OpenAiAgent", () => {
     seen.length = 0
     mode = "hang-up-once"
     const reply = await respond(openai(), { ...sampleAgentRequest, text: "again" })
-    expect(reply.markdown).toBe("echo: again")
+    expect(reply).toBe("echo: again")
     expect(seen).toHaveLength(2)
   })
 

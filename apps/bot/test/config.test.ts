@@ -118,6 +118,22 @@ describe("parseConfig", () => {
     expect(found).toHaveLength(6)
   })
 
+  it("refuses an idle timeout or keep-alive too short to mean anything, and reads both", () => {
+    expect(problems(`{ channels: { dingtalk: { idleTimeoutMs: 5000 } } }`)[0]).toMatch(
+      /^channels\.dingtalk\.idleTimeoutMs: Expected a value greater than or equal to 10000/,
+    )
+    expect(problems(`{ channels: { dingtalk: { keepAliveMs: 10 } } }`)[0]).toMatch(
+      /^channels\.dingtalk\.keepAliveMs: Expected a value greater than or equal to 1000/,
+    )
+    const config = parseConfig(
+      `{ channels: { dingtalk: { idleTimeoutMs: 60000, keepAliveMs: 20000 } } }`,
+      {},
+      "t",
+    )
+    expect(config.dingtalk).toMatchObject({ idleTimeoutMs: 60_000, keepAliveMs: 20_000 })
+    expect(parseConfig("{}", {}, "t").dingtalk).toMatchObject({ idleTimeoutMs: 90_000, keepAliveMs: 15_000 })
+  })
+
   it("reads a redis store with its URL from the environment, kept Redacted", () => {
     const config = parseConfig(
       // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax

@@ -1,3 +1,4 @@
+import { FRIENDLY_REPLIES } from "@openpollen/core"
 import { Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import { configTemplate } from "../src/commands/init.js"
@@ -42,5 +43,17 @@ describe("openpollen init's template", () => {
     expect(config.dingtalk.enabled).toBe(false)
     expect(config.dingtalk.credentials).toBeUndefined()
     expect(config.agent).toEqual({ provider: "echo" })
+  })
+
+  it("covers per-group settings, the refusal line and the answer to unreadable types", () => {
+    const text = configTemplate({ groupPolicy: "mention", agent: "echo", enabled: false })
+    expect(text).toMatch(/\/\/ refusalMessage: "/)
+    expect(text).toMatch(/systemPrompt/)
+    const config = parseConfig(text, {})
+    expect(config.dingtalk.groups).toEqual({ "*": { enabled: true } })
+    expect(config.dingtalk.unsupportedMessageReply).toBe(FRIENDLY_REPLIES.unsupportedMessage)
+    expect(config.dingtalk.refusalMessage).toBeUndefined()
+    const refusing = parseConfig(text.replace("// refusalMessage:", "refusalMessage:"), {})
+    expect(refusing.dingtalk.refusalMessage).toBe("抱歉，你没有使用这个机器人的权限。")
   })
 })

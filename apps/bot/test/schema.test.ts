@@ -26,6 +26,9 @@ describe("JSON Schema of openpollen.json", () => {
         "groupPolicy",
         "apiBase",
         "oapiBase",
+        "groups",
+        "refusalMessage",
+        "unsupportedMessageReply",
       ]),
     )
     expect(dingtalk.groupPolicy?.description).toContain("@-mentions")

@@ -1,10 +1,10 @@
-import { randomBytes } from "node:crypto"
 import { mkdir, open, rename, rm } from "node:fs/promises"
 import { homedir } from "node:os"
 import { join } from "node:path"
 import { FileStore, FileStoreError, type StoredFile, type StoreRequest } from "@openpollen/core"
 import { Clock, Duration, Effect, Layer, Schedule, Stream } from "effect"
 import { chooseExtension } from "./sniffExtension.js"
+import { generatedName } from "./storedName.js"
 import { sweepUploads } from "./sweepUploads.js"
 
 export interface LocalFileStoreConfig {
@@ -26,8 +26,6 @@ export const defaultUploadsRoot = () => join(homedir(), ".openpollen", "sdk-work
 
 const ioError = (what: string) => () =>
   new FileStoreError({ reason: "io", message: `uploads folder: ${what} failed` })
-
-const generatedName = (now: number) => `${now}-${randomBytes(8).toString("hex")}`
 
 /** Enough leading bytes to recognise every signature, even when the stream starts with tiny chunks. */
 const HEAD_BYTES = 16

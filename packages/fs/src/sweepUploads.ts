@@ -1,14 +1,19 @@
-import { readdir, rm, stat } from "node:fs/promises"
+import { lstat, readdir, rm } from "node:fs/promises"
 import { join } from "node:path"
 import { FileStoreError } from "@openpollen/core"
 import { Clock, Effect } from "effect"
+import { storedNameKind } from "./storedName.js"
 
 export interface Retention {
   readonly maxAgeMs: number
   readonly maxTotalBytes: number
 }
 
-/** Removes uploads older than maxAgeMs, then the oldest until the folder is under maxTotalBytes. Returns what went. */
+/**
+ * Removes uploads older than maxAgeMs, then the oldest until the folder is under maxTotalBytes. Returns what went.
+ * Only regular files with the names this store generates count; anything else (an operator's file, a symlink, a
+ * folder) is never touched.
+ */
 export const sweepUploads = (root: string, retention: Retention) =>
   Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis
@@ -17,10 +22,12 @@ export const sweepUploads = (root: string, retention: Retention) =>
         const names = await readdir(root)
         const entries = await Promise.all(
           names.map(async (name) => {
+            const kind = storedNameKind(name)
+            if (kind === undefined) return undefined
             const path = join(root, name)
-            const info = await stat(path).catch(() => undefined)
+            const info = await lstat(path).catch(() => undefined)
             return info?.isFile()
-              ? { path, size: info.size, modifiedAt: info.mtimeMs, partial: name.endsWith(".part") }
+              ? { path, size: info.size, modifiedAt: info.mtimeMs, partial: kind === "partial" }
               : undefined
           }),
         )

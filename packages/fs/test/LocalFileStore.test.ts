@@ -1,4 +1,14 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs"
+import {
+  lutimesSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
@@ -94,15 +104,52 @@ describe("LocalFileStore", () => {
       const time = (now - ageDays * 86_400_000) / 1000
       utimesSync(path, time, time)
     }
-    file("ancient.png", 10, 30)
-    file("old.png", 400, 3)
-    file("middle.png", 400, 2)
-    file("new.png", 400, 1)
-    file(".123-abc.part", 5_000, 0)
+    const ancient = "1700000000000-00000000000000a1.png"
+    const old = "1700000000001-00000000000000b2.png"
+    const middle = "1700000000002-00000000000000c3.png"
+    const recent = "1700000000003-00000000000000d4.png"
+    const partial = ".1700000000004-00000000000000e5.part"
+    file(ancient, 10, 30)
+    file(old, 400, 3)
+    file(middle, 400, 2)
+    file(recent, 400, 1)
+    file(partial, 5_000, 0)
     return Effect.gen(function* () {
       const removed = yield* sweepUploads(root, { maxAgeMs: 7 * 86_400_000, maxTotalBytes: 900 })
-      expect(removed.map((path) => path.slice(root.length + 1)).sort()).toEqual(["ancient.png", "old.png"])
-      expect(readdirSync(root).sort()).toEqual([".123-abc.part", "middle.png", "new.png"])
+      expect(removed.map((path) => path.slice(root.length + 1)).sort()).toEqual([ancient, old])
+      expect(readdirSync(root).sort()).toEqual([partial, middle, recent])
+    })
+  })
+
+  it.effect("retention deletes only files this store wrote, and never follows a symlink", () => {
+    const root = tempDir()
+    const outside = tempDir()
+    const age = (path: string, days: number) => {
+      const time = (Date.now() - days * 86_400_000) / 1000
+      utimesSync(path, time, time)
+    }
+    const keep = ["id_rsa", "report.pdf", "1700000000000-notgenerated.png", "notes"]
+    for (const name of keep) {
+      writeFileSync(join(root, name), "operator's file")
+      age(join(root, name), 60)
+    }
+    writeFileSync(join(outside, "precious.txt"), "outside the folder")
+    age(join(outside, "precious.txt"), 60)
+    const link = "1700000000000-00000000000000f6.png"
+    symlinkSync(join(outside, "precious.txt"), join(root, link))
+    lutimesSync(
+      join(root, link),
+      (Date.now() - 60 * 86_400_000) / 1000,
+      (Date.now() - 60 * 86_400_000) / 1000,
+    )
+    const mine = "1700000000001-0123456789abcdef.jpg"
+    writeFileSync(join(root, mine), "downloaded")
+    age(join(root, mine), 60)
+    return Effect.gen(function* () {
+      const removed = yield* sweepUploads(root, { maxAgeMs: 7 * 86_400_000, maxTotalBytes: 0 })
+      expect(removed).toEqual([join(root, mine)])
+      expect(readdirSync(root).sort()).toEqual([...keep, link].sort())
+      expect(readdirSync(outside)).toEqual(["precious.txt"])
     })
   })
 
@@ -139,14 +186,16 @@ describe("LocalFileStore", () => {
       writeFileSync(path, new Uint8Array(4))
       utimesSync(path, (now - ageMs) / 1000, (now - ageMs) / 1000)
     }
-    aged("expired.png", 25 * hour)
-    aged("expiring.png", 23 * hour)
+    const expired = "1700000000000-0000000000000aa1.png"
+    const expiring = "1700000000001-0000000000000bb2.png"
+    aged(expired, 25 * hour)
+    aged(expiring, 23 * hour)
     return Effect.gen(function* () {
       yield* TestClock.setTime(now)
       yield* Effect.gen(function* () {
         yield* FileStore
-        yield* waitFor(() => !readdirSync(root).includes("expired.png"))
-        expect(readdirSync(root)).toEqual(["expiring.png"])
+        yield* waitFor(() => !readdirSync(root).includes(expired))
+        expect(readdirSync(root)).toEqual([expiring])
         yield* TestClock.adjust(2 * hour)
         yield* waitFor(() => readdirSync(root).length === 0)
       }).pipe(

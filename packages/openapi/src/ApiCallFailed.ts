@@ -7,6 +7,8 @@ export class ApiCallFailed extends Schema.TaggedError<ApiCallFailed>()("ApiCallF
   kind: Schema.Literals(["http", "timeout", "network", "malformed"]),
   status: Schema.optional(Schema.Number),
   code: Schema.optional(Schema.String),
+  /** The scopes a 403 AccessTokenPermissionDenied names (`accessdenieddetail.requiredScopes`). */
+  requiredScopes: Schema.optional(Schema.Array(Schema.String)),
   message: Schema.String,
 }) {
   get invalidToken(): boolean {

@@ -3,16 +3,21 @@ import { accessTokensLayer } from "./AccessTokens.js"
 import { dingTalkApiLayer } from "./DingTalkApi.js"
 import { type OpenApiConfig, resolveOpenApiConfig } from "./OpenApiConfig.js"
 import { openApiMediaSourceLayer } from "./OpenApiMediaSource.js"
+import { openApiReplyCardLayer } from "./OpenApiReplyCard.js"
 import { openApiRobotMessengerLayer } from "./OpenApiRobotMessenger.js"
 
 /**
- * Everything the Open API gives the channel, for one app: `MediaSource`, `RobotMessenger`, `AccessTokens` and the
+ * Everything the Open API gives the channel, for one app: `MediaSource`, `RobotMessenger`, `ReplyCard`, `AccessTokens` and the
  * authorised `DingTalkApi`. The `TokenStore` stays a requirement, so memory, file or shared stores can be chosen.
  */
 export const OpenApi = {
   layer: (config: OpenApiConfig) => {
     const resolved = resolveOpenApiConfig(config)
     const api = dingTalkApiLayer(resolved).pipe(Layer.provideMerge(accessTokensLayer(resolved)))
-    return Layer.mergeAll(openApiRobotMessengerLayer, openApiMediaSourceLayer).pipe(Layer.provideMerge(api))
+    return Layer.mergeAll(
+      openApiRobotMessengerLayer,
+      openApiMediaSourceLayer,
+      openApiReplyCardLayer(resolved),
+    ).pipe(Layer.provideMerge(api))
   },
 }

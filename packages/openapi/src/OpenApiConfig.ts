@@ -10,6 +10,21 @@ export type RefreshLock = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
 ) => Effect.Effect<A, E | TokenStoreError, R>
 
+/** AI card defaults: the standard AI card template, its text variable, and the app-wide card call rate. */
+export const CARD_DEFAULTS = {
+  templateId: "382e4302-551d-4880-bf29-a30acfab2e71.schema",
+  contentKey: "content",
+  qps: 20,
+} as const
+
+export interface CardConfig {
+  readonly templateId: string
+  /** The template's streamed text variable. */
+  readonly contentKey: string
+  /** Card API calls per second for the whole app (create and streaming together). */
+  readonly qps: number
+}
+
 export interface OpenApiConfig {
   readonly clientId: string
   readonly clientSecret: Redacted.Redacted<string>
@@ -30,8 +45,23 @@ export interface OpenApiConfig {
     readonly timeoutMs?: number
     /** Largest file accepted. Default 20 MiB. */
     readonly maxBytes?: number
+    /** The whole body must arrive within this long. Default 120 s. */
+    readonly totalTimeoutMs?: number
+    /** A body slower than this, averaged over 10 s, is aborted. Default 16 KiB/s. */
+    readonly minBytesPerSecond?: number
   }
+  /** AI cards; defaults in CARD_DEFAULTS. */
+  readonly card?: Partial<CardConfig>
 }
+
+/** Download defaults; the bot's config reads them from here. */
+export const DOWNLOAD_DEFAULTS = {
+  timeoutMs: 60_000,
+  maxBytes: 20 * 1024 * 1024,
+  totalTimeoutMs: 120_000,
+  minBytesPerSecond: 16 * 1024,
+  rateWindowMs: 10_000,
+} as const
 
 export interface ResolvedOpenApiConfig {
   readonly clientId: string
@@ -43,6 +73,9 @@ export interface ResolvedOpenApiConfig {
   readonly tokenRefreshMarginMs: number
   readonly downloadTimeoutMs: number
   readonly downloadMaxBytes: number
+  readonly downloadTotalTimeoutMs: number
+  readonly downloadMinBytesPerSecond: number
+  readonly card: CardConfig
   readonly refreshLock?: RefreshLock
 }
 
@@ -54,7 +87,14 @@ export const resolveOpenApiConfig = (config: OpenApiConfig): ResolvedOpenApiConf
   requestTimeoutMs: config.requestTimeoutMs ?? 10_000,
   qps: Math.max(1, config.qps ?? 20),
   tokenRefreshMarginMs: config.tokenRefreshMarginMs ?? 300_000,
-  downloadTimeoutMs: config.download?.timeoutMs ?? 60_000,
-  downloadMaxBytes: config.download?.maxBytes ?? 20 * 1024 * 1024,
+  downloadTimeoutMs: config.download?.timeoutMs ?? DOWNLOAD_DEFAULTS.timeoutMs,
+  downloadMaxBytes: config.download?.maxBytes ?? DOWNLOAD_DEFAULTS.maxBytes,
+  downloadTotalTimeoutMs: config.download?.totalTimeoutMs ?? DOWNLOAD_DEFAULTS.totalTimeoutMs,
+  downloadMinBytesPerSecond: config.download?.minBytesPerSecond ?? DOWNLOAD_DEFAULTS.minBytesPerSecond,
+  card: {
+    templateId: config.card?.templateId ?? CARD_DEFAULTS.templateId,
+    contentKey: config.card?.contentKey ?? CARD_DEFAULTS.contentKey,
+    qps: Math.max(1, config.card?.qps ?? CARD_DEFAULTS.qps),
+  },
   ...(config.refreshLock === undefined ? {} : { refreshLock: config.refreshLock }),
 })

@@ -1,6 +1,8 @@
 import { DownloadFailed, MediaSource } from "@openpollen/core"
 import { Effect, Layer, Result, Schema, Stream } from "effect"
 import { DingTalkApi } from "./DingTalkApi.js"
+import { downloadWatchdog } from "./downloadWatchdog.js"
+import { DOWNLOAD_DEFAULTS } from "./OpenApiConfig.js"
 import { PresignedGetError, presignedGet, responseChunks } from "./presignedGet.js"
 import { makeReadBufferAgents } from "./ReadBufferAgents.js"
 import { releaseChunk } from "./releaseChunk.js"
@@ -20,6 +22,11 @@ const tooLarge = (maxBytes: number) =>
 export const makeOpenApiMediaSource = Effect.gen(function* () {
   const api = yield* DingTalkApi
   const { robotCode, downloadMaxBytes, downloadTimeoutMs, requestTimeoutMs } = api.config
+  const pace = {
+    totalTimeoutMs: api.config.downloadTotalTimeoutMs,
+    minBytesPerSecond: api.config.downloadMinBytesPerSecond,
+    rateWindowMs: DOWNLOAD_DEFAULTS.rateWindowMs,
+  }
 
   const resolveUrl = (downloadCode: string) =>
     api.post("/v1.0/robot/messageFiles/download", { downloadCode, robotCode }).pipe(
@@ -111,6 +118,7 @@ export const makeOpenApiMediaSource = Effect.gen(function* () {
                 }),
               ),
           }),
+          Stream.interruptWhen(downloadWatchdog(pace, () => received)),
         )
         return {
           bytes,

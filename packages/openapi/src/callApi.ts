@@ -19,6 +19,7 @@ const describeFailure = (error: HTTPError): ApiCallFailed => {
     kind: "http",
     status,
     ...(code === undefined ? {} : { code }),
+    ...(scopes?.length ? { requiredScopes: scopes } : {}),
     message: `HTTP ${status}${code === undefined ? "" : ` ${code}`}${scopes?.length ? ` (requires ${scopes.join(", ")})` : ""}`,
   })
 }
@@ -26,29 +27,28 @@ const describeFailure = (error: HTTPError): ApiCallFailed => {
 export interface ApiCall {
   readonly apiBase: string
   readonly path: string
+  /** Default POST; the card streaming API is a PUT. */
+  readonly method?: "post" | "put"
   readonly body: unknown
   readonly token?: Redacted.Redacted<string>
   readonly timeoutMs: number
 }
 
-/** One POST to DingTalk's v1.0 API, cancelled on interruption; failures become ApiCallFailed (no retry here). */
+/** One POST (or PUT) to DingTalk's v1.0 API, cancelled on interruption; failures become ApiCallFailed (no retry here). */
 export const callApi = (call: ApiCall): Effect.Effect<unknown, ApiCallFailed> =>
   Effect.tryPromise({
     try: (signal) =>
-      ky
-        .post(new URL(call.path, call.apiBase), {
-          json: call.body,
-          headers: {
-            accept: "application/json",
-            ...(call.token === undefined
-              ? {}
-              : { "x-acs-dingtalk-access-token": Redacted.value(call.token) }),
-          },
-          timeout: call.timeoutMs,
-          retry: 0,
-          signal,
-        })
-        .json<unknown>(),
+      ky(new URL(call.path, call.apiBase), {
+        method: call.method ?? "post",
+        json: call.body,
+        headers: {
+          accept: "application/json",
+          ...(call.token === undefined ? {} : { "x-acs-dingtalk-access-token": Redacted.value(call.token) }),
+        },
+        timeout: call.timeoutMs,
+        retry: 0,
+        signal,
+      }).json<unknown>(),
     catch: (error) => error,
   }).pipe(
     Effect.catch((error) => {

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto"
 import { hostname } from "node:os"
 import { type InboundFrame, InboundJournal, InboundJournalError } from "@openpollen/core"
-import { ErrorReply } from "@redis/client"
 import { Clock, Effect, Layer, Option, Schedule, Schema, Stream } from "effect"
-import { evalScript, luaScript } from "./luaScript.js"
-import { type RedisClient, RedisConnection } from "./RedisConnection.js"
+import { claimIdle, createGroup, GROUP, withGroup } from "./journalGroup.js"
+import { deadLetterScript, recordScript, removeIdleConsumersScript, settleScript } from "./journalScripts.js"
+import { evalScript } from "./luaScript.js"
+import { RedisConnection } from "./RedisConnection.js"
 import type { RedisUnavailable } from "./RedisUnavailable.js"
 
 export interface RedisInboundJournalOptions {
@@ -23,72 +24,6 @@ export interface RedisInboundJournalOptions {
   readonly consumerIdleMs?: number
 }
 
-const GROUP = "openpollen"
-
-/**
- * Atomically appends the frame and reads it into this consumer's pending list: every writer goes through this
- * script, so the group's only undelivered entry is the one just added (a stray one would become this consumer's
- * and be reclaimed like any other).
- */
-const recordScript = luaScript(`
-local id = redis.call('XADD', KEYS[1], '*', 'frame', ARGV[3])
-redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', '100', 'STREAMS', KEYS[1], '>')
-return id
-`)
-
-const settleScript = luaScript(`
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-return redis.call('XDEL', KEYS[1], ARGV[2])
-`)
-
-/**
- * For each claimed id ARGV[3..]: when XPENDING says it has been delivered more than ARGV[2] times, copy it to the
- * dead-letter stream KEYS[2] (about the newest 10,000 kept), then XACK and XDEL it. Returns [id, deliveries] of each entry moved.
- */
-const deadLetterScript = luaScript(`
-local moved = {}
-for i = 3, #ARGV do
-  local id = ARGV[i]
-  local pending = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1)[1]
-  if pending and tonumber(pending[4]) > tonumber(ARGV[2]) then
-    local entry = redis.call('XRANGE', KEYS[1], id, id)[1]
-    local frame = ''
-    if entry then
-      for f = 1, #entry[2], 2 do
-        if entry[2][f] == 'frame' then frame = entry[2][f + 1] end
-      end
-    end
-    redis.call('XADD', KEYS[2], 'MAXLEN', '~', '10000', '*',
-      'frame', frame, 'journalId', id, 'deliveries', tostring(pending[4]))
-    redis.call('XACK', KEYS[1], ARGV[1], id)
-    redis.call('XDEL', KEYS[1], id)
-    moved[#moved + 1] = { id, tonumber(pending[4]) }
-  end
-end
-return moved
-`)
-
-/**
- * Removes the group's consumers other than ARGV[2] that have nothing pending and have been idle ARGV[3] ms or more.
- * One script, so no entry can become pending for a consumer between the check and its removal.
- */
-const removeIdleConsumersScript = luaScript(`
-local removed = 0
-for _, consumer in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
-  local name, pending, idle
-  for f = 1, #consumer, 2 do
-    if consumer[f] == 'name' then name = consumer[f + 1]
-    elseif consumer[f] == 'pending' then pending = tonumber(consumer[f + 1])
-    elseif consumer[f] == 'idle' then idle = tonumber(consumer[f + 1]) end
-  end
-  if name ~= ARGV[2] and pending == 0 and idle ~= nil and idle >= tonumber(ARGV[3]) then
-    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], name)
-    removed = removed + 1
-  end
-end
-return removed
-`)
-
 const StoredFrame = Schema.Struct({
   frameMessageId: Schema.String,
   data: Schema.Unknown,
@@ -100,39 +35,6 @@ const CallbackIds = Schema.Struct({ msgId: Schema.String, conversationId: Schema
 const decodeIds = Schema.decodeUnknownOption(CallbackIds)
 const DeadLettered = Schema.Array(Schema.Tuple([Schema.String, Schema.Number]))
 const decodeDeadLettered = Schema.decodeUnknownOption(DeadLettered)
-
-type Entry = readonly [id: string, fields: ReadonlyArray<string>]
-
-/** `XAUTOCLAIM` pages of entries idle past the lease, as [id, payload]; deleted entries drop out of the PEL. */
-const claimIdle = async (
-  client: RedisClient,
-  key: string,
-  consumer: string,
-  leaseMs: number,
-  batchSize: number,
-): Promise<Array<readonly [string, string | undefined]>> => {
-  const found: Array<readonly [string, string | undefined]> = []
-  let cursor = "0-0"
-  do {
-    const reply = (await client.sendCommand([
-      "XAUTOCLAIM",
-      key,
-      GROUP,
-      consumer,
-      String(leaseMs),
-      cursor,
-      "COUNT",
-      String(batchSize - found.length),
-    ])) as [string, Array<Entry | null>, ...Array<unknown>]
-    cursor = reply[0]
-    for (const entry of reply[1]) {
-      if (entry === null) continue
-      const [id, fields] = entry
-      found.push([id, fields[fields.indexOf("frame") + 1]])
-    }
-  } while (cursor !== "0-0" && found.length < batchSize)
-  return found
-}
 
 /**
  * An InboundJournal on a Redis Stream (`<prefix>inbound`) with one consumer group shared by every instance, each
@@ -155,12 +57,7 @@ export const makeRedisInboundJournal = (options: RedisInboundJournalOptions = {}
     const consumer = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
     const failed = (error: RedisUnavailable) => new InboundJournalError({ message: error.message })
 
-    yield* redis.run("journal group", (client) =>
-      client.sendCommand(["XGROUP", "CREATE", key, GROUP, "$", "MKSTREAM"]).catch((error: unknown) => {
-        if (error instanceof ErrorReply && error.message.startsWith("BUSYGROUP")) return "OK"
-        throw error
-      }),
-    )
+    yield* redis.run("journal group", (client) => createGroup(client, key, "$"))
 
     // Frames this instance holds (queued or in progress): their idle time is reset every third of the lease.
     const held = new Set<string>()
@@ -175,7 +72,7 @@ export const makeRedisInboundJournal = (options: RedisInboundJournalOptions = {}
       for (let start = 0; start < ids.length; start += 500) {
         const chunk = ids.slice(start, start + 500)
         yield* redis.run("journal lease renewal", (client) =>
-          client.sendCommand(["XCLAIM", key, GROUP, consumer, "0", ...chunk, "JUSTID"]),
+          withGroup(client, key, ["XCLAIM", key, GROUP, consumer, "0", ...chunk, "JUSTID"]),
         )
       }
     }).pipe(

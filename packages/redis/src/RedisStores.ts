@@ -3,6 +3,7 @@ import { RedisAgentMemory, type RedisAgentMemoryOptions } from "./RedisAgentMemo
 import { RedisConnection, type RedisConnectionConfig } from "./RedisConnection.js"
 import { RedisConversationLease, type RedisConversationLeaseOptions } from "./RedisConversationLease.js"
 import { RedisConversationStore } from "./RedisConversationStore.js"
+import { RedisDeadLetters } from "./RedisDeadLetters.js"
 import { RedisDedupeStore, type RedisDedupeStoreOptions } from "./RedisDedupeStore.js"
 import { RedisInboundJournal, type RedisInboundJournalOptions } from "./RedisInboundJournal.js"
 import { RedisRefreshLock, type RedisRefreshLockOptions } from "./RedisRefreshLock.js"
@@ -18,8 +19,8 @@ export interface RedisStoresConfig extends RedisConnectionConfig {
 
 export const RedisStores = {
   /**
-   * DedupeStore, TokenStore, ConversationStore, InboundJournal, AgentMemory, ConversationLease and RedisRefreshLock
-   * over one connection.
+   * DedupeStore, TokenStore, ConversationStore, InboundJournal, DeadLetters, AgentMemory, ConversationLease and
+   * RedisRefreshLock over one connection, which the layer provides too (e.g. for `probeWritable`).
    */
   layer: (config: RedisStoresConfig) =>
     Layer.mergeAll(
@@ -28,7 +29,8 @@ export const RedisStores = {
       RedisConversationStore.layer,
       RedisRefreshLock.layer(config.refreshLock),
       RedisInboundJournal.layer(config.journal),
+      RedisDeadLetters.layer,
       RedisAgentMemory.layer(config.agentMemory),
       RedisConversationLease.layer(config.conversationLease),
-    ).pipe(Layer.provide(RedisConnection.layer(config))),
+    ).pipe(Layer.provideMerge(RedisConnection.layer(config))),
 }

@@ -50,6 +50,7 @@ export class OpenApi {
   private readonly currentToken = new Map<string, string>()
   private readonly media = new Map<string, Media>()
   private readonly downloads = new Map<string, string>()
+  private readonly drips = new WeakMap<ServerResponse, number>()
 
   constructor(
     private readonly options: OpenApiOptions,
@@ -78,6 +79,10 @@ export class OpenApi {
     if (fault === undefined) return false
     if (fault.latencyMs) await sleep(fault.latencyMs)
     if (fault.hang) return true
+    if (fault.dripMs !== undefined) {
+      this.drips.set(response, fault.dripMs)
+      return false
+    }
     if (fault.throttle) {
       apiError(response, 403, QPS_LIMIT_CODE, "应用调用该接口的请求数超过限流阈值")
       return true
@@ -240,6 +245,15 @@ export class OpenApi {
     this.counters.downloads += 1
     const size = "bytes" in media ? media.bytes.length : media.size
     response.writeHead(200, { "content-type": media.contentType, "content-length": size })
+    const dripMs = this.drips.get(response)
+    if (dripMs !== undefined) {
+      for (let sent = 0; sent < size && !response.destroyed; sent++) {
+        response.write(Buffer.from([0xab]))
+        await sleep(dripMs)
+      }
+      response.end()
+      return true
+    }
     const source =
       "bytes" in media
         ? Readable.from([Buffer.from(media.bytes)])

@@ -1,5 +1,15 @@
 import { ids } from "./ids.js"
-import type { SendOptions, SimApp, SimConversation, SimUser } from "./SimulatorApi.js"
+import type {
+  SendOptions,
+  SimApp,
+  SimConversation,
+  SimQuote,
+  SimRecordEntry,
+  SimUser,
+} from "./SimulatorApi.js"
+
+/** Registers bytes for download and returns their new downloadCode. */
+export type RegisterMedia = (bytes: Uint8Array, contentType?: string) => string
 
 export interface PayloadContext {
   readonly app: SimApp
@@ -43,8 +53,24 @@ export const envelope = (context: PayloadContext): Record<string, unknown> => {
   }
 }
 
+/** `repliedMsg.msgType` and `content` of a quote: `{text}`, `{downloadCode}` or `{downloadCode, fileName}`. */
+const repliedOf = (quote: SimQuote, media: RegisterMedia): Record<string, unknown> => {
+  if ("picture" in quote)
+    return {
+      msgType: "picture",
+      content: { downloadCode: media(quote.picture, quote.contentType ?? "image/png") },
+    }
+  if ("file" in quote)
+    return { msgType: "file", content: { downloadCode: media(quote.file), fileName: quote.fileName } }
+  return { msgType: "text", content: { text: quote.text } }
+}
+
 /** A group text arrives with the bot's @mention already removed, leaving a leading space. */
-export const textBody = (context: PayloadContext, text: string): Record<string, unknown> => {
+export const textBody = (
+  context: PayloadContext,
+  text: string,
+  media: RegisterMedia,
+): Record<string, unknown> => {
   const mentioned = context.conversation.kind === "group" && (context.options.mention ?? true)
   const quote = context.options.quote
   return {
@@ -57,12 +83,37 @@ export const textBody = (context: PayloadContext, text: string): Record<string, 
             isReplyMsg: true,
             repliedMsg: {
               msgId: quote.msgId ?? ids.msgId(),
-              msgType: "text",
               senderId: context.from.dingtalkId,
               createdAt: context.createdAt - 60_000,
-              content: { text: quote.text },
+              ...repliedOf(quote, media),
             },
           }),
     },
+  }
+}
+
+/** A forwarded history: the entries travel as a JSON string in `content.chatRecord`, beside a short summary. */
+export const chatRecordBody = (
+  context: PayloadContext,
+  entries: ReadonlyArray<SimRecordEntry>,
+  title: string | undefined,
+): Record<string, unknown> => {
+  const records = entries.map((entry, index) => ({
+    msgId: ids.msgId(),
+    senderId: entry.from.dingtalkId,
+    ...(entry.from.staffId === undefined ? {} : { senderStaffId: entry.from.staffId }),
+    senderNick: entry.from.nick,
+    createAt: context.createdAt - (entries.length - index) * 60_000,
+    ...(entry.picture === true
+      ? { msgType: "picture", downloadCode: ids.downloadCode() }
+      : { msgType: "text", content: entry.text ?? "" }),
+  }))
+  const summary = entries
+    .slice(0, 3)
+    .map((entry) => `${entry.from.nick}: ${entry.picture === true ? "[图片]" : (entry.text ?? "")}`)
+    .join("\n")
+  return {
+    msgtype: "chatRecord",
+    content: { title: title ?? "聊天记录", summary, chatRecord: JSON.stringify(records) },
   }
 }

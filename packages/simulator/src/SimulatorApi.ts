@@ -1,4 +1,7 @@
 // The simulator's programmatic API. Tests, benchmarks and the sandbox code against these types.
+import type { SimQuote, SimRecordEntry } from "./SimMessageParts.js"
+
+export type { SimQuote, SimRecordEntry }
 
 import type { SimCards } from "./CardTypes.js"
 
@@ -72,7 +75,7 @@ export interface SendOptions {
   /** Override fields of the generated `data` payload (e.g. a past sessionWebhookExpiredTime). */
   readonly overrides?: Readonly<Record<string, unknown>>
   /** A quoted message (`text.isReplyMsg`, `repliedMsg`). Text messages only. */
-  readonly quote?: { readonly msgId?: string; readonly text: string }
+  readonly quote?: SimQuote
 }
 
 export type RichTextPart =
@@ -132,6 +135,10 @@ export interface EndpointFault {
   readonly permissionDenied?: boolean
   /** Never answer (the request hangs until the client gives up). */
   readonly hang?: boolean
+  /** downloadUrl only: send the body one byte every this many ms (a slow-drip download). */
+  readonly dripMs?: number
+  /** `upgrade` only: accept the WebSocket, then terminate it at once (a connection that dies after its handshake). */
+  readonly dropAfterOpen?: boolean
   /** Apply to the next N requests only, then clear. Default: until cleared. */
   readonly times?: number
 }
@@ -141,6 +148,8 @@ export interface ConnectionFault {
   readonly dropAcks?: boolean
   /** Stop pushing anything (a zombie: the socket stays open, no pings, no callbacks). */
   readonly silent?: boolean
+  /** A dead peer: `silent`, and it stops reading too, so WebSocket pings get no pong. The socket stays open. */
+  readonly unresponsive?: boolean
 }
 
 export interface SimConnection {
@@ -217,6 +226,26 @@ export interface Simulator {
     conversation: SimConversation,
     from: SimUser,
     options: SendOptions & { readonly bytes: Uint8Array; readonly durationSeconds?: number },
+  ): Promise<Delivery>
+  sendMarkdown(
+    conversation: SimConversation,
+    from: SimUser,
+    markdown: { readonly title?: string; readonly text: string },
+    options?: SendOptions,
+  ): Promise<Delivery>
+  /** A forwarded chat history: `content.chatRecord` holds the entries as a JSON string, as DingTalk sends it. */
+  sendChatRecord(
+    conversation: SimConversation,
+    from: SimUser,
+    entries: ReadonlyArray<SimRecordEntry>,
+    options?: SendOptions & { readonly title?: string },
+  ): Promise<Delivery>
+  /** A card shared into the chat (e.g. a document): title, optional text and link. */
+  sendInteractiveCard(
+    conversation: SimConversation,
+    from: SimUser,
+    card: { readonly title: string; readonly text?: string; readonly url?: string },
+    options?: SendOptions,
   ): Promise<Delivery>
   /** Push an arbitrary robot callback payload (it is JSON-encoded into the frame's data string). */
   sendRaw(

@@ -109,7 +109,10 @@ export class StreamGateway {
     const ticket = this.tickets.get(ticketId)
     this.tickets.delete(ticketId)
     if (ticket === undefined || ticket.expiresAt < Date.now()) return refuse(401, "Unauthorized")
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, ticket))
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      this.accept(ws, ticket)
+      if (fault?.dropAfterOpen) ws.terminate()
+    })
   }
 
   private accept(socket: WebSocket, ticket: Ticket): void {
@@ -273,7 +276,12 @@ export class StreamGateway {
 
   setFault(connectionId: string, fault: ConnectionFault): void {
     const connection = this.connections.get(connectionId)
-    if (connection !== undefined) connection.fault = { ...connection.fault, ...fault }
+    if (connection === undefined) return
+    connection.fault = { ...connection.fault, ...fault }
+    if (fault.unresponsive) {
+      connection.fault = { ...connection.fault, silent: true }
+      connection.socket.pause()
+    }
   }
 
   private select(connectionId?: string): Array<Connection> {

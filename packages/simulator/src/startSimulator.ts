@@ -9,7 +9,7 @@ import { sendJson } from "./http.js"
 import { Inbox } from "./Inbox.js"
 import { ids } from "./ids.js"
 import { OpenApi } from "./OpenApi.js"
-import { envelope, type PayloadContext, textBody } from "./Payloads.js"
+import { chatRecordBody, envelope, type PayloadContext, textBody } from "./Payloads.js"
 import type {
   Delivery,
   SendOptions,
@@ -118,7 +118,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
     dm: (user) => directory.dm(user),
     group: (groupOptions) => directory.group(groupOptions),
     sendText: (conversation, from, text, sendOptions = {}) =>
-      deliver(conversation, from, sendOptions, (context) => textBody(context, text)),
+      deliver(conversation, from, sendOptions, (context) => textBody(context, text, media)),
     sendPicture: (conversation, from, bytes, sendOptions = {}) => {
       const downloadCode = media(bytes, sendOptions.contentType ?? "image/png")
       return deliver(conversation, from, sendOptions, () => ({
@@ -164,6 +164,24 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
           downloadCode: media(video.bytes, "video/mp4"),
           duration: String(video.durationSeconds ?? 12),
           videoType: "mp4",
+        },
+      })),
+    sendMarkdown: (conversation, from, markdown, sendOptions = {}) =>
+      deliver(conversation, from, sendOptions, () => ({
+        msgtype: "markdown",
+        content: { ...(markdown.title === undefined ? {} : { title: markdown.title }), text: markdown.text },
+      })),
+    sendChatRecord: (conversation, from, entries, sendOptions = {}) =>
+      deliver(conversation, from, sendOptions, (context) =>
+        chatRecordBody(context, entries, sendOptions.title),
+      ),
+    sendInteractiveCard: (conversation, from, card, sendOptions = {}) =>
+      deliver(conversation, from, sendOptions, () => ({
+        msgtype: "interactiveCard",
+        content: {
+          title: card.title,
+          ...(card.text === undefined ? {} : { text: card.text }),
+          ...(card.url === undefined ? {} : { biz_custom_action_url: card.url }),
         },
       })),
     sendRaw: (data, rawOptions = {}) => {

@@ -1,14 +1,12 @@
-/** `connections/open` failed; `status` 401 means the app credentials were rejected. */
-export class GatewayOpenError extends Error {
-  constructor(
-    readonly status: number | undefined,
-    readonly code: string | undefined,
-    reason: string,
-  ) {
-    super(reason)
-    this.name = "GatewayOpenError"
-  }
+import { Schema } from "effect"
 
+/** `connections/open` failed, or the WebSocket after it could not be opened. No secret or ticket in any field. */
+export class GatewayOpenError extends Schema.TaggedError<GatewayOpenError>()("GatewayOpenError", {
+  message: Schema.String,
+  status: Schema.optional(Schema.Number),
+  code: Schema.optional(Schema.String),
+}) {
+  /** The gateway rejected the app credentials: retrying soon cannot help. */
   get badCredentials(): boolean {
     return this.status === 401 || this.code === "authFailed"
   }

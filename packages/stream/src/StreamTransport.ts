@@ -1,8 +1,10 @@
 import { type ConnectionState, type InboundFrame, InboundJournal, Transport } from "@openpollen/core"
-import { type Cause, Context, Effect, Layer, Option, PubSub, Queue, Redacted, Stream } from "effect"
-import { effectTimers } from "./effectTimers.js"
-import { StreamClient } from "./StreamClient.js"
-import { type StreamCounters, Supervisor, type SupervisorEvent } from "./Supervisor.js"
+import { type Cause, Context, Effect, Fiber, FiberSet, Layer, PubSub, Queue, Redacted, Stream } from "effect"
+import { STREAM_DEFAULTS } from "./defaults.js"
+import { openConnection, type SocketGauge } from "./openConnection.js"
+import type { Inbox } from "./receiveFrame.js"
+import { emptyCounters, StreamDiagnostics } from "./StreamDiagnostics.js"
+import { superviseConnection } from "./superviseConnection.js"
 
 export interface StreamTransportConfig {
   readonly clientId: string
@@ -11,127 +13,73 @@ export interface StreamTransportConfig {
   readonly apiBase?: string
   /** Replace a connection that sent no frame (pings included) for this long. Default 90 s. */
   readonly idleTimeoutMs?: number
+  /** Send a WebSocket ping this often and replace the connection when no answer came by the next one. 0: off. */
+  readonly keepAliveMs?: number
   /** Deadline for a whole connect attempt. Default 15 s. */
   readonly connectTimeoutMs?: number
   /** Timeout of the gateway POST and the WebSocket handshake. Default 10 s. */
   readonly gatewayTimeoutMs?: number
-  readonly backoff?: { readonly baseMs?: number; readonly capMs?: number }
-}
-
-export interface StreamDiagnosticsSnapshot {
-  readonly state: ConnectionState
-  readonly counters: Readonly<StreamCounters>
-  /** Supervisor timers (retry, attempt deadline, watchdog) still scheduled; 0 once stopped. */
-  readonly pendingTimers: number
-}
-
-/** The Stream connection's state and counters, for health checks and `channel list`. */
-export class StreamDiagnostics extends Context.Service<
-  StreamDiagnostics,
-  { readonly snapshot: Effect.Effect<StreamDiagnosticsSnapshot> }
->()("@openpollen/stream/StreamDiagnostics") {}
-
-const log = (event: SupervisorEvent) => {
-  const effect =
-    event.level === "error"
-      ? Effect.logError(event.message)
-      : event.level === "warning"
-        ? Effect.logWarning(event.message)
-        : event.level === "info"
-          ? Effect.logInfo(event.message)
-          : Effect.logDebug(event.message)
-  return event.fields === undefined ? effect : effect.pipe(Effect.annotateLogs(event.fields))
+  /** A larger frame replaces the connection instead of being buffered. Default 2 MiB. */
+  readonly maxFrameBytes?: number
+  readonly backoff?: { readonly baseMs?: number; readonly capMs?: number; readonly healthyAfterMs?: number }
 }
 
 /**
- * A Transport over DingTalk Stream mode: starting the layer connects; closing its scope disconnects. With an
- * InboundJournal in the context, each robot callback is ACKed only once the journal has recorded it.
+ * A Transport over DingTalk Stream mode: building the layer starts the supervisor in the layer's scope, closing the
+ * scope (or `stop`) ends it and every socket and timer with it. With an InboundJournal in the context, each robot
+ * callback is ACKed only once the journal has recorded it.
  */
 export const makeStreamTransport = (config: StreamTransportConfig) =>
   Effect.gen(function* () {
-    const context = yield* Effect.context<never>()
     const journal = yield* Effect.serviceOption(InboundJournal)
-    const run = Effect.runForkWith(context)
+    const run = yield* FiberSet.makeRuntime<never, void, never>()
     const frames = yield* Queue.unbounded<InboundFrame, Cause.Done>()
-    const changes = yield* PubSub.unbounded<ConnectionState>()
+    const changes = yield* PubSub.unbounded<ConnectionState>({ replay: 1 })
+    const counters = emptyCounters()
+    const gauge: SocketGauge = { open: 0 }
     let state: ConnectionState = { _tag: "Idle" }
-    const timers = effectTimers(context)
-    const supervisor = new Supervisor({
+    const setState = (next: ConnectionState) => {
+      state = next
+      PubSub.publishUnsafe(changes, next)
+    }
+    setState(state)
+    const inbox: Inbox = { frames, journal, counters, run: (effect) => void run(effect) }
+    const options = {
+      apiBase: config.apiBase ?? STREAM_DEFAULTS.apiBase,
       clientId: config.clientId,
       clientSecret: Redacted.value(config.clientSecret),
-      apiBase: config.apiBase ?? "https://api.dingtalk.com",
-      gatewayTimeoutMs: config.gatewayTimeoutMs ?? 10_000,
-      connectTimeoutMs: config.connectTimeoutMs ?? 15_000,
-      idleTimeoutMs: config.idleTimeoutMs ?? 90_000,
-      backoffBaseMs: config.backoff?.baseMs ?? 1_000,
-      backoffCapMs: config.backoff?.capMs ?? 60_000,
       userAgent: "openpollen-dingtalk/0.1",
-      makeClient: (options, hooks) => new StreamClient(options, hooks),
-      timers,
-      onCallback: (frameMessageId, raw, ack) => {
-        let data: unknown
-        try {
-          data = JSON.parse(raw)
-        } catch {
-          ack()
-          supervisor.counters.badFrames += 1
-          run(Effect.logWarning("dropped a callback whose data is not JSON"))
-          return
-        }
-        const frame: InboundFrame = { frameMessageId, data, receivedAt: Date.now() }
-        if (Option.isNone(journal)) {
-          ack()
-          Queue.offerUnsafe(frames, frame)
-          return
-        }
-        run(
-          journal.value.record(frame).pipe(
-            Effect.match({
-              onFailure: (error) => {
-                run(
-                  Effect.logWarning("could not record a callback; not ACKed, so DingTalk redelivers it").pipe(
-                    Effect.annotateLogs({ error: error.message }),
-                  ),
-                )
-              },
-              onSuccess: (recorded) => {
-                ack()
-                Queue.offerUnsafe(frames, recorded)
-              },
-            }),
-          ),
-        )
-      },
-      onState: (next) => {
-        state = next
-        PubSub.publishUnsafe(changes, next)
-      },
-      onEvent: (event) => run(log(event)),
-    })
-    yield* Effect.acquireRelease(
-      Effect.sync(() => supervisor.start()),
-      () => Effect.sync(() => supervisor.stop()),
-    )
+      timeoutMs: config.gatewayTimeoutMs ?? STREAM_DEFAULTS.gatewayTimeoutMs,
+      idleTimeoutMs: config.idleTimeoutMs ?? STREAM_DEFAULTS.idleTimeoutMs,
+      keepAliveMs: config.keepAliveMs ?? STREAM_DEFAULTS.keepAliveMs,
+      maxFrameBytes: config.maxFrameBytes ?? STREAM_DEFAULTS.maxFrameBytes,
+    }
+    const supervisor = yield* superviseConnection({
+      connect: Effect.suspend(() => openConnection(options, inbox, gauge)),
+      connectTimeoutMs: config.connectTimeoutMs ?? STREAM_DEFAULTS.connectTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs,
+      keepAliveMs: options.keepAliveMs,
+      backoff: { ...STREAM_DEFAULTS.backoff, ...config.backoff },
+      counters,
+      setState,
+    }).pipe(Effect.ensuring(Effect.sync(() => setState({ _tag: "Stopped" }))), Effect.forkScoped)
     const currentState = Effect.sync(
       (): ConnectionState =>
         state._tag === "Connected"
-          ? { ...state, lastFrameAt: supervisor.counters.lastFrameAt ?? state.lastFrameAt }
+          ? { ...state, lastFrameAt: counters.lastFrameAt ?? state.lastFrameAt }
           : state,
     )
     const transport = Transport.of({
       frames: Stream.fromQueue(frames),
       state: currentState,
       stateChanges: Stream.fromPubSub(changes),
-      stop: Effect.sync(() => {
-        supervisor.stop()
-        Queue.endUnsafe(frames)
-      }),
+      stop: Fiber.interrupt(supervisor).pipe(Effect.andThen(Queue.end(frames)), Effect.asVoid),
     })
     const diagnostics = StreamDiagnostics.of({
       snapshot: Effect.map(currentState, (current) => ({
         state: current,
-        counters: { ...supervisor.counters },
-        pendingTimers: timers.pending(),
+        counters: { ...counters },
+        openSockets: gauge.open,
       })),
     })
     return { transport, diagnostics }

@@ -1,6 +1,7 @@
-export * from "./backoffDelay.js"
-export * from "./effectTimers.js"
-export * from "./GatewayOpenError.js"
-export * from "./StreamClient.js"
-export * from "./StreamTransport.js"
-export * from "./Supervisor.js"
+export { MIN_IDLE_TIMEOUT_MS, MIN_KEEP_ALIVE_MS, STREAM_DEFAULTS } from "./defaults.js"
+export {
+  type StreamCounters,
+  StreamDiagnostics,
+  type StreamDiagnosticsSnapshot,
+} from "./StreamDiagnostics.js"
+export { StreamTransport, type StreamTransportConfig } from "./StreamTransport.js"

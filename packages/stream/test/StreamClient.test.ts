@@ -1,118 +1,71 @@
-import { backoffDelay, StreamClient, type StreamClientHooks } from "@openpollen/stream"
-import fc from "fast-check"
-import { describe, expect, it, vi } from "vitest"
+import { StreamClient } from "@openpollen/stream/internal"
+import { DWClient } from "dingtalk-stream"
+import { describe, expect, it } from "vitest"
+import WebSocket from "ws"
 
-const makeClient = () => {
-  const calls: Array<string> = []
-  const hooks: StreamClientHooks = {
-    onFrame: () => calls.push("frame"),
-    onCallback: (id, data, ack) => {
-      calls.push(`callback:${id}:${data}`)
-      ack()
-      ack()
-    },
-    onServerDisconnect: (reason) => calls.push(`disconnect:${reason}`),
-    onClosed: () => calls.push("closed"),
-    onBadFrame: (why) => calls.push(`bad:${why}`),
-    onAck: () => calls.push("ack-counted"),
-  }
-  const client = new StreamClient(
-    {
-      clientId: "id",
-      clientSecret: "secret",
-      apiBase: "http://127.0.0.1:1",
-      gatewayTimeoutMs: 100,
-      userAgent: "t",
-    },
-    hooks,
-  )
-  const sent: Array<Record<string, unknown>> = []
-  vi.spyOn(client, "send").mockImplementation((messageId, value) => {
-    calls.push(`ack:${messageId}`)
-    sent.push({ messageId, value })
-  })
-  return { client, calls, sent }
+/** Just enough of a ws socket for the SDK's writes; `readyState` decides whether anything is written. */
+const fakeSocket = (readyState: number = WebSocket.OPEN) => {
+  const written: Array<unknown> = []
+  const socket = { readyState, send: (text: string) => written.push(JSON.parse(text)) }
+  return { socket: socket as unknown as WebSocket, written }
 }
 
-const callback = (messageId: string, data: string) =>
-  JSON.stringify({
-    specVersion: "1.0",
-    type: "CALLBACK",
-    headers: { topic: "/v1.0/im/bot/messages/get", messageId, contentType: "application/json", time: "1" },
-    data,
+// The subclass relies on these 2.1.5 internals; an SDK upgrade that moves one must fail here, not in production.
+describe("dingtalk-stream internals StreamClient relies on", () => {
+  it("a DWClient has its own `socket` field, which `send` writes to", () => {
+    const client = new DWClient({ clientId: "id", clientSecret: "secret" })
+    expect(Object.hasOwn(client, "socket")).toBe(true)
+    const { socket, written } = fakeSocket()
+    ;(client as unknown as { socket: WebSocket }).socket = socket
+    client.send("m-1", { response: null })
+    expect(written).toEqual([
+      {
+        code: 200,
+        headers: { contentType: "application/json", messageId: "m-1" },
+        message: "OK",
+        data: '{"response":null}',
+      },
+    ])
   })
+
+  it("onSystem answers a ping on `socket` with the same headers and data", () => {
+    const client = new DWClient({ clientId: "id", clientSecret: "secret" })
+    const { socket, written } = fakeSocket()
+    ;(client as unknown as { socket: WebSocket }).socket = socket
+    const headers = { topic: "ping", messageId: "p-1", contentType: "application/json", time: "1" }
+    client.onSystem({ specVersion: "1.0", type: "SYSTEM", headers, data: '{"opaque":"o-1"}' } as never)
+    expect(written).toEqual([{ code: 200, headers, message: "OK", data: '{"opaque":"o-1"}' }])
+  })
+
+  it("config.autoReconnect is writable and keepAlive stays off", () => {
+    const client = new DWClient({ clientId: "id", clientSecret: "secret", keepAlive: false })
+    client.config.autoReconnect = false
+    expect(client.getConfig()).toMatchObject({ autoReconnect: false, keepAlive: false })
+  })
+})
 
 describe("StreamClient", () => {
-  it("ACKs a callback exactly once, with its own messageId, when the consumer acks it", () => {
-    const { client, calls, sent } = makeClient()
-    client.onDownStream(callback("m-1", '{"msgId":"x"}'))
-    expect(calls).toEqual(["frame", 'callback:m-1:{"msgId":"x"}', "ack:m-1", "ack-counted"])
-    expect(sent).toEqual([{ messageId: "m-1", value: { response: null } }])
+  it("writes ACKs and ping echoes to the socket it was given, and never holds the app secret", () => {
+    const { socket, written } = fakeSocket()
+    const client = new StreamClient("dingid", socket)
+    expect(client.ackCallback("c-1")).toBe(true)
+    client.ackEvent("e-1")
+    client.echoPing({ type: "SYSTEM", headers: { topic: "ping", messageId: "p" }, data: "{}" } as never)
+    expect(written).toMatchObject([
+      { headers: { messageId: "c-1" }, data: '{"response":null}' },
+      { headers: { messageId: "e-1" }, data: '{"status":"SUCCESS"}' },
+      { headers: { messageId: "p" }, data: "{}" },
+    ])
+    expect(client.getConfig().clientSecret).toBe("unused")
+    expect(client.config.autoReconnect).toBe(false)
   })
 
-  it("ACKs callbacks of other topics at once, without handing them on", () => {
-    const { client, calls, sent } = makeClient()
-    client.onDownStream(
-      JSON.stringify({
-        type: "CALLBACK",
-        headers: { topic: "/v1.0/card/instances/callback", messageId: "c-1" },
-        data: "{}",
-      }),
-    )
-    expect(calls).toEqual(["frame", "ack:c-1", "ack-counted"])
-    expect(sent).toEqual([{ messageId: "c-1", value: { response: null } }])
-  })
-
-  it("counts malformed frames and never throws", () => {
-    const { client, calls } = makeClient()
-    expect(() => client.onDownStream("{not json")).not.toThrow()
-    expect(() => client.onDownStream(JSON.stringify({ type: "CALLBACK" }))).not.toThrow()
-    expect(() => client.onDownStream("null")).not.toThrow()
-    expect(() =>
-      client.onDownStream(
-        JSON.stringify({ type: "CALLBACK", headers: { topic: "/v1.0/im/bot/messages/get" }, data: "{}" }),
-      ),
-    ).not.toThrow()
-    expect(calls.filter((call) => call.startsWith("bad:"))).toHaveLength(4)
-  })
-
-  it("survives a consumer that throws", () => {
-    const { client } = makeClient()
-    ;(client as unknown as { hooks: StreamClientHooks }).hooks = {
-      ...(client as unknown as { hooks: StreamClientHooks }).hooks,
-      onCallback: () => {
-        throw new Error("consumer exploded")
-      },
-    }
-    expect(() => client.onDownStream(callback("m-2", "{}"))).not.toThrow()
-  })
-
-  it("reports SYSTEM disconnect with its reason", () => {
-    const { client, calls } = makeClient()
-    client.onDownStream(
-      JSON.stringify({
-        type: "SYSTEM",
-        headers: { topic: "disconnect", messageId: "d" },
-        data: '{"reason":"connection is expired"}',
-      }),
-    )
-    expect(calls).toContain("disconnect:connection is expired")
-  })
-
-  it("keeps backoff within [ceiling/2, ceiling] and under the cap", () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 100 }),
-        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-        (attempt, random) => {
-          const delay = backoffDelay(attempt, 1_000, 60_000, () => random)
-          const ceiling = Math.min(60_000, 1_000 * 2 ** attempt)
-          expect(delay).toBeGreaterThanOrEqual(Math.floor(ceiling / 2))
-          expect(delay).toBeLessThanOrEqual(ceiling)
-        },
-      ),
-    )
-    expect(backoffDelay(0, 1_000, 60_000, () => 0)).toBe(500)
-    expect(backoffDelay(10, 1_000, 60_000, () => 0.999999)).toBe(60_000)
+  it("writes nothing to a socket that is no longer open", () => {
+    const { socket, written } = fakeSocket(WebSocket.CLOSING)
+    const client = new StreamClient("dingid", socket)
+    expect(client.ackCallback("c-1")).toBe(false)
+    client.ackEvent("e-1")
+    client.echoPing({ type: "SYSTEM", headers: { topic: "ping", messageId: "p" }, data: "{}" } as never)
+    expect(written).toEqual([])
   })
 })

@@ -220,6 +220,68 @@ describe("StreamTransport against the simulator", () => {
     expect((await bot.diagnostics()).counters.watchdogKills).toBeGreaterThanOrEqual(1)
   })
 
+  it("finds a dead peer with its own ping within about two keep-alive periods, long before the idle watchdog", async () => {
+    const sim = await simulator({ pingIntervalMs: 0 })
+    const bot = await connect(sim, { keepAliveMs: 300, idleTimeoutMs: 60_000 })
+    await sim.waitForConnections(1)
+    const started = Date.now()
+    sim.setConnectionFault(sim.connections()[0]?.id ?? "", { unresponsive: true })
+    await until(
+      () => sim.counters.connectionsOpened >= 2,
+      5_000,
+      "the keep-alive to replace the dead connection",
+    )
+    expect(Date.now() - started).toBeLessThan(1_500)
+    const { counters } = await bot.diagnostics()
+    expect(counters).toMatchObject({ keepAliveKills: 1, watchdogKills: 0 })
+    expect(bot.logs.join("\n")).toContain("did not answer our ping")
+  })
+
+  it("keeps a quiet but answering connection (pongs count, frames are not needed)", async () => {
+    const sim = await simulator({ pingIntervalMs: 0 })
+    const bot = await connect(sim, { keepAliveMs: 100, idleTimeoutMs: 60_000 })
+    await sim.waitForConnections(1)
+    await sleep(1_000)
+    expect(sim.counters.connectionsOpened).toBe(1)
+    expect((await bot.diagnostics()).counters.keepAliveKills).toBe(0)
+  })
+
+  it("replaces the connection on a frame over the size cap, without crashing, and keeps delivering", async () => {
+    const sim = await simulator()
+    const bot = await connect(sim, { maxFrameBytes: 64 * 1024 })
+    await sim.waitForConnections(1)
+    sim.pushRawFrame(
+      JSON.stringify({ type: "SYSTEM", headers: { topic: "huge" }, data: "x".repeat(100 * 1024) }),
+    )
+    await until(() => sim.counters.connectionsOpened >= 2, 5_000, "a replacement connection")
+    const user = sim.addUser({ nick: "A" })
+    await (await sim.sendText(sim.dm(user), user, "after the oversized frame")).acked
+    await until(() => bot.frames.length === 1, 5_000, "delivery after the oversized frame")
+    expect((await bot.diagnostics()).counters.oversizedFrames).toBe(1)
+    expect(bot.logs.join("\n")).toContain("over the size cap")
+  })
+
+  it("uses ws's private _socket for corked ACKs (pinned: a ws upgrade that moves it must fail here)", async () => {
+    const sim = await simulator()
+    const { default: WebSocket } = await import("ws")
+    const response = await fetch(`${sim.url}/v1.0/gateway/connections/open`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        clientId: sim.app.clientId,
+        clientSecret: sim.app.clientSecret,
+        subscriptions: [],
+      }),
+    })
+    const { endpoint, ticket } = (await response.json()) as { endpoint: string; ticket: string }
+    const socket = new WebSocket(`${endpoint}?ticket=${ticket}`)
+    await new Promise((resolve) => socket.once("open", resolve))
+    const tcp = (socket as unknown as { _socket?: { cork?: unknown; uncork?: unknown } })._socket
+    expect(typeof tcp?.cork).toBe("function")
+    expect(typeof tcp?.uncork).toBe("function")
+    socket.terminate()
+  })
+
   it("survives malformed frames", async () => {
     const sim = await simulator()
     const bot = await connect(sim)
@@ -245,11 +307,11 @@ describe("StreamTransport against the simulator", () => {
       async () => (await bot.diagnostics()).state._tag === "Connected",
       "the bot to see the connection",
     )
-    expect((await bot.diagnostics()).pendingTimers).toBe(1)
+    expect((await bot.diagnostics()).openSockets).toBe(1)
     const diagnostics = await bot.diagnosticsService()
     await bot.dispose()
     const after = Effect.runSync(diagnostics.snapshot)
-    expect(after.pendingTimers).toBe(0)
+    expect(after.openSockets).toBe(0)
     expect(after.state._tag).toBe("Stopped")
     await until(() => sim.connections().length === 0, 2_000, "the connection to close")
     const opens = sim.counters.gatewayOpens

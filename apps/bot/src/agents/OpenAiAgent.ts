@@ -1,6 +1,13 @@
 import { readFile } from "node:fs/promises"
-import { Agent, AgentFailed, AgentMemory, type AgentRequest, type AgentTurn } from "@openpollen/core"
-import { Effect, Layer, Redacted, Result, Schedule, Schema } from "effect"
+import {
+  Agent,
+  AgentEvent,
+  AgentFailed,
+  AgentMemory,
+  type AgentRequest,
+  type AgentTurn,
+} from "@openpollen/core"
+import { Effect, Layer, Redacted, Result, Schedule, Schema, Stream } from "effect"
 import ky, { HTTPError, isNetworkError, TimeoutError } from "ky"
 import type { ResolvedOpenAi } from "../config/ResolvedConfig.js"
 
@@ -131,8 +138,8 @@ export const makeOpenAiAgent = (config: ResolvedOpenAi) =>
                 ),
               ),
             )
-          return { markdown }
-        }),
+          return AgentEvent.textDelta(markdown)
+        }).pipe(Stream.fromEffect),
       reset: (sessionKey) =>
         memory.reset(sessionKey).pipe(
           Effect.mapError(

@@ -4,21 +4,25 @@ import {
   type AgentMemory,
   ChannelMetrics,
   ChannelSettings,
+  type ConnectionState,
   type DrainResult,
   MemoryAgentMemory,
   MemoryConversationStore,
+  MemoryCooldown,
   MemoryDedupeStore,
   MemoryTokenStore,
   RobotMessenger,
   startChannelRunner,
+  Transport,
 } from "@openpollen/core"
 import { FileTokenStore, LocalFileStore } from "@openpollen/fs"
 import { AccessTokens, OpenApi } from "@openpollen/openapi"
 import { StreamDiagnostics, StreamTransport } from "@openpollen/stream"
 import { SessionWebhookSender } from "@openpollen/webhook"
-import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
+import { Effect, Exit, Layer, ManagedRuntime, Scope, Stream } from "effect"
 import type { DingTalkCredentials, ResolvedConfig, ResolvedDingTalk } from "../config/ResolvedConfig.js"
 import { type ChannelStatus, maskId, type TestStep } from "./ChannelStatus.js"
+import { StoreHealth } from "./StoreHealth.js"
 
 export interface DingTalkChannelOptions {
   readonly dingtalk: ResolvedDingTalk
@@ -56,6 +60,7 @@ const stateLayers = (options: DingTalkChannelOptions) => {
       MemoryDedupeStore.layer({ ttlMs: 600_000, maxEntries: 50_000 }),
       MemoryConversationStore.layer(),
       MemoryAgentMemory.layer(),
+      StoreHealth.alwaysHealthy,
     )
     return OpenApi.layer(openApi).pipe(Layer.provideMerge(stores))
   }
@@ -65,7 +70,7 @@ const stateLayers = (options: DingTalkChannelOptions) => {
   return Layer.unwrap(
     Effect.map(
       Effect.promise(() => import("@openpollen/redis")),
-      ({ RedisRefreshLock, RedisStores }) => {
+      ({ probeWritable, RedisConnection, RedisRefreshLock, RedisStores }) => {
         const stores = RedisStores.layer({
           url: store.url,
           keyPrefix: store.keyPrefix,
@@ -79,7 +84,13 @@ const stateLayers = (options: DingTalkChannelOptions) => {
             OpenApi.layer({ ...openApi, refreshLock: lock.withLock }),
           ),
         )
-        return lockedOpenApi.pipe(Layer.provideMerge(stores))
+        const health = Layer.effect(
+          StoreHealth,
+          Effect.map(Effect.service(RedisConnection), (redis) =>
+            StoreHealth.of({ check: probeWritable.pipe(Effect.provideService(RedisConnection, redis)) }),
+          ),
+        )
+        return Layer.merge(lockedOpenApi, health).pipe(Layer.provideMerge(stores))
       },
     ),
   )
@@ -94,6 +105,7 @@ const channelLayer = (options: DingTalkChannelOptions) => {
       clientSecret: credentials.clientSecret,
       apiBase: dingtalk.apiBase,
       idleTimeoutMs: dingtalk.idleTimeoutMs,
+      keepAliveMs: dingtalk.keepAliveMs,
     }),
     SessionWebhookSender.layer({ oapiBase: dingtalk.oapiBase }),
     LocalFileStore.layer({
@@ -105,6 +117,8 @@ const channelLayer = (options: DingTalkChannelOptions) => {
       },
     }),
     ChannelMetrics.layer,
+    // Refusal lines are limited per instance: with several instances a refused user may get one from each per hour.
+    MemoryCooldown.layer(),
     options.agent,
     Layer.succeed(
       ChannelSettings,
@@ -116,6 +130,9 @@ const channelLayer = (options: DingTalkChannelOptions) => {
         maxConcurrentConversations: dingtalk.maxConcurrentConversations,
         maxReplyChars: dingtalk.maxReplyChars,
         sessionPerUserInGroups: dingtalk.sessionPerUserInGroups,
+        groups: dingtalk.groups,
+        ...(dingtalk.refusalMessage === undefined ? {} : { refusalMessage: dingtalk.refusalMessage }),
+        unsupportedMessageReply: dingtalk.unsupportedMessageReply,
       }),
     ),
   ).pipe(Layer.provideMerge(stateLayers(options)), Layer.provideMerge(options.logger))
@@ -146,6 +163,33 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
           messages,
         } satisfies ChannelStatus
       }),
+    )
+
+  /** Calls `listener` with the connection's state now and at every change, until the channel stops. */
+  const onConnectionChange = (listener: (state: ConnectionState) => void): void => {
+    runtime.runFork(
+      Effect.gen(function* () {
+        const transport = yield* Transport
+        yield* Stream.runForEach(transport.stateChanges, (state) => Effect.sync(() => listener(state)))
+      }).pipe(Effect.forkIn(scope)),
+    )
+  }
+
+  /** Whether the store can record messages (a bot that cannot record ACKs nothing and answers nothing). */
+  const health = (): Promise<{ readonly ok: boolean; readonly reason?: string }> =>
+    runtime.runPromise(
+      Effect.gen(function* () {
+        yield* (yield* StoreHealth).check
+      }).pipe(
+        Effect.timeoutOrElse({
+          duration: "3 seconds",
+          orElse: () => Effect.fail({ message: "no answer in 3 s" }),
+        }),
+        Effect.match({
+          onFailure: (error) => ({ ok: false, reason: `the store cannot record messages: ${error.message}` }),
+          onSuccess: () => ({ ok: true }),
+        }),
+      ),
     )
 
   const send = (to: string, message: { readonly title: string; readonly text: string }) =>
@@ -217,5 +261,5 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
     return drained
   }
 
-  return { status, test, send, stop }
+  return { status, health, onConnectionChange, test, send, stop }
 }

@@ -1,5 +1,6 @@
 import { existsSync, writeFileSync } from "node:fs"
 import { basename, dirname, join } from "node:path"
+import { FRIENDLY_REPLIES } from "@openpollen/core"
 import { say } from "./output.js"
 import { configJsonSchema } from "./schema.js"
 
@@ -27,6 +28,9 @@ export const configTemplate = (answers: InitAnswers): string =>
           clientSecret: env("DINGTALK_CLIENT_SECRET"),
           robotCode: env("DINGTALK_ROBOT_CODE:-"),
           groupPolicy: answers.groupPolicy,
+          // Per-group settings by conversationId; "*" applies to every group (see the schema for the keys).
+          groups: { "*": { enabled: true } },
+          unsupportedMessageReply: FRIENDLY_REPLIES.unsupportedMessage,
         },
       },
       agent: {

@@ -115,7 +115,7 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
     { ...config.gateway, token },
     {
       status: () => channel?.status() ?? Promise.resolve(disabledStatus),
-      ...(channel === undefined ? {} : { test: channel.test, send: channel.send }),
+      ...(channel === undefined ? {} : { health: channel.health, test: channel.test, send: channel.send }),
     },
   )
   say(`openpollen: gateway API on ${gateway.url}`)
@@ -144,18 +144,13 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
   say(`openpollen: run state in ${runState} (the CLI finds this bot and its token there)`)
 
   let reported = ""
-  const watch = setInterval(() => {
-    void channel?.status().then(({ connection }) => {
-      const line = describe(connection)
-      const key =
-        connection?._tag === "BackingOff"
-          ? `${connection._tag}:${connection.lastError}`
-          : (connection?._tag ?? "")
-      if (key === reported || connection?._tag === "Idle") return
-      reported = key
-      say(redact(`dingtalk: ${line}`))
-    })
-  }, 100)
+  channel?.onConnectionChange((connection) => {
+    const key =
+      connection._tag === "BackingOff" ? `${connection._tag}:${connection.lastError}` : connection._tag
+    if (key === reported || connection._tag === "Idle") return
+    reported = key
+    say(redact(`dingtalk: ${describe(connection)}`))
+  })
 
   return new Promise<number>((resolve) => {
     let stopping = false
@@ -165,7 +160,6 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
       say(
         `openpollen: ${signal} received — finishing replies in flight (up to ${SHUTDOWN_WAIT_MS / 1000} s)…`,
       )
-      clearInterval(watch)
       // A shutdown step that hangs must not keep the process alive forever.
       const hardStop = setTimeout(() => {
         writeErrorLine("openpollen: shutdown did not finish in time; exiting")

@@ -1,3 +1,4 @@
+import { MIN_IDLE_TIMEOUT_MS, MIN_KEEP_ALIVE_MS, STREAM_DEFAULTS } from "@openpollen/stream/defaults"
 import { Schema } from "effect"
 
 const described = <S extends Schema.Top>(schema: S, description: string) => schema.annotate({ description })
@@ -6,6 +7,19 @@ const optional = <S extends Schema.Top>(schema: S, description: string) =>
 const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
 const Port = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65_535 }))
 const StringList = Schema.Array(Schema.String)
+
+const GroupSettingsFile = Schema.Struct({
+  enabled: optional(Schema.Boolean, "false: ignore every message of this group. Default true."),
+  groupPolicy: optional(
+    Schema.Literals(["mention", "all"]),
+    "Overrides the channel's groupPolicy in this group.",
+  ),
+  systemPrompt: optional(Schema.String, "Instructions the agent gets with every message of this group."),
+  replyMode: optional(
+    Schema.Literals(["markdown", "card"]),
+    "How answers are delivered in this group: Markdown messages or an AI card.",
+  ),
+})
 
 export const DingTalkChannelFile = Schema.Struct({
   enabled: optional(Schema.Boolean, "Run the DingTalk channel. Default false."),
@@ -37,6 +51,18 @@ export const DingTalkChannelFile = Schema.Struct({
     }),
     "Deny everything not listed, per list, when a list is set.",
   ),
+  groups: optional(
+    Schema.Record(Schema.String, GroupSettingsFile),
+    'Per-group settings by conversationId (cid…); "*" applies to every group, a group\'s own entry wins key by key.',
+  ),
+  refusalMessage: optional(
+    Schema.String,
+    "A one-line answer to someone an allowlist refuses (at most once per sender, conversation and hour). Default: silence.",
+  ),
+  unsupportedMessageReply: optional(
+    Schema.String,
+    'The answer to a message type the bot cannot read; "" stays silent. Default: a Chinese and English one-liner.',
+  ),
   maxReplyChars: optional(
     PositiveInt,
     "Replies longer than this are truncated with a notice. Default 18000.",
@@ -51,11 +77,23 @@ export const DingTalkChannelFile = Schema.Struct({
     "One agent session per group member instead of per group.",
   ),
   qps: optional(PositiveInt, "Open API calls per second for the app. Default 20."),
-  idleTimeoutMs: optional(PositiveInt, "Replace a Stream connection silent for this long. Default 90000."),
+  idleTimeoutMs: optional(
+    Schema.Int.check(Schema.isGreaterThanOrEqualTo(MIN_IDLE_TIMEOUT_MS)),
+    `Replace a Stream connection silent for this long. At least ${MIN_IDLE_TIMEOUT_MS}. Default ${STREAM_DEFAULTS.idleTimeoutMs}.`,
+  ),
+  keepAliveMs: optional(
+    Schema.Int.check(Schema.isGreaterThanOrEqualTo(MIN_KEEP_ALIVE_MS)),
+    `Ping the Stream connection this often; no answer by the next ping replaces it. At least ${MIN_KEEP_ALIVE_MS}. Default ${STREAM_DEFAULTS.keepAliveMs}.`,
+  ),
   download: optional(
     Schema.Struct({
       maxBytes: optional(PositiveInt, "Largest attachment downloaded. Default 20 MiB."),
       timeoutMs: optional(PositiveInt, "Download stall timeout. Default 60000."),
+      totalTimeoutMs: optional(PositiveInt, "A whole download must finish within this. Default 120000."),
+      minBytesPerSecond: optional(
+        PositiveInt,
+        "A download slower than this, averaged over 10 s, is aborted. Default 16384.",
+      ),
     }),
     "Attachment downloads.",
   ),

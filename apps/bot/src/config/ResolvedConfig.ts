@@ -1,6 +1,8 @@
 import { homedir } from "node:os"
 import { join, resolve } from "node:path"
-import type { Allowlists, GroupPolicy } from "@openpollen/core"
+import { type Allowlists, FRIENDLY_REPLIES, type GroupPolicy, type GroupSettings } from "@openpollen/core"
+import { DOWNLOAD_DEFAULTS } from "@openpollen/openapi/defaults"
+import { STREAM_DEFAULTS } from "@openpollen/stream/defaults"
 import { Redacted } from "effect"
 import type { ConfigFile } from "./ConfigFile.js"
 
@@ -18,13 +20,24 @@ export interface ResolvedDingTalk {
   readonly apiBase: string
   readonly oapiBase: string
   readonly allowlists: Allowlists
+  readonly groups: Readonly<Record<string, GroupSettings>>
+  /** Absent: allowlist refusals stay silent. */
+  readonly refusalMessage?: string
+  /** `""`: unreadable message types stay unanswered. */
+  readonly unsupportedMessageReply: string
   readonly maxReplyChars: number
   readonly webhookExpiryMarginMs: number
   readonly maxConcurrentConversations: number
   readonly sessionPerUserInGroups: boolean
   readonly qps: number
   readonly idleTimeoutMs: number
-  readonly download: { readonly maxBytes: number; readonly timeoutMs: number }
+  readonly keepAliveMs: number
+  readonly download: {
+    readonly maxBytes: number
+    readonly timeoutMs: number
+    readonly totalTimeoutMs: number
+    readonly minBytesPerSecond: number
+  }
   readonly uploads: { readonly dir: string; readonly retentionDays: number; readonly maxTotalBytes: number }
 }
 
@@ -109,15 +122,23 @@ export const resolveConfig = (
       apiBase: dingtalk.apiBase ?? "https://api.dingtalk.com",
       oapiBase: dingtalk.oapiBase ?? "https://oapi.dingtalk.com",
       allowlists: dingtalk.allowlists ?? {},
+      groups: dingtalk.groups ?? {},
+      ...(dingtalk.refusalMessage === undefined || dingtalk.refusalMessage.trim() === ""
+        ? {}
+        : { refusalMessage: dingtalk.refusalMessage }),
+      unsupportedMessageReply: dingtalk.unsupportedMessageReply ?? FRIENDLY_REPLIES.unsupportedMessage,
       maxReplyChars: dingtalk.maxReplyChars ?? 18_000,
       webhookExpiryMarginMs: dingtalk.webhookExpiryMarginMs ?? 300_000,
       maxConcurrentConversations: dingtalk.maxConcurrentConversations ?? 16,
       sessionPerUserInGroups: dingtalk.sessionPerUserInGroups ?? false,
       qps: dingtalk.qps ?? 20,
-      idleTimeoutMs: dingtalk.idleTimeoutMs ?? 90_000,
+      idleTimeoutMs: dingtalk.idleTimeoutMs ?? STREAM_DEFAULTS.idleTimeoutMs,
+      keepAliveMs: dingtalk.keepAliveMs ?? STREAM_DEFAULTS.keepAliveMs,
       download: {
-        maxBytes: dingtalk.download?.maxBytes ?? 20 * 1024 * 1024,
-        timeoutMs: dingtalk.download?.timeoutMs ?? 60_000,
+        maxBytes: dingtalk.download?.maxBytes ?? DOWNLOAD_DEFAULTS.maxBytes,
+        timeoutMs: dingtalk.download?.timeoutMs ?? DOWNLOAD_DEFAULTS.timeoutMs,
+        totalTimeoutMs: dingtalk.download?.totalTimeoutMs ?? DOWNLOAD_DEFAULTS.totalTimeoutMs,
+        minBytesPerSecond: dingtalk.download?.minBytesPerSecond ?? DOWNLOAD_DEFAULTS.minBytesPerSecond,
       },
       uploads: {
         dir: dingtalk.uploads?.dir ?? join(openpollenHome(), "sdk-workspace", "uploads"),

@@ -73,6 +73,9 @@ const crossKeyProblems = (
 const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
 
 /** Parses, substitutes and decodes a config text; every problem names its key path. */
+/** Keys where a written `""` is a choice, not an absence. */
+const MEANINGFUL_EMPTY = ["channels.dingtalk.unsupportedMessageReply"]
+
 export const parseConfig = (
   text: string,
   env: Readonly<Record<string, string | undefined>>,
@@ -87,7 +90,7 @@ export const parseConfig = (
       source,
     )
   }
-  const { value, unset } = substituteEnv(parsed, env)
+  const { value, unset } = substituteEnv(parsed, env, MEANINGFUL_EMPTY)
   const unsetAt = (path: string) => unset.find((entry) => entry.path === path)
   const decoded = Schema.decodeUnknownResult(ConfigFile, { onExcessProperty: "error", errors: "all" })(value)
   // Every problem at once: the schema's, then the rules between keys (checked on what was written even when some

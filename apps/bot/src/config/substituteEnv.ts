@@ -14,15 +14,18 @@ const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g
 /**
  * Replaces `${VAR}` and `${VAR:-default}` in every string of a parsed config. A value that ends up empty counts as
  * absent (its key is dropped), so optional fields fall back to their defaults; the unset variables are reported with
- * the key that used them, so a required field can name the variable it was waiting for.
+ * the key that used them, so a required field can name the variable it was waiting for. A literal `""` written at
+ * one of `keepEmptyAt` (key paths where empty means something, e.g. "stay silent") is kept.
  */
 export const substituteEnv = (
   input: unknown,
   env: Readonly<Record<string, string | undefined>>,
+  keepEmptyAt: ReadonlyArray<string> = [],
 ): Substituted => {
   const unset: Array<UnsetVariable> = []
   const visit = (value: unknown, path: ReadonlyArray<string>): unknown => {
     if (typeof value === "string") {
+      if (value === "" && keepEmptyAt.includes(path.join("."))) return value
       const replaced = value.replace(REFERENCE, (_match, name: string, fallback: string | undefined) => {
         const found = env[name]
         if (found !== undefined && found !== "") return found

@@ -8,6 +8,8 @@ import { isJsonRequest, loopbackHosts, type OriginPolicy, refuseForeign } from "
 
 export interface GatewayBackend {
   readonly status: () => Promise<ChannelStatus>
+  /** Whether the channel can record messages; unhealthy makes /health answer 503 with the reason. */
+  readonly health?: () => Promise<{ readonly ok: boolean; readonly reason?: string }>
   readonly test?: (to?: string) => Promise<ReadonlyArray<TestStep>>
   readonly send?: (
     to: string,
@@ -88,7 +90,11 @@ export const startGateway = async (options: GatewayOptions, backend: GatewayBack
       if (request.method === "GET" && path === "/health") {
         const status = await backend.status()
         const connected = status.mode === "disabled" || status.connection?._tag === "Connected"
-        return send(response, 200, { ok: connected, dingtalk: status.connection?._tag ?? status.mode })
+        const health = (await backend.health?.()) ?? { ok: true }
+        const dingtalk = status.connection?._tag ?? status.mode
+        return health.ok
+          ? send(response, 200, { ok: connected, dingtalk })
+          : send(response, 503, { ok: false, dingtalk, store: health.reason })
       }
       if (readKeys.length > 0 && !authorised(request, writeKeys))
         return send(response, 401, { error: "missing or wrong API key (Authorization: Bearer …)" })

@@ -1,3 +1,5 @@
+import { composerHtml, composerScript, composerStyle } from "./sandboxComposer.js"
+
 /** The sandbox chat page: one self-contained document (no CDN: the machine may be offline). */
 export const sandboxPage = (title: string) => `<!doctype html>
 <html lang="zh-CN">
@@ -33,10 +35,7 @@ export const sandboxPage = (title: string) => `<!doctype html>
   .bubble table { border-collapse:collapse; } .bubble td, .bubble th { border:1px solid var(--line); padding:2px 6px; }
   .bubble img.sent { max-width:220px; border-radius:4px; display:block; }
   .mention { color:var(--blue); font-weight:600; }
-  form { display:flex; gap:8px; padding:12px 20px; background:#fff; border-top:1px solid var(--line); align-items:center; }
-  form input[type=text] { flex:1; padding:9px; border:1px solid var(--line); border-radius:6px; }
-  form button { background:var(--blue); color:#fff; border:0; border-radius:6px; padding:9px 16px; cursor:pointer; }
-  label.at { white-space:nowrap; color:#4e5969; }
+${composerStyle}
 </style>
 </head>
 <body>
@@ -51,13 +50,7 @@ export const sandboxPage = (title: string) => `<!doctype html>
 <main>
   <header><span id="title"></span><span class="policy" id="policy"></span></header>
   <div id="messages"></div>
-  <form id="composer">
-    <label class="at" id="atLabel"><input type="checkbox" id="mention" checked> @机器人</label>
-    <input type="text" id="text" placeholder="输入消息… (Enter 发送)" autocomplete="off">
-    <input type="file" id="image" accept="image/*" hidden>
-    <button type="button" id="pick" title="发送图片">🖼</button>
-    <button type="submit" id="send">发送</button>
-  </form>
+${composerHtml}
 </main>
 <script>
 const state = { conversations: [], users: [], current: null, log: {} , policy: "mention" }
@@ -86,30 +79,7 @@ $("user").onchange = () => { state.me = $("user").value; refreshConversations() 
 $("newUser").onkeydown = async (event) => { if (event.key !== "Enter" || !event.target.value.trim()) return; const user = await api("users", { nick: event.target.value.trim() }); event.target.value = ""; state.me = user.dingtalkId; await load() }
 async function refreshConversations() { const data = await api("conversations?user=" + encodeURIComponent(state.me)); state.conversations = data.conversations; if (!state.conversations.some((c) => c.id === state.current)) state.current = state.conversations[0]?.id; render() }
 async function load() { const data = await api("state"); state.users = data.users; state.policy = data.groupPolicy; state.me ||= data.users[0]?.dingtalkId; await refreshConversations() }
-function sent(conv, html, mention) {
-  const me = state.users.find((u) => u.dingtalkId === state.me)
-  push(conv.id, { mine: true, who: me?.nick || "me", html })
-  if (conv.kind === "group" && !mention && state.policy === "mention") push(conv.id, { kind: "note", text: "未 @机器人：在 groupPolicy \\"mention\\" 下机器人不会回复 (not @-mentioned: the bot stays quiet)" })
-}
-$("composer").onsubmit = async (event) => {
-  event.preventDefault()
-  const text = $("text").value.trim(); const conv = state.conversations.find((c) => c.id === state.current)
-  if (!text || !conv) return
-  const mention = conv.kind === "group" && $("mention").checked
-  $("text").value = ""
-  sent(conv, (mention ? '<span class="mention">@机器人</span> ' : "") + esc(text), mention)
-  await api("send", { conversationId: conv.id, userId: state.me, text, mention })
-}
-$("pick").onclick = () => $("image").click()
-$("image").onchange = async () => {
-  const file = $("image").files[0]; const conv = state.conversations.find((c) => c.id === state.current)
-  if (!file || !conv) return
-  const dataUrl = await new Promise((resolve) => { const reader = new FileReader(); reader.onload = () => resolve(reader.result); reader.readAsDataURL(file) })
-  const mention = conv.kind === "group" && $("mention").checked
-  sent(conv, '<img class="sent" src="' + esc(dataUrl) + '" alt="">', mention)
-  await api("image", { conversationId: conv.id, userId: state.me, contentType: file.type || "image/png", dataBase64: String(dataUrl).split(",")[1], mention })
-  $("image").value = ""
-}
+${composerScript}
 const events = new EventSource("/sandbox/api/events")
 events.onmessage = (event) => { const reply = JSON.parse(event.data); push(reply.conversationId, { who: "机器人 bot", route: reply.route, html: reply.html }) }
 load()

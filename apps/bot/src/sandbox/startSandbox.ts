@@ -4,6 +4,7 @@ import type { SimConversation, SimUser, Simulator } from "@openpollen/simulator"
 import { Result, Schema } from "effect"
 import { renderMarkdown } from "./renderMarkdown.js"
 import { sandboxPage } from "./sandboxPage.js"
+import { SandboxInputError, SandboxMessage, sendFromSandbox } from "./sendFromSandbox.js"
 
 export interface SandboxOptions {
   readonly simulator: Simulator
@@ -12,19 +13,6 @@ export interface SandboxOptions {
   readonly groupPolicy?: "mention" | "all"
 }
 
-const SendText = Schema.Struct({
-  conversationId: Schema.String,
-  userId: Schema.String,
-  text: Schema.String.check(Schema.isNonEmpty()),
-  mention: Schema.optionalKey(Schema.Boolean),
-})
-const SendImage = Schema.Struct({
-  conversationId: Schema.String,
-  userId: Schema.String,
-  dataBase64: Schema.String,
-  contentType: Schema.optionalKey(Schema.String),
-  mention: Schema.optionalKey(Schema.Boolean),
-})
 const NewUser = Schema.Struct({ nick: Schema.String.check(Schema.isNonEmpty()) })
 const MAX_BODY = 15 * 1024 * 1024
 
@@ -119,34 +107,21 @@ export const startSandbox = async (
         return json(response, 200, user)
       }
       if (request.method === "POST" && url.pathname === "/sandbox/api/send") {
-        const body = Schema.decodeUnknownResult(SendText)(await readJson(request))
+        const body = Schema.decodeUnknownResult(SandboxMessage)(await readJson(request))
         if (Result.isFailure(body))
-          return json(response, 400, { error: "expected conversationId, userId and text" })
+          return json(response, 400, { error: "expected conversationId, userId and a message" })
         const user = userById(body.success.userId)
         const conversation =
           user === undefined ? undefined : conversationById(body.success.conversationId, user)
         if (user === undefined || conversation === undefined)
           return json(response, 404, { error: "unknown user or conversation" })
-        const delivery = await sim.sendText(conversation, user, body.success.text, {
-          mention: body.success.mention ?? true,
-        })
-        return json(response, 200, { msgId: delivery.msgId })
-      }
-      if (request.method === "POST" && url.pathname === "/sandbox/api/image") {
-        const body = Schema.decodeUnknownResult(SendImage)(await readJson(request))
-        if (Result.isFailure(body))
-          return json(response, 400, { error: "expected conversationId, userId and dataBase64" })
-        const user = userById(body.success.userId)
-        const conversation =
-          user === undefined ? undefined : conversationById(body.success.conversationId, user)
-        if (user === undefined || conversation === undefined)
-          return json(response, 404, { error: "unknown user or conversation" })
-        const bytes = new Uint8Array(Buffer.from(body.success.dataBase64, "base64"))
-        const delivery = await sim.sendPicture(conversation, user, bytes, {
-          mention: body.success.mention ?? true,
-          ...(body.success.contentType === undefined ? {} : { contentType: body.success.contentType }),
-        })
-        return json(response, 200, { msgId: delivery.msgId })
+        try {
+          const delivery = await sendFromSandbox(sim, conversation, user, body.success)
+          return json(response, 200, { msgId: delivery.msgId })
+        } catch (error) {
+          if (error instanceof SandboxInputError) return json(response, 400, { error: error.message })
+          throw error
+        }
       }
       return json(response, 404, { error: "not found" })
     }

@@ -77,4 +77,44 @@ describe("the sandbox chat page, in Chromium, against `openpollen start` with no
     expect(reply).toMatch(/\.openpollen\/sdk-workspace\/uploads\/\d+-[0-9a-f]{16}\.png/)
     await page.screenshot({ path: "/tmp/openpollen-sandbox.png" })
   })
+
+  it("quotes an earlier picture: the bot gets the quoted picture as a file", async () => {
+    const picture = page.locator(".msg.mine", { has: page.locator("img.sent") }).last()
+    await picture.hover()
+    await picture.locator(".quote-btn").click()
+    await expect.poll(() => page.locator("#pending").textContent()).toContain("引用 王芳：[图片]")
+    await page.fill("#text", "这张图是什么？")
+    await page.press("#text", "Enter")
+    await expect.poll(() => botBubbles().count(), { timeout: 10_000 }).toBe(3)
+    const reply = botBubbles().nth(2)
+    expect(await reply.locator("blockquote").textContent()).toMatch(/uploads\/\d+-[0-9a-f]{16}\.png/)
+    expect(await reply.textContent()).toContain("这张图是什么？")
+    expect(await page.locator("#pending").isHidden()).toBe(true)
+    await page.screenshot({ path: "/tmp/openpollen-sandbox-quote.png" })
+  })
+
+  it("sends multi-line text (Shift+Enter) and a file from the composer", async () => {
+    await page.locator(".conv", { hasText: "单聊" }).first().click()
+    await page.fill("#text", "第一行")
+    await page.press("#text", "Shift+Enter")
+    await page.type("#text", "第二行")
+    expect(await page.inputValue("#text")).toBe("第一行\n第二行")
+    await page.press("#text", "Enter")
+    await expect.poll(() => botBubbles().count(), { timeout: 10_000 }).toBe(2)
+    expect(await page.locator(".msg.mine .bubble").last().innerHTML()).toBe("第一行<br>第二行")
+    expect(await botBubbles().nth(1).innerHTML()).toMatch(/第一行(<br>|<\/p>)\s*(<p>)?第二行/)
+
+    await page.selectOption("#kind", "file")
+    await page.setInputFiles("#attachment", {
+      name: "notes.txt",
+      mimeType: "text/plain",
+      buffer: Buffer.from("hi"),
+    })
+    await expect.poll(() => page.locator("#pending").textContent()).toContain("附件 notes.txt")
+    await page.press("#text", "Enter")
+    await expect.poll(() => botBubbles().count(), { timeout: 10_000 }).toBe(3)
+    expect(await botBubbles().nth(2).textContent()).toMatch(/uploads\/\d+-[0-9a-f]{16}\.txt/)
+    await page.locator(".msg.mine").last().hover()
+    await page.screenshot({ path: "/tmp/openpollen-sandbox-kinds.png" })
+  })
 })

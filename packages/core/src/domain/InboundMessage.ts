@@ -37,6 +37,7 @@ export type Attachment =
       readonly spaceId?: string
     }
 
+/** The message a reply quotes; its pictures and files are downloaded like the reply's own. */
 export interface QuotedMessage {
   readonly msgId?: string
   readonly text: string
@@ -49,7 +50,18 @@ export interface ReplyRoute {
   readonly expiresAt: number
 }
 
-export type InboundMessageType = "text" | "picture" | "richText" | "audio" | "video" | "file" | "unknown"
+export type InboundMessageType =
+  | "text"
+  | "picture"
+  | "richText"
+  | "audio"
+  | "video"
+  | "file"
+  | "markdown"
+  | "chatRecord"
+  | "interactiveCard"
+  /** A type the bot cannot read (DingTalk's `unknownMsgType`, or one this code does not know). */
+  | "unknown"
 
 export interface InboundMessage {
   /** `data.msgId`: the message's identity across redeliveries. */

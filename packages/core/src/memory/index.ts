@@ -1,5 +1,6 @@
 export * from "./MemoryAgentMemory.js"
 export * from "./MemoryConversationLease.js"
 export * from "./MemoryConversationStore.js"
+export * from "./MemoryCooldown.js"
 export * from "./MemoryDedupeStore.js"
 export * from "./MemoryTokenStore.js"

@@ -1,4 +1,4 @@
-import { Context, type Effect, Schema } from "effect"
+import { Context, type Effect, Schema, type Stream } from "effect"
 import type { Conversation, Sender } from "../domain/InboundMessage.js"
 
 export class AgentFailed extends Schema.TaggedError<AgentFailed>()("AgentFailed", {
@@ -12,6 +12,8 @@ export interface AgentAttachment {
   readonly path: string
   readonly fileName?: string
   readonly contentType?: string
+  /** The file belongs to the message this one quotes, not to this message. */
+  readonly quoted?: boolean
 }
 
 export interface AgentRequest {
@@ -22,16 +24,26 @@ export interface AgentRequest {
   readonly sender: Sender
   readonly conversation: Conversation
   readonly quotedText?: string
+  /** Instructions for this conversation (a group's `systemPrompt`); the agent adds them to its own. */
+  readonly systemPrompt?: string
 }
 
-export interface AgentReply {
-  readonly markdown: string
-}
+/** A piece of the answer as it is produced; the answer is the concatenation of the TextDeltas. */
+export type AgentEvent =
+  | { readonly _tag: "TextDelta"; readonly text: string }
+  /** What the agent is doing while no text comes, e.g. "reading notes.pdf"; not part of the answer. */
+  | { readonly _tag: "Status"; readonly text: string }
+
+export const AgentEvent = {
+  textDelta: (text: string): AgentEvent => ({ _tag: "TextDelta", text }),
+  status: (text: string): AgentEvent => ({ _tag: "Status", text }),
+} as const
 
 export class Agent extends Context.Service<
   Agent,
   {
-    readonly respond: (request: AgentRequest) => Effect.Effect<AgentReply, AgentFailed>
+    /** The answer as a stream of events; the end of the answer is the end of the stream. */
+    readonly respond: (request: AgentRequest) => Stream.Stream<AgentEvent, AgentFailed>
     /** Forget the session's history (`/new`, `/reset`); fails when it could not be forgotten. */
     readonly reset: (sessionKey: string) => Effect.Effect<void, AgentFailed>
   }

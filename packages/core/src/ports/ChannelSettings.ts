@@ -2,6 +2,20 @@ import { Context } from "effect"
 
 export type GroupPolicy = "mention" | "all"
 
+/** How answers are delivered: Markdown messages, or an AI card streamed in place. */
+export type ReplyMode = "markdown" | "card"
+
+/** Settings of one group (`groups["<conversationId>"]`), or of every group (`groups["*"]`). */
+export interface GroupSettings {
+  /** `false`: every message of the group is ignored. Default true. */
+  readonly enabled?: boolean
+  /** Overrides the channel's groupPolicy in this group. */
+  readonly groupPolicy?: GroupPolicy
+  /** Given to the agent with every message of this group. */
+  readonly systemPrompt?: string
+  readonly replyMode?: ReplyMode
+}
+
 export interface Allowlists {
   /** When set, only these DM senders (staffId or dingtalkId) are answered. */
   readonly dmSenders?: ReadonlyArray<string>
@@ -23,6 +37,12 @@ export interface ChannelSettingsShape {
   readonly maxReplyChars: number
   /** One agent session per group member instead of one per group. Default false. */
   readonly sessionPerUserInGroups?: boolean
+  /** Per-group settings by conversationId; `"*"` applies to every group, a group's own entry wins key by key. */
+  readonly groups?: Readonly<Record<string, GroupSettings>>
+  /** Sent (at most once per sender, conversation and hour) to someone an allowlist refuses. Absent: silence. */
+  readonly refusalMessage?: string
+  /** The answer to a message type the bot cannot read; `""` stays silent. Absent: the default one-liner. */
+  readonly unsupportedMessageReply?: string
 }
 
 export class ChannelSettings extends Context.Service<ChannelSettings, ChannelSettingsShape>()(

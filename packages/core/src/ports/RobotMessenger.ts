@@ -1,5 +1,6 @@
 import { Context, type Effect, Schema } from "effect"
 import type { MarkdownMessage } from "../domain/OutboundReply.js"
+import { DeliveryCertainty } from "./SessionWebhook.js"
 
 export class RobotSendFailed extends Schema.TaggedError<RobotSendFailed>()("RobotSendFailed", {
   reason: Schema.Literals([
@@ -14,6 +15,8 @@ export class RobotSendFailed extends Schema.TaggedError<RobotSendFailed>()("Robo
   status: Schema.optional(Schema.Number),
   code: Schema.optional(Schema.String),
   retryable: Schema.Boolean,
+  /** Whether the message certainly did not go out; absent counts as ambiguous. */
+  certainty: Schema.optional(DeliveryCertainty),
   message: Schema.String,
 }) {}
 

@@ -11,11 +11,19 @@ export class WebhookOversize extends Schema.TaggedError<WebhookOversize>()("Webh
   errcode: Schema.Number,
 }) {}
 
+/**
+ * `certain`: the message was not delivered (refused before sending, or DingTalk said so). `ambiguous`: it may have
+ * been (an HTTP 5xx, a reset or a timeout after the request went out). Absent counts as ambiguous.
+ */
+export const DeliveryCertainty = Schema.Literals(["certain", "ambiguous"])
+export type DeliveryCertainty = typeof DeliveryCertainty.Type
+
 /** Any other failure: a non-zero errcode, an HTTP error, a timeout, or a URL outside the configured origin. */
 export class WebhookFailed extends Schema.TaggedError<WebhookFailed>()("WebhookFailed", {
   reason: Schema.Literals(["errcode", "http", "timeout", "network", "untrusted-url"]),
   errcode: Schema.optional(Schema.Number),
   status: Schema.optional(Schema.Number),
+  certainty: Schema.optional(DeliveryCertainty),
   message: Schema.String,
 }) {}
 

@@ -78,3 +78,39 @@ export const FileContent = Schema.Struct({
 })
 
 export const UnknownTypeContent = Schema.Struct({ unknownMsgType: optional(Schema.String) })
+
+/** `markdown` messages (sent by other robots, or forwarded): `{title, text}`. */
+export const MarkdownContent = Schema.Struct({
+  title: optional(Schema.String),
+  text: optional(Schema.String),
+})
+
+/** One forwarded message of a `chatRecord`; `content` is its text for text-like types. */
+export const ChatRecordEntry = Schema.Struct({
+  senderNick: optional(Schema.String),
+  senderStaffId: optional(Schema.String),
+  msgType: optional(Schema.String),
+  content: optional(Schema.Unknown),
+  fileName: optional(Schema.String),
+})
+
+/** `chatRecord` (a forwarded chat history): the entries arrive as a JSON string, in some payloads as an array. */
+export const ChatRecordContent = Schema.Struct({
+  title: optional(Schema.String),
+  summary: optional(Schema.String),
+  chatRecord: optional(Schema.Union([Schema.String, Schema.Array(Schema.Unknown)])),
+})
+
+/** `interactiveCard` (a shared document or another app's card): only its title, text and link are readable. */
+export const InteractiveCardContent = Schema.Struct({
+  title: optional(Schema.String),
+  text: optional(Schema.String),
+  biz_custom_action_url: optional(Schema.String),
+})
+
+/** A quoted file, audio or video: the download code is present in newer payloads only. */
+export const QuotedMediaContent = Schema.Struct({
+  downloadCode: optional(Schema.String),
+  fileName: optional(Schema.String),
+  recognition: optional(Schema.String),
+})

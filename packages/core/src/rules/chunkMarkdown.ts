@@ -18,45 +18,71 @@ interface Piece {
 }
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" })
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff
 
-/** Each line of the input with the fence open before and after it, from the block model. */
-function* linesWithFences(text: string): Generator<{ line: string; before?: Fence; after?: Fence }> {
-  for (const block of parseBlocks(text)) {
-    let start = 0
-    while (start < block.text.length) {
-      const end = block.text.indexOf("\n", start)
-      const next = end === -1 ? block.text.length : end + 1
-      const line = block.text.slice(start, next)
-      if (block.kind !== "fence") yield { line }
-      else if (start === 0) yield { line, after: block.fence }
-      else if (next === block.text.length && block.closed) yield { line, before: block.fence }
-      else yield { line, before: block.fence, after: block.fence }
-      start = next
+const isBlank = (line: string): boolean => {
+  for (let index = 0; index < line.length; index++) {
+    const code = line.charCodeAt(index)
+    if (code !== 32 && code !== 9 && code !== 10 && code !== 13) return false
+  }
+  return true
+}
+
+/** Cuts an over-long line between graphemes into pieces within `budget`. */
+const cutLine = (
+  line: string,
+  budget: number,
+  cost: (piece: string) => number,
+  fences: { readonly before: Fence | undefined; readonly after: Fence | undefined },
+  pieces: Array<Piece>,
+) => {
+  const segments = segmenter.segment(line)
+  const blank = isBlank(line)
+  let sliceStart = 0
+  while (sliceStart < line.length) {
+    let end = sliceStart
+    let used = 0
+    while (end < line.length) {
+      const width = isHighSurrogate(line.charCodeAt(end)) && end + 1 < line.length ? 2 : 1
+      const unitCost = cost(line.slice(end, end + width))
+      if (used + unitCost > budget) break
+      used += unitCost
+      end += width
     }
+    if (end < line.length) {
+      const grapheme = segments.containing(end)
+      end = grapheme?.index ?? end
+      if (end <= sliceStart) {
+        const first = segments.containing(sliceStart)
+        end = first === undefined ? sliceStart + 1 : first.index + first.segment.length
+      }
+    }
+    const last = end >= line.length
+    const text = line.slice(sliceStart, end)
+    pieces.push({ text, cost: cost(text), fenceAfter: last ? fences.after : fences.before, blank })
+    sliceStart = end
   }
 }
 
+/** The input as pieces of at most `budget`: whole lines, or cuts of an over-long one, with the fence open after each. */
 const piecesOf = (text: string, budget: number, cost: (piece: string) => number): Array<Piece> => {
   const pieces: Array<Piece> = []
-  for (const { line, before, after } of linesWithFences(text)) {
-    const lineCost = cost(line)
-    const blank = line.trim() === ""
-    if (lineCost <= budget) {
-      pieces.push({ text: line, cost: lineCost, fenceAfter: after, blank })
-      continue
+  for (const block of parseBlocks(text)) {
+    const fence = block.kind === "fence" ? block.fence : undefined
+    let start = 0
+    while (start < block.text.length) {
+      const newline = block.text.indexOf("\n", start)
+      const next = newline === -1 ? block.text.length : newline + 1
+      const line = block.text.slice(start, next)
+      const closing =
+        fence !== undefined && next === block.text.length && block.kind === "fence" && block.closed
+      const fences = { before: start === 0 ? undefined : fence, after: closing ? undefined : fence }
+      const lineCost = cost(line)
+      if (lineCost <= budget)
+        pieces.push({ text: line, cost: lineCost, fenceAfter: fences.after, blank: block.kind === "blank" })
+      else cutLine(line, budget, cost, fences, pieces)
+      start = next
     }
-    let sliceStart = 0
-    let sliceCost = 0
-    for (const part of segmenter.segment(line)) {
-      const characterCost = cost(part.segment)
-      if (part.index > sliceStart && sliceCost + characterCost > budget) {
-        pieces.push({ text: line.slice(sliceStart, part.index), cost: sliceCost, fenceAfter: before, blank })
-        sliceStart = part.index
-        sliceCost = 0
-      }
-      sliceCost += characterCost
-    }
-    pieces.push({ text: line.slice(sliceStart), cost: sliceCost, fenceAfter: after, blank })
   }
   return pieces
 }

@@ -1,24 +1,21 @@
 import { Result, Schema, SchemaIssue } from "effect"
-import type {
-  Attachment,
-  InboundMessage,
-  InboundMessageType,
-  QuotedMessage,
-  ReplyRoute,
-} from "../domain/InboundMessage.js"
+import type { InboundMessage, QuotedMessage, ReplyRoute } from "../domain/InboundMessage.js"
 import { CallbackDecodeError } from "./CallbackDecodeError.js"
 import {
   AudioContent,
   CallbackEnvelope,
   FileContent,
-  type LegacyQuote,
   PictureContent,
-  type RepliedMessage,
   RichTextContent,
-  RichTextPart,
   UnknownTypeContent,
   VideoContent,
 } from "./CallbackPayload.js"
+import { capText, INBOUND_CAP_NOTICE, MAX_INBOUND_TEXT_CHARS } from "./capText.js"
+import { decodeChatRecord } from "./decodeChatRecord.js"
+import { quotedOf } from "./decodeQuote.js"
+import { defined } from "./defined.js"
+import { interactiveCardText, markdownText } from "./readableText.js"
+import { type Body, richTextBody } from "./richTextBody.js"
 
 const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
 
@@ -31,83 +28,6 @@ const decodeAt = <S extends Schema.Decoder<unknown>>(schema: S, input: unknown, 
       message: first?.message ?? error.message,
     })
   })
-
-const defined = <A>(value: A | null | undefined): value is A => value !== undefined && value !== null
-
-interface Body {
-  readonly type: InboundMessageType
-  readonly text: string
-  readonly attachments: ReadonlyArray<Attachment>
-}
-
-const dedupeAttachments = (attachments: ReadonlyArray<Attachment>): ReadonlyArray<Attachment> => {
-  const seen = new Set<string>()
-  return attachments.filter((attachment) => {
-    if (seen.has(attachment.downloadCode)) return false
-    seen.add(attachment.downloadCode)
-    return true
-  })
-}
-
-/** richText keeps the visible `@bot` text as its first part, unlike text messages: strip exactly that token. */
-const stripLeadingMention = (text: string): string => text.replace(/^\s*@\S+\s?/u, "")
-
-const richTextBody = (parts: ReadonlyArray<unknown>, isGroup: boolean): Body => {
-  const segments: Array<string> = []
-  const attachments: Array<Attachment> = []
-  let pending = ""
-  let sawFirstText = false
-  for (const raw of parts) {
-    const decoded = Schema.decodeUnknownResult(RichTextPart)(raw)
-    if (Result.isFailure(decoded)) continue
-    const part = decoded.success
-    if (defined(part.downloadCode) && (part.type === "picture" || !defined(part.text))) {
-      attachments.push({ kind: "picture", downloadCode: part.downloadCode })
-      if (pending.trim() !== "") segments.push(pending.trim())
-      pending = ""
-      continue
-    }
-    if (part.type === "at" || !defined(part.text)) continue
-    let text = part.text
-    if (!sawFirstText && isGroup) text = stripLeadingMention(text)
-    sawFirstText = true
-    pending += text
-  }
-  if (pending.trim() !== "") segments.push(pending.trim())
-  return { type: "richText", text: segments.join("\n"), attachments: dedupeAttachments(attachments) }
-}
-
-const quotedFromContent = (msgId: string | undefined, content: unknown): QuotedMessage => {
-  const text = Schema.decodeUnknownResult(Schema.Struct({ text: Schema.String }))(content)
-  if (Result.isSuccess(text)) return { ...(msgId ? { msgId } : {}), text: text.success.text, attachments: [] }
-  const picture = Schema.decodeUnknownResult(PictureContent)(content)
-  if (Result.isSuccess(picture))
-    return {
-      ...(msgId ? { msgId } : {}),
-      text: "",
-      attachments: [{ kind: "picture", downloadCode: picture.success.downloadCode }],
-    }
-  const rich = Schema.decodeUnknownResult(RichTextContent)(content)
-  if (Result.isSuccess(rich)) {
-    const body = richTextBody(rich.success.richText, false)
-    return { ...(msgId ? { msgId } : {}), text: body.text, attachments: body.attachments }
-  }
-  return { ...(msgId ? { msgId } : {}), text: "", attachments: [] }
-}
-
-const quotedOf = (envelope: CallbackEnvelope): QuotedMessage | undefined => {
-  const replied: typeof RepliedMessage.Type | null | undefined = envelope.text?.repliedMsg
-  if (envelope.text?.isReplyMsg === true && defined(replied))
-    return quotedFromContent(replied.msgId ?? undefined, replied.content)
-  const legacy: typeof LegacyQuote.Type | null | undefined = envelope.quoteMessage
-  if (defined(legacy))
-    return {
-      ...(legacy.msgId ? { msgId: legacy.msgId } : {}),
-      text: legacy.text?.content ?? "",
-      attachments: [],
-    }
-  return undefined
-}
 
 const bodyOf = (envelope: CallbackEnvelope): Result.Result<Body, CallbackDecodeError> => {
   const isGroup = envelope.conversationType === "2"
@@ -169,6 +89,16 @@ const bodyOf = (envelope: CallbackEnvelope): Result.Result<Body, CallbackDecodeE
           },
         ],
       }))
+    case "markdown":
+      return Result.succeed({ type: "markdown", text: markdownText(envelope.content), attachments: [] })
+    case "chatRecord":
+      return Result.succeed({ type: "chatRecord", text: decodeChatRecord(envelope.content), attachments: [] })
+    case "interactiveCard":
+      return Result.succeed({
+        type: "interactiveCard",
+        text: interactiveCardText(envelope.content),
+        attachments: [],
+      })
     default: {
       const notice = Schema.decodeUnknownResult(UnknownTypeContent)(envelope.content)
       const text = Result.isSuccess(notice) ? (notice.success.unknownMsgType ?? "") : ""
@@ -176,6 +106,11 @@ const bodyOf = (envelope: CallbackEnvelope): Result.Result<Body, CallbackDecodeE
     }
   }
 }
+
+const cappedQuote = (quoted: QuotedMessage | undefined): QuotedMessage | undefined =>
+  quoted === undefined
+    ? undefined
+    : { ...quoted, text: capText(quoted.text, MAX_INBOUND_TEXT_CHARS, INBOUND_CAP_NOTICE).text }
 
 const replyRouteOf = (envelope: CallbackEnvelope): ReplyRoute | undefined =>
   defined(envelope.sessionWebhook) &&
@@ -196,7 +131,7 @@ export const decodeCallback = (data: unknown): Result.Result<InboundMessage, Cal
   Result.flatMap(decodeAt(CallbackEnvelope, data, ""), (envelope) =>
     Result.map(bodyOf(envelope), (body): InboundMessage => {
       const isGroup = envelope.conversationType === "2"
-      const quoted = quotedOf(envelope)
+      const quoted = cappedQuote(quotedOf(envelope))
       const route = replyRouteOf(envelope)
       const title = envelope.conversationTitle
       const staffId = envelope.senderStaffId
@@ -217,7 +152,7 @@ export const decodeCallback = (data: unknown): Result.Result<InboundMessage, Cal
           ...(defined(staffId) && staffId !== "" ? { staffId } : {}),
           nick: envelope.senderNick ?? "",
         },
-        text: body.text,
+        text: capText(body.text, MAX_INBOUND_TEXT_CHARS, INBOUND_CAP_NOTICE).text,
         attachments: body.attachments,
         mentionedBot: isGroup && mentionsBot(envelope),
         createdAt: envelope.createAt,

@@ -1,76 +1,89 @@
-const FONT_TAG = /<\/?font(?:\s[^<>]*)?>/iy
+const FONT_TAG = /<\/?font(?:\s[^<>\n]*)?>/iy
+const BACKTICK = 96
+/** `/`, `f` or `F`: the only characters that can follow the `<` of a font tag. */
+const mayStartFontTag = (code: number): boolean => code === 47 || code === 102 || code === 70
+const NO_SPANS: Array<number> = []
+const LT = 60
+const GT = 62
 
-interface CodeSpan {
-  readonly start: number
-  readonly end: number
-}
-
-/** Inline code spans of one line (CommonMark: a backtick run is closed by the next run of exactly its length). */
-const codeSpansOf = (line: string): Array<CodeSpan> => {
-  const runs: Array<CodeSpan> = []
-  for (let index = 0; index < line.length; ) {
-    if (line[index] !== "`") {
-      index += 1
-      continue
-    }
+/**
+ * Inline code spans of the line `text[from, to)` as start/end pairs (CommonMark: a backtick run is closed by the next
+ * run of exactly its length). Linear in the line.
+ */
+const codeSpansOf = (text: string, from: number, to: number): Array<number> => {
+  const runs: Array<number> = []
+  for (let index = text.indexOf("`", from); index !== -1 && index < to; index = text.indexOf("`", index)) {
     const start = index
-    while (line[index] === "`") index += 1
-    runs.push({ start, end: index })
+    while (text.charCodeAt(index) === BACKTICK) index += 1
+    runs.push(start, index)
   }
+  if (runs.length < 4) return []
   const nextOfLength = new Map<number, number>()
-  const next = new Array<number>(runs.length).fill(-1)
-  for (let index = runs.length - 1; index >= 0; index--) {
-    const run = runs[index] as CodeSpan
-    const length = run.end - run.start
-    next[index] = nextOfLength.get(length) ?? -1
-    nextOfLength.set(length, index)
+  const next = new Array<number>(runs.length / 2)
+  for (let run = runs.length / 2 - 1; run >= 0; run--) {
+    const length = (runs[2 * run + 1] as number) - (runs[2 * run] as number)
+    next[run] = nextOfLength.get(length) ?? -1
+    nextOfLength.set(length, run)
   }
-  const spans: Array<CodeSpan> = []
-  for (let index = 0; index < runs.length; ) {
-    const closer = next[index] ?? -1
-    if (closer === -1) {
-      index += 1
-      continue
+  const spans: Array<number> = []
+  for (let run = 0; run < next.length; ) {
+    const closer = next[run] as number
+    if (closer === -1) run += 1
+    else {
+      spans.push(runs[2 * run] as number, runs[2 * closer + 1] as number)
+      run = closer + 1
     }
-    spans.push({ start: (runs[index] as CodeSpan).start, end: (runs[closer] as CodeSpan).end })
-    index = closer + 1
   }
   return spans
 }
 
 /**
- * Escapes raw HTML in one line of Markdown outside inline code: `<` always (a `<font>` tag is kept), `>` unless it
- * marks a block quote at the start of the line. Linear in the line.
+ * Escapes raw HTML in Markdown outside inline code, line by line: `<` always (a `<font>` tag is kept), `>` unless it
+ * marks a block quote at the start of its line. Text inside code spans is copied as it is. Linear in the text.
  */
-export const escapeHtmlOutsideInlineCode = (line: string): string => {
-  const spans = codeSpansOf(line)
-  let out = ""
-  let spanIndex = 0
-  let quotePrefix = true
-  for (let index = 0; index < line.length; ) {
-    const span = spans[spanIndex]
-    if (span !== undefined && span.start === index) {
-      out += line.slice(span.start, span.end)
-      index = span.end
-      spanIndex += 1
-      quotePrefix = false
-      continue
-    }
-    const character = line[index] as string
-    if (character === "<") {
-      FONT_TAG.lastIndex = index
-      const font = FONT_TAG.exec(line)?.[0]
-      if (font !== undefined) {
-        out += font
-        index += font.length
+export const escapeHtmlOutsideInlineCode = (text: string): string => {
+  const out: Array<string> = []
+  let copied = 0
+  let lineStart = 0
+  let nextBacktick = text.indexOf("`")
+  while (lineStart <= text.length) {
+    const newline = text.indexOf("\n", lineStart)
+    const lineEnd = newline === -1 ? text.length : newline
+    if (nextBacktick !== -1 && nextBacktick < lineStart) nextBacktick = text.indexOf("`", lineStart)
+    const spans =
+      nextBacktick !== -1 && nextBacktick < lineEnd ? codeSpansOf(text, nextBacktick, lineEnd) : NO_SPANS
+    let span = 0
+    let quotePrefix = true
+    for (let index = lineStart; index < lineEnd; ) {
+      if (spans[span] === index) {
+        index = spans[span + 1] as number
+        span += 2
         quotePrefix = false
         continue
       }
-      out += "&lt;"
-    } else if (character === ">") out += quotePrefix ? ">" : "&gt;"
-    else out += character
-    if (character !== ">" && character !== " " && character !== "\t") quotePrefix = false
-    index += 1
+      const code = text.charCodeAt(index)
+      if (code === LT) {
+        FONT_TAG.lastIndex = index
+        if (mayStartFontTag(text.charCodeAt(index + 1)) && FONT_TAG.test(text)) {
+          index = FONT_TAG.lastIndex
+          quotePrefix = false
+          continue
+        }
+        if (index > copied) out.push(text.slice(copied, index))
+        out.push("&lt;")
+        copied = index + 1
+      } else if (code === GT && !quotePrefix) {
+        if (index > copied) out.push(text.slice(copied, index))
+        out.push("&gt;")
+        copied = index + 1
+      }
+      if (code !== GT && code !== 32 && code !== 9) quotePrefix = false
+      index += 1
+    }
+    if (newline === -1) break
+    lineStart = newline + 1
   }
-  return out
+  if (out.length === 0) return text
+  out.push(text.slice(copied))
+  return out.join("")
 }

@@ -25,76 +25,71 @@ type LineKind = "table" | "list" | "paragraph" | "blank"
 
 const SPACE = 32
 const TAB = 9
+const CR = 13
 
 /** Index of the first character after at most three leading spaces, or -1 when four or more indent the line. */
-const afterIndent = (line: string): number => {
-  let index = 0
-  while (index < 3 && line.charCodeAt(index) === SPACE) index += 1
-  return line.charCodeAt(index) === SPACE ? -1 : index
+const afterIndent = (text: string, from: number): number => {
+  let index = from
+  while (index < from + 3 && text.charCodeAt(index) === SPACE) index += 1
+  return text.charCodeAt(index) === SPACE ? -1 : index
 }
 
-const isBlank = (line: string): boolean => {
-  for (let index = 0; index < line.length; index++) {
-    const code = line.charCodeAt(index)
-    if (code !== SPACE && code !== TAB && code !== 13) return false
+const isBlankBetween = (text: string, from: number, to: number): boolean => {
+  for (let index = from; index < to; index++) {
+    const code = text.charCodeAt(index)
+    if (code !== SPACE && code !== TAB && code !== CR) return false
   }
   return true
 }
 
-/** The fence a line opens, if it is an opening fence line (a backtick fence's info string has no backtick). */
-export const fenceOpenedBy = (line: string): Fence | undefined => {
-  const start = afterIndent(line)
-  if (start < 0) return undefined
-  const char = line[start]
+const runEnd = (text: string, from: number, to: number, char: string): number => {
+  let end = from
+  while (end < to && text[end] === char) end += 1
+  return end
+}
+
+/** The fence the line `text[from, to)` opens, if it is an opening fence line (a backtick fence's info has no backtick). */
+const fenceOpenedAt = (text: string, from: number, to: number): Fence | undefined => {
+  const start = afterIndent(text, from)
+  if (start < 0 || start >= to) return undefined
+  const char = text[start]
   if (char !== "`" && char !== "~") return undefined
-  let end = start
-  while (line[end] === char) end += 1
+  const end = runEnd(text, start, to, char)
   const length = end - start
   if (length < 3) return undefined
-  const info = line.slice(end).trim()
-  if (char === "`" && info.includes("`")) return undefined
-  const marker = char.repeat(length)
-  return { char, length, info, openingLine: line.slice(start).replace(/\r$/, ""), closingLine: marker }
-}
-
-/** Whether `line` closes `fence`: same char, a run at least as long, nothing after it but spaces. */
-export const closesFence = (line: string, fence: Fence): boolean => {
-  const start = afterIndent(line)
-  if (start < 0) return false
-  let end = start
-  while (line[end] === fence.char) end += 1
-  return end - start >= fence.length && isBlank(line.slice(end))
-}
-
-const isTableLine = (line: string): boolean => {
-  const start = afterIndent(line)
-  return start >= 0 && line[start] === "|"
-}
-
-const LIST_ITEM = /^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)/
-
-const lineKind = (line: string, previous: LineKind | undefined): LineKind => {
-  if (isBlank(line)) return "blank"
-  if (isTableLine(line)) return "table"
-  if (LIST_ITEM.test(line)) return "list"
-  const indented = line.charCodeAt(0) === SPACE || line.charCodeAt(0) === TAB
-  return previous === "list" && indented ? "list" : "paragraph"
-}
-
-/** The input's lines, each with its line break. */
-const linesOf = (markdown: string): Array<string> => {
-  const lines: Array<string> = []
-  let start = 0
-  while (start < markdown.length) {
-    const end = markdown.indexOf("\n", start)
-    const next = end === -1 ? markdown.length : end + 1
-    lines.push(markdown.slice(start, next))
-    start = next
+  if (char === "`") {
+    const backtick = text.indexOf("`", end)
+    if (backtick !== -1 && backtick < to) return undefined
   }
-  return lines
+  const lineEnd = text.charCodeAt(to - 1) === CR ? to - 1 : to
+  const closingLine = length === 3 ? (char === "`" ? "```" : "~~~") : char.repeat(length)
+  const openingLine = lineEnd === end ? closingLine : text.slice(start, lineEnd)
+  const info = lineEnd === end ? "" : text.slice(end, lineEnd).trim()
+  return { char, length, info, openingLine, closingLine }
 }
 
-const withoutBreak = (line: string): string => (line.endsWith("\n") ? line.slice(0, -1) : line)
+/** The fence a line opens, if it is an opening fence line. */
+export const fenceOpenedBy = (line: string): Fence | undefined => fenceOpenedAt(line, 0, line.length)
+
+/** Whether the line `text[from, to)` closes `fence`: same char, a run at least as long, nothing after but spaces. */
+const closesAt = (text: string, from: number, to: number, fence: Fence): boolean => {
+  const start = afterIndent(text, from)
+  if (start < 0 || start >= to) return false
+  const end = runEnd(text, start, to, fence.char)
+  return end - start >= fence.length && isBlankBetween(text, end, to)
+}
+
+const LIST_ITEM = / {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t\r\n]|$)/y
+
+const lineKind = (text: string, from: number, to: number, previous: LineKind | undefined): LineKind => {
+  if (isBlankBetween(text, from, to)) return "blank"
+  const start = afterIndent(text, from)
+  if (start >= 0 && text[start] === "|") return "table"
+  LIST_ITEM.lastIndex = from
+  if (start >= 0 && LIST_ITEM.test(text)) return "list"
+  const first = text.charCodeAt(from)
+  return previous === "list" && (first === SPACE || first === TAB) ? "list" : "paragraph"
+}
 
 /**
  * The one Markdown block model: fenced code (CommonMark: a fence closes only with the same char, a run at least as
@@ -103,39 +98,41 @@ const withoutBreak = (line: string): string => (line.endsWith("\n") ? line.slice
 export const parseBlocks = (markdown: string): ReadonlyArray<Block> => {
   const blocks: Array<Block> = []
   let fence: Fence | undefined
-  let fenceLines: Array<string> = []
+  let blockStart = 0
   let runKind: LineKind | undefined
-  let runLines: Array<string> = []
-  const flushRun = () => {
-    if (runKind !== undefined && runLines.length > 0) blocks.push({ kind: runKind, text: runLines.join("") })
+  const flush = (at: number) => {
+    if (runKind !== undefined && at > blockStart)
+      blocks.push({ kind: runKind, text: markdown.slice(blockStart, at) })
     runKind = undefined
-    runLines = []
+    blockStart = at
   }
-  for (const line of linesOf(markdown)) {
-    const bare = withoutBreak(line)
+  let lineStart = 0
+  while (lineStart < markdown.length) {
+    const newline = markdown.indexOf("\n", lineStart)
+    const lineEnd = newline === -1 ? markdown.length : newline
+    const next = newline === -1 ? markdown.length : newline + 1
     if (fence !== undefined) {
-      fenceLines.push(line)
-      if (closesFence(bare, fence)) {
-        blocks.push({ kind: "fence", text: fenceLines.join(""), fence, closed: true })
+      if (closesAt(markdown, lineStart, lineEnd, fence)) {
+        blocks.push({ kind: "fence", text: markdown.slice(blockStart, next), fence, closed: true })
         fence = undefined
-        fenceLines = []
+        blockStart = next
       }
-      continue
+    } else {
+      const opened = fenceOpenedAt(markdown, lineStart, lineEnd)
+      if (opened !== undefined) {
+        flush(lineStart)
+        fence = opened
+      } else {
+        const kind = lineKind(markdown, lineStart, lineEnd, runKind)
+        if (kind !== runKind) flush(lineStart)
+        runKind = kind
+      }
     }
-    const opened = fenceOpenedBy(bare)
-    if (opened !== undefined) {
-      flushRun()
-      fence = opened
-      fenceLines = [line]
-      continue
-    }
-    const kind = lineKind(bare, runKind)
-    if (kind !== runKind) flushRun()
-    runKind = kind
-    runLines.push(line)
+    lineStart = next
   }
-  flushRun()
-  if (fence !== undefined) blocks.push({ kind: "fence", text: fenceLines.join(""), fence, closed: false })
+  if (fence !== undefined)
+    blocks.push({ kind: "fence", text: markdown.slice(blockStart), fence, closed: false })
+  else flush(markdown.length)
   return blocks
 }
 

@@ -12,10 +12,10 @@ export const dingtalkMarkdown = (markdown: string): string => {
   const out: Array<string> = []
   let previous: string | undefined
   for (const block of parseBlocks(markdown)) {
-    if (block.kind === "fence") out.push(block.text)
+    if (block.kind === "fence" || block.kind === "blank") out.push(block.text)
     else {
       if (block.kind === "table" && previous !== undefined && previous !== "blank") out.push("\n")
-      out.push(block.text.split("\n").map(escapeHtmlOutsideInlineCode).join("\n"))
+      out.push(escapeHtmlOutsideInlineCode(block.text))
     }
     previous = block.kind
   }
@@ -25,12 +25,12 @@ export const dingtalkMarkdown = (markdown: string): string => {
 /** Shapes the agent's Markdown into a DingTalk reply; in groups it @-mentions the sender when their staffId is known. */
 export const shapeReply = (
   markdown: string,
-  context: { readonly conversation: Conversation; readonly sender: Sender },
+  context: { readonly conversation: Conversation; readonly sender?: Sender },
 ): OutboundReply => ({
   title: titleOf(markdown),
   markdown: dingtalkMarkdown(markdown),
   atUserIds:
-    context.conversation.kind === "group" && context.sender.staffId !== undefined
+    context.conversation.kind === "group" && context.sender?.staffId !== undefined
       ? [context.sender.staffId]
       : [],
 })

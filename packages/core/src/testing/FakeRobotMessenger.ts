@@ -30,6 +30,7 @@ export const makeFakeRobotMessenger = () => {
               new RobotSendFailed({
                 reason: "rejected-users",
                 retryable: false,
+                certainty: "certain",
                 message: `${unknown.length} of ${staffIds.length} users are not reachable`,
               }),
             )

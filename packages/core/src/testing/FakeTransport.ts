@@ -7,13 +7,14 @@ export const makeFakeTransport = Effect.gen(function* () {
   const frames = yield* Queue.unbounded<InboundFrame, Cause.Done>()
   let counter = 0
   let stops = 0
-  const state: ConnectionState = { _tag: "Connected", since: 0, lastFrameAt: 0 }
+  let state: ConnectionState = { _tag: "Connected", since: 0, lastFrameAt: 0 }
   const service = Transport.of({
     frames: Stream.fromQueue(frames),
-    state: Effect.succeed(state),
-    stateChanges: Stream.make(state),
+    state: Effect.sync(() => state),
+    stateChanges: Stream.suspend(() => Stream.make(state)),
     stop: Effect.suspend(() => {
       stops += 1
+      state = { _tag: "Stopped" }
       return Queue.end(frames)
     }).pipe(Effect.asVoid),
   })

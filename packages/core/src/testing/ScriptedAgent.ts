@@ -1,9 +1,34 @@
-import { Effect, Layer } from "effect"
-import { Agent, type AgentFailed, type AgentReply, type AgentRequest } from "../ports/Agent.js"
+import { type Duration, Effect, Layer, Stream } from "effect"
+import { Agent, AgentEvent, type AgentFailed, type AgentRequest } from "../ports/Agent.js"
+
+/**
+ * What a scripted agent answers: a stream of events, or, for brevity, an effect whose markdown becomes the only
+ * TextDelta.
+ */
+export type ScriptedAnswer =
+  | Stream.Stream<AgentEvent, AgentFailed>
+  | Effect.Effect<{ readonly markdown: string }, AgentFailed>
+
+/** Streams `chunks` as TextDeltas, each after `delay` (none by default). */
+export const scriptedChunks = (
+  chunks: ReadonlyArray<string | AgentEvent>,
+  delay?: Duration.Input,
+): Stream.Stream<AgentEvent, AgentFailed> =>
+  Stream.fromIterable(chunks).pipe(
+    Stream.mapEffect((chunk) => {
+      const event = typeof chunk === "string" ? AgentEvent.textDelta(chunk) : chunk
+      return delay === undefined ? Effect.succeed(event) : Effect.as(Effect.sleep(delay), event)
+    }),
+  )
+
+const toStream = (answer: ScriptedAnswer): Stream.Stream<AgentEvent, AgentFailed> =>
+  Stream.isStream(answer)
+    ? answer
+    : Stream.fromEffect(Effect.map(answer, (reply) => AgentEvent.textDelta(reply.markdown)))
 
 /** An Agent whose answers the test scripts; it records every request and reset. */
 export const makeScriptedAgent = (
-  respond: (request: AgentRequest) => Effect.Effect<AgentReply, AgentFailed> = (request) =>
+  respond: (request: AgentRequest) => ScriptedAnswer = (request) =>
     Effect.succeed({ markdown: request.text }),
 ) => {
   const requests: Array<AgentRequest> = []
@@ -14,9 +39,9 @@ export const makeScriptedAgent = (
       Agent,
       Agent.of({
         respond: (request) =>
-          Effect.suspend(() => {
+          Stream.suspend(() => {
             requests.push(request)
-            return current(request)
+            return toStream(current(request))
           }),
         reset: (sessionKey) => Effect.sync(() => void resets.push(sessionKey)),
       }),

@@ -1,5 +1,11 @@
 import { Context, Effect, Layer } from "effect"
+import type { FallbackReason } from "./DeliveryFailed.js"
 import type { HandleOutcome } from "./HandleOutcome.js"
+
+export interface FallbackCount {
+  readonly replies: number
+  readonly parts: number
+}
 
 export interface ChannelMetricsSnapshot {
   readonly received: number
@@ -12,7 +18,11 @@ export interface ChannelMetricsSnapshot {
   readonly apologies: number
   readonly webhookParts: number
   readonly openApiParts: number
+  /** Replies the Open API carried, in part or whole, because the session webhook was unusable. */
   readonly fallbacks: number
+  readonly fallbacksByReason: Readonly<Partial<Record<FallbackReason, FallbackCount>>>
+  /** Parts sent once more after a failure that left their delivery unknown. */
+  readonly ambiguousRetries: number
   readonly replyFailures: number
   readonly lastMessageAt?: number
 }
@@ -37,7 +47,20 @@ export class ChannelMetrics extends Context.Service<
       webhookParts: 0,
       openApiParts: 0,
       fallbacks: 0,
+      fallbacksByReason: {},
+      ambiguousRetries: 0,
       replyFailures: 0,
+    }
+    const withFallback = (reason: FallbackReason | undefined, parts: number) => {
+      if (reason === undefined) return {}
+      const count = state.fallbacksByReason[reason] ?? { replies: 0, parts: 0 }
+      return {
+        fallbacks: state.fallbacks + 1,
+        fallbacksByReason: {
+          ...state.fallbacksByReason,
+          [reason]: { replies: count.replies + 1, parts: count.parts + parts },
+        },
+      }
     }
     const apply = (outcome: HandleOutcome): Partial<ChannelMetricsSnapshot> => {
       switch (outcome._tag) {
@@ -55,10 +78,14 @@ export class ChannelMetrics extends Context.Service<
             apologies: state.apologies + (outcome.kind === "apology" ? 1 : 0),
             webhookParts: state.webhookParts + outcome.webhookParts,
             openApiParts: state.openApiParts + outcome.openApiParts,
-            fallbacks: state.fallbacks + (outcome.webhookParts > 0 && outcome.openApiParts > 0 ? 1 : 0),
+            ambiguousRetries: state.ambiguousRetries + outcome.ambiguousRetries,
+            ...withFallback(outcome.fallback, outcome.openApiParts),
           }
         case "ReplyFailed":
-          return { replyFailures: state.replyFailures + 1 }
+          return {
+            replyFailures: state.replyFailures + 1,
+            ambiguousRetries: state.ambiguousRetries + outcome.failure.ambiguousRetries,
+          }
       }
     }
     return ChannelMetrics.of({

@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import type { InboundMessage } from "../domain/InboundMessage.js"
 import { Agent } from "../ports/Agent.js"
 import { ConversationLease, ConversationLeaseError } from "../ports/ConversationLease.js"
+import { collectAnswer } from "./collectAnswer.js"
 import { downloadAttachments } from "./downloadAttachments.js"
 import { FRIENDLY_REPLIES, RESET_COMMANDS } from "./friendlyReplies.js"
 import type { ReplyKind } from "./HandleOutcome.js"
@@ -33,12 +34,21 @@ const leased = <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) =>
           ),
   )
 
-/** The reply's content: a session command, the agent's answer, or a friendly apology when something failed. */
+export interface ComposeOptions {
+  /** The conversation's instructions for the agent (a group's `systemPrompt`). */
+  readonly systemPrompt?: string
+}
+
+/**
+ * The reply's content: a session command, the agent's answer, or a friendly apology when something failed. The
+ * message's own attachments and those of the message it quotes are downloaded first, in that order.
+ */
 export const composeReply = Effect.fnUntraced(function* (
   message: InboundMessage,
   sessionKey: string,
   /** `<robotCode>:<conversationId>`; the session key when absent. */
   leaseKey: string = sessionKey,
+  options: ComposeOptions = {},
 ) {
   const agent = yield* Agent
   if (RESET_COMMANDS.includes(message.text.trim().toLowerCase())) {
@@ -51,27 +61,43 @@ export const composeReply = Effect.fnUntraced(function* (
     }
     return { kind: "command", markdown: FRIENDLY_REPLIES.sessionReset } satisfies ComposedReply
   }
-  const attachments = yield* downloadAttachments(message.attachments).pipe(Effect.result)
+  const quotedAttachments = message.quoted?.attachments ?? []
+  const attachments = yield* downloadAttachments([...message.attachments, ...quotedAttachments]).pipe(
+    Effect.map((downloaded) =>
+      downloaded.map((attachment, index) =>
+        index < message.attachments.length ? attachment : { ...attachment, quoted: true },
+      ),
+    ),
+    Effect.result,
+  )
   if (attachments._tag === "Failure") {
     yield* Effect.logWarning("attachment download failed").pipe(
-      Effect.annotateLogs({ kind: attachments.failure.kind, reason: attachments.failure.reason }),
+      Effect.annotateLogs({
+        kind: attachments.failure.kind,
+        step: attachments.failure.step,
+        reason: attachments.failure.reason,
+        ...(attachments.failure.status === undefined ? {} : { status: attachments.failure.status }),
+      }),
     )
     return { kind: "apology", markdown: FRIENDLY_REPLIES.downloadFailed } satisfies ComposedReply
   }
   const answer = yield* leased(
     leaseKey,
-    agent.respond({
-      sessionKey,
-      text: message.text,
-      attachments: attachments.success,
-      sender: message.sender,
-      conversation: message.conversation,
-      ...(message.quoted && message.quoted.text !== "" ? { quotedText: message.quoted.text } : {}),
-    }),
+    collectAnswer(
+      agent.respond({
+        sessionKey,
+        text: message.text,
+        attachments: attachments.success,
+        sender: message.sender,
+        conversation: message.conversation,
+        ...(message.quoted && message.quoted.text !== "" ? { quotedText: message.quoted.text } : {}),
+        ...(options.systemPrompt === undefined ? {} : { systemPrompt: options.systemPrompt }),
+      }),
+    ),
   ).pipe(Effect.result)
   if (answer._tag === "Failure") {
     yield* Effect.logWarning("agent failed").pipe(Effect.annotateLogs({ reason: answer.failure.reason }))
     return { kind: "apology", markdown: FRIENDLY_REPLIES.agentFailed } satisfies ComposedReply
   }
-  return { kind: "answer", markdown: answer.success.markdown } satisfies ComposedReply
+  return { kind: "answer", markdown: answer.success } satisfies ComposedReply
 })

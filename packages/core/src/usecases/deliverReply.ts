@@ -1,58 +1,21 @@
-import { Clock, Effect, Option, Schema } from "effect"
+import { Clock, Effect, Option } from "effect"
 import type { InboundMessage, ReplyRoute } from "../domain/InboundMessage.js"
-import type { MarkdownMessage, OutboundReply } from "../domain/OutboundReply.js"
+import type { OutboundReply } from "../domain/OutboundReply.js"
 import { ChannelSettings } from "../ports/ChannelSettings.js"
 import { ConversationStore } from "../ports/ConversationStore.js"
-import { RobotMessenger } from "../ports/RobotMessenger.js"
-import { SessionWebhook } from "../ports/SessionWebhook.js"
-import { splitForWire } from "../rules/splitForWire.js"
-
-export class DeliveryFailed extends Schema.TaggedError<DeliveryFailed>()("DeliveryFailed", {
-  delivered: Schema.Number,
-  reason: Schema.String,
-}) {}
+import { SessionWebhook, type WebhookError } from "../ports/SessionWebhook.js"
+import { conversationKey } from "../rules/conversationKey.js"
+import { splitReplyForWire } from "../rules/splitForWire.js"
+import { DeliveryFailed, type FallbackReason } from "./DeliveryFailed.js"
+import { type OpenApiTarget, sendThroughOpenApi } from "./sendThroughOpenApi.js"
 
 export interface Delivered {
   readonly webhookParts: number
   readonly openApiParts: number
+  /** Set when the Open API carried parts because the webhook was unusable. */
+  readonly fallback?: FallbackReason
+  readonly ambiguousRetries: number
 }
-
-const sendThroughOpenApi = (
-  message: InboundMessage,
-  parts: ReadonlyArray<MarkdownMessage>,
-  alreadyDelivered: number,
-) =>
-  Effect.gen(function* () {
-    const messenger = yield* RobotMessenger
-    const route = message.conversation.kind === "group" ? "group" : "users"
-    const staffId = message.sender.staffId
-    if (route === "users" && staffId === undefined)
-      return yield* new DeliveryFailed({
-        delivered: alreadyDelivered,
-        reason: "the session webhook is unusable and the DM sender has no staffId for the Open API",
-      })
-    let delivered = 0
-    for (const part of parts) {
-      const fitted = splitForWire({ title: part.title, markdown: part.text, atUserIds: [] }, route)
-      for (const piece of fitted) {
-        const send =
-          route === "group"
-            ? messenger.sendToGroup(message.conversation.id, piece)
-            : messenger.sendToUsers([staffId ?? ""], piece)
-        yield* send.pipe(
-          Effect.mapError(
-            (error) =>
-              new DeliveryFailed({
-                delivered: alreadyDelivered + delivered,
-                reason: `open api ${error.reason}${error.code ? ` ${error.code}` : ""}`,
-              }),
-          ),
-        )
-        delivered += 1
-      }
-    }
-    return delivered
-  })
 
 /**
  * The message's session webhook, or a later one of its conversation when a ConversationStore (optional) knows one:
@@ -63,7 +26,7 @@ const replyRouteFor = (message: InboundMessage, robotCode: string) =>
     const own = message.replyRoute
     const store = yield* Effect.serviceOption(ConversationStore)
     if (Option.isNone(store)) return own
-    const key = `${robotCode}:${message.conversation.id}`
+    const key = conversationKey(robotCode, message.conversation.id)
     const warn = (error: { readonly message: string }) =>
       Effect.logWarning("conversation store unavailable; using the message's own webhook").pipe(
         Effect.annotateLogs({ error: error.message }),
@@ -75,9 +38,76 @@ const replyRouteFor = (message: InboundMessage, robotCode: string) =>
     return own === undefined || latest.value.expiresAt > own.expiresAt ? latest.value : own
   })
 
+const fallbackReasonOf = (error: WebhookError): FallbackReason =>
+  error._tag === "WebhookExpired"
+    ? "expired"
+    : error._tag === "WebhookOversize"
+      ? "errcode"
+      : error.reason === "untrusted-url"
+        ? "untrusted-host"
+        : error.reason === "errcode"
+          ? "errcode"
+          : error.reason === "http"
+            ? "http"
+            : "network"
+
+/** An unknown outcome DingTalk answered (a 5xx): the part may be in the chat, so it is not sent again. */
+const answeredAmbiguously = (error: WebhookError): boolean =>
+  error._tag === "WebhookFailed" &&
+  (error.certainty ?? "ambiguous") === "ambiguous" &&
+  error.status !== undefined
+
+/** The Open API route for the conversation; a DM sender without a staffId has none. */
+const openApiTargetOf = (message: InboundMessage): OpenApiTarget | undefined =>
+  message.conversation.kind === "group"
+    ? { route: "group", openConversationId: message.conversation.id }
+    : message.sender.staffId === undefined
+      ? undefined
+      : { route: "users", staffId: message.sender.staffId }
+
+const noRoute = (at: { readonly part: number; readonly delivered: number; readonly message: string }) =>
+  new DeliveryFailed({
+    route: "users",
+    reason: "no-staff-id",
+    certainty: "certain",
+    ambiguousRetries: 0,
+    ...at,
+  })
+
+/** Sends what the webhook did not deliver through the Open API: the rest of the reply, split once for that route. */
+const fallBack = (
+  message: InboundMessage,
+  reply: OutboundReply,
+  alreadySent: number,
+  reason: FallbackReason,
+  firstIsRetry = false,
+) =>
+  Effect.gen(function* () {
+    const target = openApiTargetOf(message)
+    if (target === undefined)
+      return yield* noRoute({
+        part: alreadySent,
+        delivered: alreadySent,
+        message: "the session webhook is unusable and the DM sender has no staffId for the Open API",
+      })
+    const parts = splitReplyForWire(reply, target.route, alreadySent).parts
+    const sent = yield* sendThroughOpenApi(target, parts, {
+      partOffset: alreadySent,
+      alreadyDelivered: alreadySent,
+      firstIsRetry,
+    })
+    return {
+      webhookParts: alreadySent,
+      openApiParts: sent.delivered,
+      fallback: reason,
+      ambiguousRetries: sent.ambiguousRetries,
+    } satisfies Delivered
+  })
+
 /**
  * Sends a reply through the message's own session webhook while it is valid, and through the Open API
- * (groupMessages/send or oToMessages/batchSend) for whatever the webhook could not deliver.
+ * (groupMessages/send or oToMessages/batchSend) for whatever the webhook could not deliver. A part whose webhook
+ * delivery is unknown is never sent twice when DingTalk answered; without any answer it gets one more attempt.
  */
 export const deliverReply = Effect.fnUntraced(function* (message: InboundMessage, reply: OutboundReply) {
   const settings = yield* ChannelSettings
@@ -85,26 +115,53 @@ export const deliverReply = Effect.fnUntraced(function* (message: InboundMessage
   const now = yield* Clock.currentTimeMillis
   const route = yield* replyRouteFor(message, settings.robotCode)
   const webhookUsable = route !== undefined && route.expiresAt - settings.webhookExpiryMarginMs > now
-  if (!webhookUsable) {
-    const parts = splitForWire(reply, message.conversation.kind === "group" ? "group" : "users")
-    const openApiParts = yield* sendThroughOpenApi(message, parts, 0)
-    return { webhookParts: 0, openApiParts } satisfies Delivered
-  }
-  const parts = splitForWire(reply, "webhook")
-  for (const [index, part] of parts.entries()) {
+  if (!webhookUsable) return yield* fallBack(message, reply, 0, "expired")
+  const split = splitReplyForWire(reply, "webhook")
+  for (const [index, part] of split.parts.entries()) {
     const failure = yield* webhook.send(route.sessionWebhook, part).pipe(
       Effect.as(undefined),
       Effect.catch((error) => Effect.succeed(error)),
     )
     if (failure === undefined) continue
+    const reason = fallbackReasonOf(failure)
     yield* Effect.logWarning("session webhook failed; falling back to the Open API").pipe(
-      Effect.annotateLogs({
-        error: failure._tag,
-        reason: "reason" in failure ? failure.reason : failure.errcode,
-      }),
+      Effect.annotateLogs({ error: failure._tag, reason, part: index }),
     )
-    const openApiParts = yield* sendThroughOpenApi(message, parts.slice(index), index)
-    return { webhookParts: index, openApiParts } satisfies Delivered
+    if (answeredAmbiguously(failure))
+      return yield* new DeliveryFailed({
+        route: "webhook",
+        reason,
+        part: index,
+        delivered: index,
+        ambiguousRetries: 0,
+        certainty: "ambiguous",
+        ...("status" in failure && failure.status !== undefined ? { status: failure.status } : {}),
+        message: failure._tag === "WebhookFailed" ? failure.message : failure._tag,
+      })
+    const rest = { ...reply, markdown: split.remainderFrom(index) }
+    const retried = failure._tag === "WebhookFailed" && (failure.certainty ?? "ambiguous") === "ambiguous"
+    const delivered = yield* fallBack(message, rest, index, reason, retried).pipe(
+      Effect.mapError((error) =>
+        retried
+          ? new DeliveryFailed({
+              route: error.route,
+              reason: error.reason,
+              part: error.part,
+              delivered: error.delivered,
+              ambiguousRetries: error.ambiguousRetries + 1,
+              certainty: error.certainty,
+              ...(error.status === undefined ? {} : { status: error.status }),
+              ...(error.errcode === undefined ? {} : { errcode: error.errcode }),
+              ...(error.code === undefined ? {} : { code: error.code }),
+              message: error.message,
+            })
+          : error,
+      ),
+    )
+    return {
+      ...delivered,
+      ambiguousRetries: delivered.ambiguousRetries + (retried ? 1 : 0),
+    } satisfies Delivered
   }
-  return { webhookParts: parts.length, openApiParts: 0 } satisfies Delivered
+  return { webhookParts: split.parts.length, openApiParts: 0, ambiguousRetries: 0 } satisfies Delivered
 })

@@ -7,8 +7,14 @@ import { MediaSource } from "../ports/MediaSource.js"
 export class AttachmentUnavailable extends Schema.TaggedError<AttachmentUnavailable>()(
   "AttachmentUnavailable",
   {
+    /** The attachment's kind: picture, audio, video or file. */
     kind: Schema.String,
+    /** Which step failed: fetching the bytes from DingTalk, or keeping them on disk. */
+    step: Schema.Literals(["download", "store"]),
+    /** The port's reason: DownloadFailed's (`http`, `too-large`, …) or FileStoreError's (`too-large`, `io`). */
     reason: Schema.String,
+    status: Schema.optional(Schema.Number),
+    message: Schema.String,
   },
 ) {}
 
@@ -36,7 +42,16 @@ const downloadOne = (attachment: Attachment) =>
       ...(stored.contentType === undefined ? {} : { contentType: stored.contentType }),
     } satisfies AgentAttachment
   }).pipe(
-    Effect.mapError((error) => new AttachmentUnavailable({ kind: attachment.kind, reason: error.reason })),
+    Effect.mapError(
+      (error) =>
+        new AttachmentUnavailable({
+          kind: attachment.kind,
+          step: error._tag === "DownloadFailed" ? "download" : "store",
+          reason: error.reason,
+          ...(error._tag === "DownloadFailed" && error.status !== undefined ? { status: error.status } : {}),
+          message: error.message,
+        }),
+    ),
     Effect.withSpan("downloadAttachment", { attributes: { kind: attachment.kind } }),
   )
 

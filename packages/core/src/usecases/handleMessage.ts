@@ -2,16 +2,19 @@ import { Clock, Effect, Result } from "effect"
 import { ChannelSettings } from "../ports/ChannelSettings.js"
 import { DedupeStore } from "../ports/DedupeStore.js"
 import type { InboundFrame } from "../ports/Transport.js"
+import { conversationKey } from "../rules/conversationKey.js"
 import { decodeCallback } from "../rules/decodeCallback.js"
 import { dedupeKey } from "../rules/dedupeKey.js"
-import { evaluatePolicy } from "../rules/evaluatePolicy.js"
+import { deservesRefusal, evaluatePolicy } from "../rules/evaluatePolicy.js"
+import { prepareReply } from "../rules/prepareReply.js"
 import { sessionKeyFor } from "../rules/sessionKeyFor.js"
-import { shapeReply } from "../rules/shapeReply.js"
-import { truncateReply } from "../rules/truncateReply.js"
+import { settingsForMessage } from "../rules/settingsForMessage.js"
 import { ChannelMetrics } from "./ChannelMetrics.js"
-import { composeReply } from "./composeReply.js"
-import { deliverReply } from "./deliverReply.js"
+import { type ComposedReply, composeReply } from "./composeReply.js"
+import { type Delivered, deliverReply } from "./deliverReply.js"
+import { FRIENDLY_REPLIES } from "./friendlyReplies.js"
 import type { HandleOutcome } from "./HandleOutcome.js"
+import { refuseMessage } from "./refuseMessage.js"
 
 /**
  * One inbound robot message, end to end: decode → dedupe → policy → attachments → agent → shape → truncate →
@@ -64,32 +67,74 @@ export const handleMessage = Effect.fnUntraced(function* (frame: InboundFrame) {
 
     const decision = evaluatePolicy(message, settings)
     if (decision._tag === "Ignore") {
+      const refused = deservesRefusal(message, decision) ? yield* refuseMessage(message) : false
       yield* settle(true)
-      yield* Effect.logDebug("ignored by policy").pipe(Effect.annotateLogs({ reason: decision.reason }))
-      return yield* finish({ _tag: "Ignored", reason: decision.reason })
+      yield* Effect.logDebug("ignored by policy").pipe(
+        Effect.annotateLogs({ reason: decision.reason, refused }),
+      )
+      return yield* finish({ _tag: "Ignored", reason: decision.reason, ...(refused ? { refused } : {}) })
     }
 
+    const unsupported =
+      message.type === "unknown"
+        ? (settings.unsupportedMessageReply ?? FRIENDLY_REPLIES.unsupportedMessage)
+        : undefined
+    if (unsupported === "") {
+      yield* settle(true)
+      return yield* finish({ _tag: "Ignored", reason: "unsupported-type" })
+    }
+    const conversationSettings = settingsForMessage(message.conversation, settings)
     const sessionKey = sessionKeyFor(message, { perUserInGroups: settings.sessionPerUserInGroups ?? false })
-    const composed = yield* composeReply(
-      message,
-      sessionKey,
-      `${settings.robotCode}:${message.conversation.id}`,
-    )
-    const shaped = shapeReply(composed.markdown, message)
-    const truncated = truncateReply(shaped.markdown, settings.maxReplyChars)
-    if (truncated.truncated)
-      yield* Effect.logInfo("reply truncated").pipe(Effect.annotateLogs({ chars: shaped.markdown.length }))
-    const delivery = yield* deliverReply(message, { ...shaped, markdown: truncated.text }).pipe(Effect.result)
+    const composed: ComposedReply =
+      unsupported === undefined
+        ? yield* composeReply(
+            message,
+            sessionKey,
+            conversationKey(settings.robotCode, message.conversation.id),
+            {
+              ...(conversationSettings.systemPrompt === undefined
+                ? {}
+                : { systemPrompt: conversationSettings.systemPrompt }),
+            },
+          )
+        : { kind: "notice", markdown: unsupported }
+    const prepared = prepareReply(composed.markdown, { ...message, maxReplyChars: settings.maxReplyChars })
+    if (prepared.truncated)
+      yield* Effect.logInfo("reply truncated").pipe(Effect.annotateLogs({ chars: composed.markdown.length }))
+    const delivery = yield* deliverReply(message, prepared.reply).pipe(Effect.result)
     if (delivery._tag === "Failure") {
-      const { delivered, reason } = delivery.failure
-      yield* settle(delivered > 0)
-      yield* Effect.logError("reply could not be delivered").pipe(Effect.annotateLogs({ reason, delivered }))
-      return yield* finish({ _tag: "ReplyFailed", kind: composed.kind, delivered, reason })
+      const failure = delivery.failure
+      // A part whose delivery is unknown may be in the chat: a redelivery must not answer again.
+      yield* settle(failure.delivered > 0 || failure.certainty === "ambiguous")
+      yield* Effect.logError("reply could not be delivered").pipe(
+        Effect.annotateLogs({
+          route: failure.route,
+          reason: failure.reason,
+          part: failure.part,
+          delivered: failure.delivered,
+          certainty: failure.certainty,
+          ...(failure.status === undefined ? {} : { status: failure.status }),
+          ...(failure.code === undefined ? {} : { code: failure.code }),
+        }),
+      )
+      return yield* finish({
+        _tag: "ReplyFailed",
+        kind: composed.kind,
+        delivered: failure.delivered,
+        reason: failure.reason,
+        failure,
+      })
     }
     yield* settle(true)
-    const { webhookParts, openApiParts } = delivery.success
+    const delivered: Delivered = delivery.success
+    const { webhookParts, openApiParts, fallback, ambiguousRetries } = delivered
     yield* Effect.logInfo("replied").pipe(
-      Effect.annotateLogs({ kind: composed.kind, webhookParts, openApiParts }),
+      Effect.annotateLogs({
+        kind: composed.kind,
+        webhookParts,
+        openApiParts,
+        ...(fallback ? { fallback } : {}),
+      }),
     )
     return yield* finish({
       _tag: "Replied",
@@ -97,6 +142,8 @@ export const handleMessage = Effect.fnUntraced(function* (frame: InboundFrame) {
       parts: webhookParts + openApiParts,
       webhookParts,
       openApiParts,
+      ...(fallback === undefined ? {} : { fallback }),
+      ambiguousRetries,
     })
   }).pipe(
     Effect.annotateLogs({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import {
   Agent,
+  AgentEvent,
   AgentFailed,
   ConversationLease,
   ConversationLeaseError,
@@ -9,8 +10,14 @@ import {
   FRIENDLY_REPLIES,
   type InboundMessage,
 } from "@openpollen/core"
-import { makeFakeMediaSource, makeMemoryFileStore, makeScriptedAgent } from "@openpollen/core/testing"
-import { Effect, Layer, Result } from "effect"
+import {
+  makeFakeMediaSource,
+  makeMemoryFileStore,
+  makeScriptedAgent,
+  scriptedChunks,
+} from "@openpollen/core/testing"
+import { Effect, Fiber, Layer, Result, Stream } from "effect"
+import { TestClock } from "effect/testing"
 import { loadFixture } from "../fixtures/loadFixture.js"
 
 const message = (text: string): InboundMessage => {
@@ -73,7 +80,7 @@ describe("composeReply on a session reset", () => {
     const failingReset = Layer.succeed(
       Agent,
       Agent.of({
-        respond: (request) => Effect.succeed({ markdown: request.text }),
+        respond: (request) => Stream.make(AgentEvent.textDelta(request.text)),
         reset: () =>
           Effect.fail(new AgentFailed({ reason: "unavailable", message: "history store unreachable" })),
       }),
@@ -87,5 +94,33 @@ describe("composeReply on a session reset", () => {
         yield* composeReply(message("/reset"), "dm:session").pipe(Effect.provide(makeScriptedAgent().layer)),
       ).toEqual({ kind: "command", markdown: FRIENDLY_REPLIES.sessionReset })
     }).pipe(Effect.provide(Layer.merge(failingReset, downloads())))
+  })
+})
+
+describe("composeReply with a streaming agent", () => {
+  it.effect("replies with the TextDeltas concatenated, leaving Status events out", () => {
+    const agent = makeScriptedAgent(() =>
+      scriptedChunks(["第一段", AgentEvent.status("reading notes.pdf"), "，第二段", "。"], "10 millis"),
+    )
+    return Effect.gen(function* () {
+      const fiber = yield* composeReply(message("读一下"), "dm:session").pipe(Effect.forkChild)
+      yield* TestClock.adjust("1 second")
+      expect(yield* Fiber.join(fiber)).toEqual({ kind: "answer", markdown: "第一段，第二段。" })
+    }).pipe(Effect.provide(Layer.merge(agent.layer, downloads())))
+  })
+
+  it.effect("apologises instead of sending half an answer when the stream fails midway", () => {
+    const agent = makeScriptedAgent(() =>
+      Stream.concat(
+        scriptedChunks(["half of"]),
+        Stream.fail(new AgentFailed({ reason: "unavailable", message: "the stream was cut" })),
+      ),
+    )
+    return Effect.gen(function* () {
+      expect(yield* composeReply(message("你好"), "dm:session")).toEqual({
+        kind: "apology",
+        markdown: FRIENDLY_REPLIES.agentFailed,
+      })
+    }).pipe(Effect.provide(Layer.merge(agent.layer, downloads())))
   })
 })

@@ -3,6 +3,7 @@ import {
   AgentFailed,
   ChannelMetrics,
   ConversationStore,
+  conversationKey,
   DedupeStore,
   DedupeStoreError,
   DownloadFailed,
@@ -28,7 +29,14 @@ describe("handleMessage", () => {
     const world = makeWorld()
     return Effect.gen(function* () {
       const outcome = yield* handle(payload("dm-text"))
-      expect(outcome).toEqual({ _tag: "Replied", kind: "answer", parts: 1, webhookParts: 1, openApiParts: 0 })
+      expect(outcome).toEqual({
+        _tag: "Replied",
+        kind: "answer",
+        parts: 1,
+        webhookParts: 1,
+        openApiParts: 0,
+        ambiguousRetries: 0,
+      })
       expect(world.webhook.sent).toHaveLength(1)
       expect(world.webhook.sent[0]?.url).toContain("sendBySession")
       expect(world.webhook.sent[0]?.message).toEqual({
@@ -166,7 +174,7 @@ describe("handleMessage", () => {
       const newer = "https://oapi.dingtalk.com/robot/sendBySession?session=newer"
       return Effect.gen(function* () {
         const store = yield* ConversationStore
-        yield* store.remember(`${settings.robotCode}:cidV2p9kQx7LmT4wRb8nYz1sA==`, {
+        yield* store.remember(conversationKey(settings.robotCode, "cidV2p9kQx7LmT4wRb8nYz1sA=="), {
           sessionWebhook: newer,
           expiresAt: 1_764_034_200_123 + 60_000,
         })
@@ -214,7 +222,10 @@ describe("handleMessage", () => {
     ["errcode 300001", new WebhookExpired({ errcode: 300001 })],
     ["errcode 460101", new WebhookOversize({ errcode: 460101 })],
     ["another errcode", new WebhookFailed({ reason: "errcode", errcode: 130101, message: "send too fast" })],
-    ["an HTTP failure", new WebhookFailed({ reason: "http", status: 502, message: "bad gateway" })],
+    [
+      "a refused connection",
+      new WebhookFailed({ reason: "network", certainty: "certain", message: "refused" }),
+    ],
   ] as const)("falls back to the Open API after %s (DM → batchSend)", ([_name, error]) => {
     const world = makeWorld()
     world.webhook.failNext(error)
@@ -247,7 +258,12 @@ describe("handleMessage", () => {
   it.effect("reports a reply the Open API refused", () => {
     const world = makeWorld()
     world.messenger.failNext(
-      new RobotSendFailed({ reason: "rejected-users", retryable: false, message: "1 invalid staffId" }),
+      new RobotSendFailed({
+        reason: "rejected-users",
+        retryable: false,
+        certainty: "certain",
+        message: "1 invalid staffId",
+      }),
     )
     return Effect.gen(function* () {
       expect(yield* handle(payload("dm-text", expiredRoute))).toMatchObject({

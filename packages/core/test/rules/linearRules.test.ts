@@ -1,0 +1,61 @@
+import {
+  dingtalkMarkdown,
+  parseBlocks,
+  shapeReply,
+  splitForWire,
+  titleOf,
+  truncateReply,
+} from "@openpollen/core"
+import { describe, expect, it } from "vitest"
+
+const MB = 1_000_000
+
+/** Inputs that made a quadratic rule freeze the event loop: long runs of what Markdown shaping looks at. */
+const adversarial: Record<string, string> = {
+  "> runs": ">".repeat(MB),
+  "> after text": `a${">".repeat(MB)}`,
+  backticks: "`".repeat(MB),
+  "backtick runs of growing length": Array.from({ length: 1_400 }, (_, index) => "`".repeat(index + 1)).join(
+    "a",
+  ),
+  pipes: "|".repeat(MB),
+  stars: "*".repeat(MB),
+  "< runs": "<".repeat(MB),
+  "<font without end": "<font ".repeat(MB / 6),
+  "[ runs": "[".repeat(MB),
+  CJK: "中文段落。".repeat(MB / 5),
+  newlines: "\n".repeat(MB),
+  "fence lines": "```\n".repeat(MB / 4),
+  "table lines": "|a|\n".repeat(MB / 4),
+}
+
+/** CPU time rather than wall time: what blocks the event loop, without the noise of other processes. */
+const medianMs = (run: () => unknown): number => {
+  const times: Array<number> = []
+  for (let round = 0; round < 3; round++) {
+    const start = process.cpuUsage()
+    run()
+    const used = process.cpuUsage(start)
+    times.push((used.user + used.system) / 1_000)
+  }
+  return times.sort((a, b) => a - b)[1] ?? Number.POSITIVE_INFINITY
+}
+
+const sender = { id: "$:LWCP_v1:$a==", staffId: "staff-a", nick: "A" }
+const rules: Record<string, (input: string) => unknown> = {
+  parseBlocks,
+  dingtalkMarkdown,
+  titleOf,
+  shapeReply: (input) => shapeReply(input, { conversation: { id: "cid", kind: "group" }, sender }),
+  truncateReply: (input) => truncateReply(input),
+  splitForWire: (input) =>
+    splitForWire({ title: "t", markdown: input.slice(0, 200_000), atUserIds: [] }, "group"),
+}
+
+describe("every Markdown rule is linear", () => {
+  for (const [rule, apply] of Object.entries(rules))
+    for (const [name, input] of Object.entries(adversarial))
+      it(`${rule} handles 1 MB of ${name} in under 100 ms`, () => {
+        expect(medianMs(() => apply(input))).toBeLessThan(100)
+      })
+})

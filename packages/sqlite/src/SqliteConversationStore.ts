@@ -1,0 +1,58 @@
+import { ConversationStore, ConversationStoreError, type ReplyRoute } from "@openpollen/core"
+import { Clock, Effect, Layer, Option } from "effect"
+import { SqliteDatabase } from "./SqliteDatabase.js"
+import type { SqliteUnavailable } from "./SqliteUnavailable.js"
+
+/**
+ * Reply routes in the `routes` table: an upsert keeps the route that expires last; reads check the Clock, and
+ * expired rows are deleted as later writes pass by.
+ */
+export const makeSqliteConversationStore = Effect.gen(function* () {
+  const database = yield* SqliteDatabase
+  const failed = (error: SqliteUnavailable) => new ConversationStoreError({ message: error.message })
+
+  return ConversationStore.of({
+    remember: (key, route) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        route.expiresAt <= now
+          ? Effect.void
+          : database.write("conversation write", (sql) => {
+              sql.run(
+                `INSERT INTO routes (key, session_webhook, expires_at) VALUES (?, ?, ?)
+                 ON CONFLICT (key) DO UPDATE SET session_webhook = excluded.session_webhook,
+                   expires_at = excluded.expires_at
+                 WHERE excluded.expires_at > routes.expires_at`,
+                key,
+                route.sessionWebhook,
+                route.expiresAt,
+              )
+              sql.run(
+                "DELETE FROM routes WHERE key IN (SELECT key FROM routes WHERE expires_at <= ? LIMIT 8)",
+                now,
+              )
+            }),
+      ).pipe(Effect.mapError(failed), Effect.asVoid),
+    latest: (key) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        database.read("conversation read", (sql) =>
+          sql.get<{ session_webhook: string; expires_at: number }>(
+            "SELECT session_webhook, expires_at FROM routes WHERE key = ? AND expires_at > ?",
+            key,
+            now,
+          ),
+        ),
+      ).pipe(
+        Effect.map((row) =>
+          row === undefined
+            ? Option.none<ReplyRoute>()
+            : Option.some<ReplyRoute>({ sessionWebhook: row.session_webhook, expiresAt: row.expires_at }),
+        ),
+        Effect.mapError(failed),
+      ),
+  })
+})
+
+export const SqliteConversationStore = {
+  /** Needs a SqliteDatabase. */
+  layer: Layer.effect(ConversationStore, makeSqliteConversationStore),
+}

@@ -1,0 +1,64 @@
+import { type ClaimResult, DedupeStore, DedupeStoreError } from "@openpollen/core"
+import { Clock, Effect, Layer } from "effect"
+import { SqliteDatabase } from "./SqliteDatabase.js"
+import type { SqliteUnavailable } from "./SqliteUnavailable.js"
+
+export interface SqliteDedupeStoreOptions {
+  /** How long a completed key is remembered; never under 5 min. Default 24 h. */
+  readonly doneTtlMs?: number
+}
+
+const MIN_DONE_TTL_MS = 300_000
+
+/**
+ * Completed keys in the `dedupe` table, so a restart still knows what was answered; claims in flight live in this
+ * process's memory only, since the file has one process and a claim must not outlive it. A key stays in flight until
+ * its completion is committed, so no claim slips in between.
+ */
+export const makeSqliteDedupeStore = (options: SqliteDedupeStoreOptions = {}) =>
+  Effect.gen(function* () {
+    const database = yield* SqliteDatabase
+    const doneTtlMs = Math.max(Math.round(options.doneTtlMs ?? 86_400_000), MIN_DONE_TTL_MS)
+    const inFlight = new Set<string>()
+    const failed = (error: SqliteUnavailable) => new DedupeStoreError({ message: error.message })
+
+    return DedupeStore.of({
+      claim: (key) =>
+        Effect.suspend(() => {
+          if (inFlight.has(key)) return Effect.succeed<ClaimResult>("in-flight")
+          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            database.read("dedupe claim", (sql) => {
+              if (inFlight.has(key)) return "in-flight"
+              const done = sql.get("SELECT 1 AS done FROM dedupe WHERE key = ? AND expires_at > ?", key, now)
+              if (done !== undefined) return "done"
+              inFlight.add(key)
+              return "claimed"
+            }),
+          ).pipe(Effect.mapError(failed))
+        }),
+      complete: (key) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          database.write("dedupe complete", (sql) => {
+            sql.run("INSERT OR REPLACE INTO dedupe (key, expires_at) VALUES (?, ?)", key, now + doneTtlMs)
+            sql.run(
+              "DELETE FROM dedupe WHERE key IN (SELECT key FROM dedupe WHERE expires_at <= ? LIMIT 8)",
+              now,
+            )
+          }),
+        ).pipe(
+          Effect.ensuring(Effect.sync(() => inFlight.delete(key))),
+          Effect.mapError(failed),
+          Effect.asVoid,
+        ),
+      release: (key) =>
+        Effect.sync(() => {
+          inFlight.delete(key)
+        }),
+    })
+  })
+
+export const SqliteDedupeStore = {
+  /** Needs a SqliteDatabase. */
+  layer: (options: SqliteDedupeStoreOptions = {}) =>
+    Layer.effect(DedupeStore, makeSqliteDedupeStore(options)),
+}

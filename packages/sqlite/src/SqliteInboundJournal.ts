@@ -1,0 +1,178 @@
+import { randomUUID } from "node:crypto"
+import { type InboundFrame, InboundJournal, InboundJournalError } from "@openpollen/core"
+import { Clock, Effect, Layer, Option, Schedule, Schema, Stream } from "effect"
+import { frameIds } from "./frameIds.js"
+import { SqliteDatabase } from "./SqliteDatabase.js"
+import type { SqliteUnavailable } from "./SqliteUnavailable.js"
+
+export interface SqliteInboundJournalOptions {
+  /** A frame this instance releases comes back after this long. Default 30 s. */
+  readonly leaseMs?: number
+  /** How often to look for frames to hand out. Default 1 s (the first look is at once: the replay on start). */
+  readonly pollEveryMs?: number
+  /** Frames handed out per look at most. Default 200. */
+  readonly batchSize?: number
+  /** A frame handed out this many times unanswered goes to the dead letters instead. Default 5. */
+  readonly maxDeliveries?: number
+}
+
+const StoredFrame = Schema.Struct({
+  frameMessageId: Schema.String,
+  data: Schema.Unknown,
+  receivedAt: Schema.Number,
+})
+const decodeStored = Schema.decodeUnknownOption(Schema.fromJsonString(StoredFrame))
+
+interface InboundRow {
+  readonly id: number
+  readonly frame: string
+  readonly deliveries: number
+}
+
+/**
+ * An InboundJournal in the `inbound` table. `record` commits before the transport ACKs; `settle` deletes. Each row
+ * names the instance holding it, so a new process (the file has one at a time) takes every row the dead one left, oldest
+ * first, on its first look: the replay on start. A released row is free again after the lease.
+ */
+export const makeSqliteInboundJournal = (options: SqliteInboundJournalOptions = {}) =>
+  Effect.gen(function* () {
+    const database = yield* SqliteDatabase
+    const leaseMs = Math.max(Math.round(options.leaseMs ?? 30_000), 10)
+    const pollEveryMs = Math.max(options.pollEveryMs ?? 1_000, 10)
+    const batchSize = Math.max(options.batchSize ?? 200, 1)
+    const maxDeliveries = Math.max(Math.floor(options.maxDeliveries ?? 5), 1)
+    const me = randomUUID()
+    const failed = (error: SqliteUnavailable) => new InboundJournalError({ message: error.message })
+    const FREE = "(held_by IS NULL OR held_by <> ?) AND available_at <= ?"
+
+    const take = (now: number) =>
+      database.write("journal claim", (sql) => {
+        const rows = sql.all<InboundRow>(
+          `SELECT id, frame, deliveries FROM inbound WHERE ${FREE} ORDER BY id LIMIT ?`,
+          me,
+          now,
+          batchSize,
+        )
+        const taken: Array<InboundRow> = []
+        const dead: Array<InboundRow> = []
+        for (const row of rows) {
+          const deliveries = row.deliveries + 1
+          if (deliveries > maxDeliveries) {
+            sql.run(
+              "INSERT INTO dead_letters (journal_id, frame, deliveries, dead_at) VALUES (?, ?, ?, ?)",
+              String(row.id),
+              row.frame,
+              deliveries,
+              now,
+            )
+            sql.run("DELETE FROM inbound WHERE id = ?", row.id)
+            dead.push({ ...row, deliveries })
+          } else {
+            sql.run("UPDATE inbound SET held_by = ?, deliveries = ? WHERE id = ?", me, deliveries, row.id)
+            taken.push(row)
+          }
+        }
+        return { taken, dead }
+      })
+
+    const lookOnce = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const any = yield* database.read("journal look", (sql) =>
+        sql.get(`SELECT 1 AS found FROM inbound WHERE ${FREE} LIMIT 1`, me, now),
+      )
+      if (any === undefined) return []
+      const { taken, dead } = yield* take(now)
+      for (const row of dead)
+        yield* Effect.logWarning(
+          "a message was handed out too often without being answered; moved to the dead letters",
+        ).pipe(
+          Effect.annotateLogs({
+            journalId: String(row.id),
+            ...Option.match(decodeStored(row.frame), {
+              onNone: () => ({}),
+              onSome: (stored) => frameIds(stored.data),
+            }),
+            deliveries: row.deliveries,
+          }),
+        )
+      const frames: Array<InboundFrame> = []
+      for (const row of taken) {
+        const stored = decodeStored(row.frame)
+        if (Option.isSome(stored)) frames.push({ ...stored.value, journalId: String(row.id) })
+        else
+          yield* database
+            .write("journal drop", (sql) => sql.run("DELETE FROM inbound WHERE id = ?", row.id))
+            .pipe(
+              Effect.ignore,
+              Effect.andThen(Effect.logWarning("dropped a journal entry that does not decode")),
+            )
+      }
+      if (frames.length > 0)
+        yield* Effect.logInfo("answering messages received earlier and not yet answered").pipe(
+          Effect.annotateLogs({ count: frames.length }),
+        )
+      return frames
+    }).pipe(
+      Effect.catch((error) =>
+        Effect.logWarning("could not look for unanswered messages").pipe(
+          Effect.annotateLogs({ error: error.message }),
+          Effect.as([] as Array<InboundFrame>),
+        ),
+      ),
+    )
+
+    return InboundJournal.of({
+      record: (frame) =>
+        database
+          .write("journal record", (sql) =>
+            sql.run(
+              "INSERT INTO inbound (frame, deliveries, held_by, available_at) VALUES (?, 1, ?, 0)",
+              JSON.stringify({
+                frameMessageId: frame.frameMessageId,
+                data: frame.data,
+                receivedAt: frame.receivedAt,
+              }),
+              me,
+            ),
+          )
+          .pipe(
+            Effect.map((result): InboundFrame => ({ ...frame, journalId: String(result.lastInsertRowid) })),
+            Effect.mapError(failed),
+          ),
+      settle: (frame) =>
+        frame.journalId === undefined
+          ? Effect.void
+          : database
+              .write("journal settle", (sql) =>
+                sql.run("DELETE FROM inbound WHERE id = ?", Number(frame.journalId)),
+              )
+              .pipe(Effect.mapError(failed), Effect.asVoid),
+      release: (frame) =>
+        frame.journalId === undefined
+          ? Effect.void
+          : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+              database.write("journal release", (sql) =>
+                sql.run(
+                  "UPDATE inbound SET held_by = NULL, available_at = ? WHERE id = ? AND held_by = ?",
+                  now + leaseMs,
+                  Number(frame.journalId),
+                  me,
+                ),
+              ),
+            ).pipe(
+              Effect.catch((error) =>
+                Effect.logWarning(
+                  "could not release a journalled message; it comes back on the next start",
+                ).pipe(Effect.annotateLogs({ error: error.message })),
+              ),
+              Effect.asVoid,
+            ),
+      orphans: Stream.fromEffectSchedule(lookOnce, Schedule.spaced(pollEveryMs)).pipe(Stream.flattenIterable),
+    })
+  })
+
+export const SqliteInboundJournal = {
+  /** Needs a SqliteDatabase. */
+  layer: (options: SqliteInboundJournalOptions = {}) =>
+    Layer.effect(InboundJournal, makeSqliteInboundJournal(options)),
+}

@@ -1,0 +1,60 @@
+import type { DatabaseSync } from "node:sqlite"
+
+/** Each entry moves the file from version `index` to `index + 1` (PRAGMA user_version). */
+const MIGRATIONS: ReadonlyArray<string> = [
+  `
+  CREATE TABLE inbound (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    frame TEXT NOT NULL,
+    deliveries INTEGER NOT NULL,
+    held_by TEXT,
+    available_at INTEGER NOT NULL
+  );
+  CREATE TABLE dead_letters (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    journal_id TEXT NOT NULL,
+    frame TEXT NOT NULL,
+    deliveries INTEGER NOT NULL,
+    dead_at INTEGER NOT NULL
+  );
+  CREATE TABLE dedupe (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE INDEX dedupe_expiry ON dedupe (expires_at);
+  CREATE TABLE routes (
+    key TEXT PRIMARY KEY,
+    session_webhook TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX routes_expiry ON routes (expires_at);
+  CREATE TABLE tokens (key TEXT PRIMARY KEY, access_token TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE sessions (session_key TEXT PRIMARY KEY, touched_at INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE INDEX sessions_touched ON sessions (touched_at);
+  CREATE TABLE turns (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_key TEXT NOT NULL,
+    role TEXT NOT NULL,
+    text TEXT NOT NULL
+  );
+  CREATE INDEX turns_session ON turns (session_key, seq);
+  `,
+]
+
+export const SCHEMA_VERSION = MIGRATIONS.length
+
+/** Brings the file to SCHEMA_VERSION in one transaction; a file from a newer release is refused, not touched. */
+export const migrate = (db: DatabaseSync): "ok" | "newer" => {
+  db.exec("BEGIN IMMEDIATE")
+  try {
+    const row = db.prepare("PRAGMA user_version").get() as { user_version: number }
+    if (row.user_version > SCHEMA_VERSION) {
+      db.exec("ROLLBACK")
+      return "newer"
+    }
+    for (const migration of MIGRATIONS.slice(row.user_version)) db.exec(migration)
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
+    db.exec("COMMIT")
+    return "ok"
+  } catch (error) {
+    if (db.isTransaction) db.exec("ROLLBACK")
+    throw error
+  }
+}

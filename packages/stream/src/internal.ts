@@ -1,0 +1,12 @@
+// The adapter's parts, for its own tests and the benchmark: not a stable API.
+export * from "./corkUntilNextTick.js"
+export * from "./defaults.js"
+export * from "./GatewayOpenError.js"
+export * from "./openConnection.js"
+export * from "./receiveFrame.js"
+export * from "./reconnectSchedule.js"
+export * from "./requestEndpoint.js"
+export * from "./StreamClient.js"
+export * from "./StreamDiagnostics.js"
+export * from "./StreamTransport.js"
+export * from "./superviseConnection.js"

@@ -1,0 +1,152 @@
+import { it } from "@effect/vitest"
+import { type InboundFrame, type InboundJournal, InboundJournalError } from "@openpollen/core"
+import { emptyCounters, receiveFrame, StreamClient } from "@openpollen/stream/internal"
+import { type Cause, Effect, Option, Queue, Stream } from "effect"
+import { describe, expect } from "vitest"
+import WebSocket from "ws"
+
+const callback = (messageId: string, data: string, topic = "/v1.0/im/bot/messages/get") =>
+  JSON.stringify({
+    specVersion: "1.0",
+    type: "CALLBACK",
+    headers: { topic, messageId, contentType: "application/json", time: "1" },
+    data,
+  })
+
+const journalOf = (record: InboundJournal["Service"]["record"]): InboundJournal["Service"] => ({
+  record,
+  settle: () => Effect.void,
+  release: () => Effect.void,
+  orphans: Stream.empty,
+})
+
+const harness = (journal?: InboundJournal["Service"]) =>
+  Effect.gen(function* () {
+    const written: Array<{ headers: { messageId: string }; data: string }> = []
+    const events: Array<string> = []
+    const socket = {
+      readyState: WebSocket.OPEN,
+      send: (text: string) => {
+        const frame = JSON.parse(text) as { headers: { messageId: string }; data: string }
+        events.push(`ack:${frame.headers.messageId}`)
+        written.push(frame)
+      },
+    } as unknown as WebSocket
+    const frames = yield* Queue.unbounded<InboundFrame, Cause.Done>()
+    const counters = emptyCounters()
+    const pending: Array<Promise<unknown>> = []
+    const receive = receiveFrame(
+      new StreamClient("dingid", socket),
+      {
+        frames,
+        journal: Option.fromUndefinedOr(journal),
+        counters,
+        run: (effect) => void pending.push(Effect.runPromise(effect)),
+      },
+      {
+        onFrame: () => events.push("frame"),
+        onServerDisconnect: (reason) => events.push(`disconnect:${reason}`),
+      },
+    )
+    const queued = () => Queue.clear(frames).pipe(Effect.map((all) => [...all]))
+    const settle = Effect.promise(() => Promise.all(pending.splice(0)))
+    return { receive, written, events, counters, queued, settle }
+  })
+
+describe("receiveFrame: socket text → ACK → frames", () => {
+  it.effect("ACKs a robot callback exactly once, with its own messageId, and queues its parsed data", () =>
+    Effect.gen(function* () {
+      const h = yield* harness()
+      h.receive(callback("m-1", '{"msgId":"x"}'))
+      expect(h.events).toEqual(["frame", "ack:m-1"])
+      expect(h.written).toEqual([expect.objectContaining({ data: '{"response":null}' })])
+      expect(yield* h.queued()).toMatchObject([{ frameMessageId: "m-1", data: { msgId: "x" } }])
+      expect(h.counters).toMatchObject({ acks: 1, callbacks: 1, badFrames: 0 })
+    }),
+  )
+
+  it.effect("ACKs callbacks of other topics at once, without queueing them", () =>
+    Effect.gen(function* () {
+      const h = yield* harness()
+      h.receive(callback("c-1", "{}", "/v1.0/card/instances/callback"))
+      expect(h.events).toEqual(["frame", "ack:c-1"])
+      expect(yield* h.queued()).toEqual([])
+    }),
+  )
+
+  it.effect("counts malformed frames, ACKs a callback whose data is not JSON, and never throws", () =>
+    Effect.gen(function* () {
+      const h = yield* harness()
+      for (const raw of [
+        "{not json",
+        "null",
+        "[]",
+        JSON.stringify({ type: "CALLBACK" }),
+        JSON.stringify({ type: "CALLBACK", headers: { topic: "/v1.0/im/bot/messages/get" }, data: "{}" }),
+        callback("m-2", "{oops"),
+        JSON.stringify({
+          type: "CALLBACK",
+          headers: { topic: "/v1.0/im/bot/messages/get", messageId: "m-3" },
+        }),
+      ])
+        expect(() => h.receive(raw)).not.toThrow()
+      expect(h.counters.badFrames).toBe(7)
+      expect(h.written.map((frame) => frame.headers.messageId)).toEqual(["m-2", "m-3"])
+      expect(yield* h.queued()).toEqual([])
+    }),
+  )
+
+  it.effect("echoes pings, ACKs events, and reports SYSTEM disconnect with its reason", () =>
+    Effect.gen(function* () {
+      const h = yield* harness()
+      h.receive(JSON.stringify({ type: "SYSTEM", headers: { topic: "ping", messageId: "p-1" }, data: "{}" }))
+      h.receive(JSON.stringify({ type: "EVENT", headers: { topic: "*", messageId: "e-1" }, data: "{}" }))
+      h.receive(
+        JSON.stringify({
+          type: "SYSTEM",
+          headers: { topic: "disconnect", messageId: "d" },
+          data: '{"reason":"connection is expired"}',
+        }),
+      )
+      expect(h.events).toEqual([
+        "frame",
+        "ack:p-1",
+        "frame",
+        "ack:e-1",
+        "frame",
+        "disconnect:connection is expired",
+      ])
+      expect(h.written[1]?.data).toBe('{"status":"SUCCESS"}')
+    }),
+  )
+
+  it.effect(
+    "with a journal, ACKs only once it has recorded the callback, and never what it failed to record",
+    () =>
+      Effect.gen(function* () {
+        let attempts = 0
+        const h = yield* harness(
+          journalOf((frame) =>
+            Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 5))).pipe(
+              Effect.andThen(() => {
+                attempts += 1
+                return attempts === 1
+                  ? Effect.fail(new InboundJournalError({ message: "redis down" }))
+                  : Effect.succeed({ ...frame, journalId: `j-${attempts}` })
+              }),
+            ),
+          ),
+        )
+        h.receive(callback("m-1", '{"msgId":"x"}'))
+        expect(h.written).toEqual([])
+        yield* h.settle
+        expect(h.written).toEqual([])
+        expect(yield* h.queued()).toEqual([])
+        h.receive(callback("m-2", '{"msgId":"x"}'))
+        expect(h.written).toEqual([])
+        yield* h.settle
+        expect(h.written.map((frame) => frame.headers.messageId)).toEqual(["m-2"])
+        expect(yield* h.queued()).toMatchObject([{ frameMessageId: "m-2", journalId: "j-2" }])
+      }),
+  )
+})
