@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type Simulator, startSimulator } from "@openpollen/simulator"
+import { type ReceivedReply, type Simulator, startSimulator } from "@openpollen/simulator"
 import { type Layer, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { EchoAgent } from "../src/agents/EchoAgent.js"
@@ -105,5 +105,32 @@ describe("the wired DingTalk channel behind the gateway API, against the simulat
     const reply = await sim.nextReply(dm.id, { timeoutMs: 15_000 })
     expect(reply.via).toBe("batchSend")
     expect(reply.text).toContain("build finished")
+  })
+  it("sends a long proactive message shaped and split like a reply: 10,000 CJK characters arrive whole", async () => {
+    const dave = sim.addUser({ nick: "Dave", staffId: "dave01" })
+    const group = sim.group({ title: "ops", members: [dave] })
+    const text = `<b>注意</b>\n\n${"部署完成通知。".repeat(1_429)}字`
+    expect([...text.slice(text.indexOf("部"))].length).toBe(10_004)
+    const response = await fetch(`${gateway.url}/api/messages`, {
+      method: "POST",
+      headers: post,
+      body: JSON.stringify({ to: group.id, text, title: "**发布** 通知" }),
+    })
+    expect(response.status).toBe(200)
+    const parts: Array<ReceivedReply> = []
+    for (;;) {
+      const part = await sim
+        .nextReply(group.id, { timeoutMs: parts.length === 0 ? 15_000 : 3_000 })
+        .catch(() => undefined)
+      if (part === undefined) break
+      parts.push(part)
+    }
+    expect(parts.length).toBeGreaterThan(1)
+    expect(parts.map((part) => part.title)).toEqual(
+      parts.map((_, index) => `发布 通知 (${index + 1}/${parts.length})`),
+    )
+    const joined = parts.map((part) => part.text).join("")
+    expect(joined.startsWith("&lt;b&gt;注意&lt;/b&gt;")).toBe(true)
+    expect(joined.split("部署完成通知。").length - 1).toBe(1_429)
   })
 })

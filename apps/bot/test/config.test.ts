@@ -208,3 +208,41 @@ describe("parseConfig", () => {
     }
   })
 })
+
+describe("config values that would be silently wrong", () => {
+  it("refuses a referenced but unset variable, naming it and its key, in a list or an optional key", () => {
+    expect(
+      problems(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
+        '{ channels: { dingtalk: { allowlists: { dmSenders: ["${ADMINS}"] } } }, gateway: { apiKey: "${GW_KEY}" } }',
+      ),
+    ).toEqual([
+      "channels.dingtalk.allowlists.dmSenders.0: environment variable ADMINS is not set",
+      "gateway.apiKey: environment variable GW_KEY is not set",
+    ])
+  })
+
+  it("accepts an explicit empty default (VAR:-) as an empty value", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
+    const config = parseConfig('{ gateway: { apiKey: "${GW_KEY:-}" } }', {})
+    expect(config.gateway.apiKey).toBeUndefined()
+  })
+
+  it("refuses numbers out of range, with the range in the message", () => {
+    expect(problems("{ channels: { dingtalk: { webhookExpiryMarginMs: -1 } } }")).toEqual([
+      "channels.dingtalk.webhookExpiryMarginMs: Expected a value between 0 and 3600000",
+    ])
+    expect(problems("{ channels: { dingtalk: { qps: 100000 } } }")).toEqual([
+      "channels.dingtalk.qps: Expected a value between 1 and 1000",
+    ])
+    expect(problems("{ channels: { dingtalk: { download: { timeoutMs: 5 } } } }")).toEqual([
+      "channels.dingtalk.download.timeoutMs: Expected a value between 100 and 3600000",
+    ])
+    expect(problems("{ agent: { openai: { timeoutMs: 99999999 } } }")).toEqual([
+      "agent.openai.timeoutMs: Expected a value between 100 and 3600000",
+    ])
+    expect(problems('{ store: { kind: "redis", url: "redis://h", leaseMs: 10 } }')).toEqual([
+      "store.leaseMs: Expected a value between 1000 and 3600000",
+    ])
+  })
+})

@@ -49,6 +49,8 @@ export interface OpenApiConfig {
     readonly totalTimeoutMs?: number
     /** A body slower than this, averaged over 10 s, is aborted. Default 16 KiB/s. */
     readonly minBytesPerSecond?: number
+    /** Let download URLs lead to private, loopback and link-local addresses. Default false. */
+    readonly allowPrivateHosts?: boolean
   }
   /** AI cards; defaults in CARD_DEFAULTS. */
   readonly card?: Partial<CardConfig>
@@ -75,6 +77,7 @@ export interface ResolvedOpenApiConfig {
   readonly downloadMaxBytes: number
   readonly downloadTotalTimeoutMs: number
   readonly downloadMinBytesPerSecond: number
+  readonly downloadAllowPrivateHosts: boolean
   readonly card: CardConfig
   readonly refreshLock?: RefreshLock
 }
@@ -91,6 +94,7 @@ export const resolveOpenApiConfig = (config: OpenApiConfig): ResolvedOpenApiConf
   downloadMaxBytes: config.download?.maxBytes ?? DOWNLOAD_DEFAULTS.maxBytes,
   downloadTotalTimeoutMs: config.download?.totalTimeoutMs ?? DOWNLOAD_DEFAULTS.totalTimeoutMs,
   downloadMinBytesPerSecond: config.download?.minBytesPerSecond ?? DOWNLOAD_DEFAULTS.minBytesPerSecond,
+  downloadAllowPrivateHosts: config.download?.allowPrivateHosts ?? false,
   card: {
     templateId: config.card?.templateId ?? CARD_DEFAULTS.templateId,
     contentKey: config.card?.contentKey ?? CARD_DEFAULTS.contentKey,

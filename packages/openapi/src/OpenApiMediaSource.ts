@@ -27,6 +27,10 @@ export const makeOpenApiMediaSource = Effect.gen(function* () {
     minBytesPerSecond: api.config.downloadMinBytesPerSecond,
     rateWindowMs: DOWNLOAD_DEFAULTS.rateWindowMs,
   }
+  const targets = {
+    trustedOrigin: new URL(api.config.apiBase).origin,
+    allowPrivateHosts: api.config.downloadAllowPrivateHosts,
+  }
 
   const resolveUrl = (downloadCode: string) =>
     api.post("/v1.0/robot/messageFiles/download", { downloadCode, robotCode }).pipe(
@@ -64,7 +68,7 @@ export const makeOpenApiMediaSource = Effect.gen(function* () {
 
   const get = (downloadUrl: string) =>
     Effect.tryPromise({
-      try: (signal) => presignedGet(downloadUrl, agents, downloadTimeoutMs, signal),
+      try: (signal) => presignedGet(downloadUrl, agents, downloadTimeoutMs, signal, targets),
       catch: (error) =>
         new DownloadFailed({
           reason: "network",

@@ -1,31 +1,80 @@
+import { type LookupAddress, type LookupAllOptions, lookup } from "node:dns"
 import type { Agent, IncomingMessage } from "node:http"
 import { request as httpRequest } from "node:http"
 import { request as httpsRequest } from "node:https"
+import { isIP, type LookupFunction } from "node:net"
 import { Cause, Effect, type Pull, Stream } from "effect"
+import { isPrivateAddress } from "./isPrivateAddress.js"
 
 export interface PresignedAgents {
   readonly http: Agent
   readonly https: Agent
 }
 
-const MAX_REDIRECTS = 5
+/** Where a download may go: https to a public address, or the configured API origin (the simulator in tests). */
+export interface DownloadTargetPolicy {
+  readonly trustedOrigin: string
+  readonly allowPrivateHosts: boolean
+}
+
+const MAX_REDIRECTS = 3
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 
+const MESSAGES = {
+  network: "download unreachable",
+  redirects: "download redirected too often",
+  refused: "download URL refused: only https to a public address",
+} as const
+
 export class PresignedGetError extends Error {
-  constructor(readonly kind: "network" | "redirects") {
-    super(kind === "network" ? "download unreachable" : "download redirected too often")
+  constructor(readonly kind: keyof typeof MESSAGES) {
+    super(MESSAGES[kind])
   }
 }
 
-const requestOnce = (url: URL, agents: PresignedAgents, idleMs: number, signal: AbortSignal) =>
+/** A DNS lookup that fails for private, loopback and link-local answers, checked when the socket connects. */
+const publicLookup: LookupFunction = (hostname, options, callback) =>
+  lookup(
+    hostname,
+    { ...options, all: true } as LookupAllOptions,
+    (error, addresses: Array<LookupAddress>) => {
+      if (error !== null) return callback(error, "", 4)
+      if (addresses.length === 0 || addresses.some((entry) => isPrivateAddress(entry.address)))
+        return callback(new PresignedGetError("refused") as NodeJS.ErrnoException, "", 4)
+      if (options.all === true)
+        return (callback as (e: null, all: Array<LookupAddress>) => void)(null, addresses)
+      const [first] = addresses
+      return callback(null, first?.address ?? "", first?.family ?? 4)
+    },
+  )
+
+/** undefined when the URL may not be fetched; otherwise the lookup to connect with (none for the trusted origin). */
+const checkTarget = (url: URL, policy: DownloadTargetPolicy): { lookup?: LookupFunction } | undefined => {
+  if (url.origin === policy.trustedOrigin) return {}
+  if (url.protocol !== "https:") return undefined
+  if (policy.allowPrivateHosts) return {}
+  if (isIP(url.hostname.replace(/^\[|\]$/g, "")) !== 0) return isPrivateAddress(url.hostname) ? undefined : {}
+  return { lookup: publicLookup }
+}
+
+const requestOnce = (
+  url: URL,
+  agents: PresignedAgents,
+  idleMs: number,
+  signal: AbortSignal,
+  policy: DownloadTargetPolicy,
+) =>
   new Promise<IncomingMessage>((resolve, reject) => {
     const secure = url.protocol === "https:"
-    if (!secure && url.protocol !== "http:") return reject(new PresignedGetError("network"))
+    if (!secure && url.protocol !== "http:") return reject(new PresignedGetError("refused"))
+    const target = checkTarget(url, policy)
+    if (target === undefined) return reject(new PresignedGetError("refused"))
     // A plain GET: any extra header (Content-Type, Authorization) breaks the URL's signature.
     const request = (secure ? httpsRequest : httpRequest)(url, {
       method: "GET",
       agent: secure ? agents.https : agents.http,
       signal,
+      ...target,
     })
     // Also ends a response nobody reads: an unread body would otherwise hold its socket open.
     request.setTimeout(idleMs, () => request.destroy(new PresignedGetError("network")))
@@ -34,20 +83,26 @@ const requestOnce = (url: URL, agents: PresignedAgents, idleMs: number, signal: 
       response.on("error", () => undefined)
       resolve(response)
     })
-    request.on("error", () => reject(new PresignedGetError("network")))
+    request.on("error", (error) =>
+      reject(error instanceof PresignedGetError ? error : new PresignedGetError("network")),
+    )
     request.end()
   })
 
-/** GETs a pre-signed URL with no header of its own, following a few redirects; the promise settles at the headers. */
+/**
+ * GETs a pre-signed URL with no header of its own, following up to 3 redirects, each checked against the policy;
+ * the promise settles at the headers.
+ */
 export const presignedGet = async (
   url: string,
   agents: PresignedAgents,
   idleMs: number,
   signal: AbortSignal,
+  policy: DownloadTargetPolicy,
 ): Promise<IncomingMessage> => {
   let target = new URL(url)
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const response = await requestOnce(target, agents, idleMs, signal)
+    const response = await requestOnce(target, agents, idleMs, signal, policy)
     const location = response.headers.location
     if (!REDIRECTS.has(response.statusCode ?? 0) || location === undefined) return response
     response.destroy()

@@ -3,6 +3,7 @@ import { RedisAgentMemory, type RedisAgentMemoryOptions } from "./RedisAgentMemo
 import { RedisConnection, type RedisConnectionConfig } from "./RedisConnection.js"
 import { RedisConversationLease, type RedisConversationLeaseOptions } from "./RedisConversationLease.js"
 import { RedisConversationStore } from "./RedisConversationStore.js"
+import { RedisCooldown } from "./RedisCooldown.js"
 import { RedisDeadLetters } from "./RedisDeadLetters.js"
 import { RedisDedupeStore, type RedisDedupeStoreOptions } from "./RedisDedupeStore.js"
 import { RedisInboundJournal, type RedisInboundJournalOptions } from "./RedisInboundJournal.js"
@@ -19,8 +20,8 @@ export interface RedisStoresConfig extends RedisConnectionConfig {
 
 export const RedisStores = {
   /**
-   * DedupeStore, TokenStore, ConversationStore, InboundJournal, DeadLetters, AgentMemory, ConversationLease and
-   * RedisRefreshLock over one connection, which the layer provides too (e.g. for `probeWritable`).
+   * DedupeStore, TokenStore, ConversationStore, InboundJournal, DeadLetters, AgentMemory, ConversationLease, Cooldown
+   * and RedisRefreshLock over one connection, which the layer provides too (e.g. for `probeWritable`).
    */
   layer: (config: RedisStoresConfig) =>
     Layer.mergeAll(
@@ -32,5 +33,6 @@ export const RedisStores = {
       RedisDeadLetters.layer,
       RedisAgentMemory.layer(config.agentMemory),
       RedisConversationLease.layer(config.conversationLease),
+      RedisCooldown.layer,
     ).pipe(Layer.provideMerge(RedisConnection.layer(config))),
 }

@@ -2,6 +2,7 @@ import {
   agentMemoryContract,
   conversationLeaseContract,
   conversationStoreContract,
+  cooldownContract,
   dedupeStoreContract,
   tokenStoreContract,
 } from "@openpollen/contracts"
@@ -9,6 +10,7 @@ import {
   RedisAgentMemory,
   RedisConversationLease,
   RedisConversationStore,
+  RedisCooldown,
   RedisDedupeStore,
   RedisTokenStore,
 } from "@openpollen/redis"
@@ -29,4 +31,7 @@ agentMemoryContract("RedisAgentMemory", () =>
 )
 conversationLeaseContract("RedisConversationLease", () =>
   RedisConversationLease.layer().pipe(Layer.provide(connectionLayer(freshPrefix()))),
+)
+cooldownContract("RedisCooldown", () =>
+  RedisCooldown.layer.pipe(Layer.provide(connectionLayer(freshPrefix()))),
 )

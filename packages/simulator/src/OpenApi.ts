@@ -79,6 +79,10 @@ export class OpenApi {
     if (fault === undefined) return false
     if (fault.latencyMs) await sleep(fault.latencyMs)
     if (fault.hang) return true
+    if (fault.redirectTo !== undefined) {
+      response.writeHead(302, { location: fault.redirectTo }).end()
+      return true
+    }
     if (fault.dripMs !== undefined) {
       this.drips.set(response, fault.dripMs)
       return false

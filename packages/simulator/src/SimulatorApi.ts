@@ -135,6 +135,8 @@ export interface EndpointFault {
   readonly permissionDenied?: boolean
   /** Never answer (the request hangs until the client gives up). */
   readonly hang?: boolean
+  /** Answer 302 to this Location instead (e.g. a download URL redirecting elsewhere). */
+  readonly redirectTo?: string
   /** downloadUrl only: send the body one byte every this many ms (a slow-drip download). */
   readonly dripMs?: number
   /** `upgrade` only: accept the WebSocket, then terminate it at once (a connection that dies after its handshake). */

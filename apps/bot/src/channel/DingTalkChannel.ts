@@ -11,7 +11,7 @@ import {
   MemoryCooldown,
   MemoryDedupeStore,
   MemoryTokenStore,
-  RobotMessenger,
+  sendMarkdown,
   startChannelRunner,
   Transport,
 } from "@openpollen/core"
@@ -60,12 +60,14 @@ const stateLayers = (options: DingTalkChannelOptions) => {
       MemoryDedupeStore.layer({ ttlMs: 600_000, maxEntries: 50_000 }),
       MemoryConversationStore.layer(),
       MemoryAgentMemory.layer(),
+      MemoryCooldown.layer(),
       StoreHealth.alwaysHealthy,
     )
     return OpenApi.layer(openApi).pipe(Layer.provideMerge(stores))
   }
   // Instances share dedupe claims, the access token (one fetches at a time), reply routes, received messages, the
-  // agent's conversation history and a lease per conversation (one instance runs the agent for it at a time).
+  // agent's conversation history, a lease per conversation (one instance runs the agent for it at a time) and the
+  // refusal cooldowns (one refusal line per sender and hour across all instances).
   // The Redis client is loaded only for this store.
   return Layer.unwrap(
     Effect.map(
@@ -117,8 +119,6 @@ const channelLayer = (options: DingTalkChannelOptions) => {
       },
     }),
     ChannelMetrics.layer,
-    // Refusal lines are limited per instance: with several instances a refused user may get one from each per hour.
-    MemoryCooldown.layer(),
     options.agent,
     Layer.succeed(
       ChannelSettings,
@@ -192,20 +192,14 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
       ),
     )
 
-  const send = (to: string, message: { readonly title: string; readonly text: string }) =>
+  const send = (to: string, message: { readonly title?: string; readonly text: string }) =>
     runtime.runPromise(
-      Effect.gen(function* () {
-        const messenger = yield* RobotMessenger
-        const markdown = { ...message, atUserIds: [] }
-        yield* to.startsWith("cid")
-          ? messenger.sendToGroup(to, markdown)
-          : messenger.sendToUsers([to], markdown)
-      }).pipe(
+      sendMarkdown(to, message.text, message.title).pipe(
         Effect.match({
           onFailure: (error) => ({ ok: false as const, detail: error.message }),
-          onSuccess: () => ({
+          onSuccess: (sent) => ({
             ok: true as const,
-            detail: `sent to ${to.startsWith("cid") ? "group" : "user"} ${to}`,
+            detail: `sent to ${to.startsWith("cid") ? "group" : "user"} ${to} in ${sent.delivered} part(s)`,
           }),
         }),
       ),

@@ -24,8 +24,8 @@ export const configTemplate = (answers: InitAnswers): string =>
       channels: {
         dingtalk: {
           enabled: answers.enabled,
-          clientId: env("DINGTALK_CLIENT_ID"),
-          clientSecret: env("DINGTALK_CLIENT_SECRET"),
+          clientId: env("DINGTALK_CLIENT_ID:-"),
+          clientSecret: env("DINGTALK_CLIENT_SECRET:-"),
           robotCode: env("DINGTALK_ROBOT_CODE:-"),
           groupPolicy: answers.groupPolicy,
           // Per-group settings by conversationId; "*" applies to every group (see the schema for the keys).

@@ -5,6 +5,9 @@ const described = <S extends Schema.Top>(schema: S, description: string) => sche
 const optional = <S extends Schema.Top>(schema: S, description: string) =>
   Schema.optionalKey(described(schema, description))
 const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
+/** An integer in [minimum, maximum]; a value outside is refused with the range in the message. */
+const Between = (minimum: number, maximum: number) => Schema.Int.check(Schema.isBetween({ minimum, maximum }))
+const TimeoutMs = Between(100, 3_600_000)
 const Port = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65_535 }))
 const StringList = Schema.Array(Schema.String)
 
@@ -64,19 +67,19 @@ export const DingTalkChannelFile = Schema.Struct({
     'The answer to a message type the bot cannot read; "" stays silent. Default: a Chinese and English one-liner.',
   ),
   maxReplyChars: optional(
-    PositiveInt,
+    Between(1, 20_000),
     "Replies longer than this are truncated with a notice. Default 18000.",
   ),
   webhookExpiryMarginMs: optional(
-    Schema.Int,
+    Between(0, 3_600_000),
     "Treat a session webhook as expired this early. Default 300000.",
   ),
-  maxConcurrentConversations: optional(PositiveInt, "Conversations answered at once. Default 16."),
+  maxConcurrentConversations: optional(Between(1, 4_096), "Conversations answered at once. Default 16."),
   sessionPerUserInGroups: optional(
     Schema.Boolean,
     "One agent session per group member instead of per group.",
   ),
-  qps: optional(PositiveInt, "Open API calls per second for the app. Default 20."),
+  qps: optional(Between(1, 1_000), "Open API calls per second for the app. Default 20."),
   idleTimeoutMs: optional(
     Schema.Int.check(Schema.isGreaterThanOrEqualTo(MIN_IDLE_TIMEOUT_MS)),
     `Replace a Stream connection silent for this long. At least ${MIN_IDLE_TIMEOUT_MS}. Default ${STREAM_DEFAULTS.idleTimeoutMs}.`,
@@ -87,12 +90,16 @@ export const DingTalkChannelFile = Schema.Struct({
   ),
   download: optional(
     Schema.Struct({
-      maxBytes: optional(PositiveInt, "Largest attachment downloaded. Default 20 MiB."),
-      timeoutMs: optional(PositiveInt, "Download stall timeout. Default 60000."),
-      totalTimeoutMs: optional(PositiveInt, "A whole download must finish within this. Default 120000."),
+      maxBytes: optional(Between(1, 1_073_741_824), "Largest attachment downloaded. Default 20 MiB."),
+      timeoutMs: optional(TimeoutMs, "Download stall timeout. Default 60000."),
+      totalTimeoutMs: optional(TimeoutMs, "A whole download must finish within this. Default 120000."),
       minBytesPerSecond: optional(
         PositiveInt,
         "A download slower than this, averaged over 10 s, is aborted. Default 16384.",
+      ),
+      allowPrivateHosts: optional(
+        Schema.Boolean,
+        "Let download URLs lead to private, loopback or link-local addresses. Default false.",
       ),
     }),
     "Attachment downloads.",
@@ -100,8 +107,8 @@ export const DingTalkChannelFile = Schema.Struct({
   uploads: optional(
     Schema.Struct({
       dir: optional(Schema.String, "Where downloads are saved. Default ~/.openpollen/sdk-workspace/uploads."),
-      retentionDays: optional(PositiveInt, "Saved files older than this are removed. Default 7."),
-      maxTotalMb: optional(PositiveInt, "The oldest files go past this total. Default 1024."),
+      retentionDays: optional(Between(1, 3_650), "Saved files older than this are removed. Default 7."),
+      maxTotalMb: optional(Between(1, 1_048_576), "The oldest files go past this total. Default 1024."),
     }),
     "The uploads folder.",
   ),
@@ -122,8 +129,8 @@ export const ConfigFile = Schema.Struct({
           // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
           apiKey: optional(Schema.String, "Use ${OPENAI_API_KEY}."),
           model: optional(Schema.String, "Model name."),
-          timeoutMs: optional(PositiveInt, "Per-request timeout. Default 60000."),
-          maxHistoryMessages: optional(PositiveInt, "Messages kept per session. Default 20."),
+          timeoutMs: optional(TimeoutMs, "Per-request timeout. Default 60000."),
+          maxHistoryMessages: optional(Between(1, 10_000), "Messages kept per session. Default 20."),
           systemPrompt: optional(Schema.String, "An optional system prompt."),
         }),
         "Settings of the openai provider.",
@@ -156,15 +163,15 @@ export const ConfigFile = Schema.Struct({
       ),
       keyPrefix: optional(Schema.String, "redis only: prefix of every key. Default openpollen:."),
       leaseMs: optional(
-        PositiveInt,
+        Between(1_000, 3_600_000),
         "redis only: a dead instance's messages are taken over after this long. Default 30000.",
       ),
       maxDeliveries: optional(
-        PositiveInt,
+        Between(1, 1_000),
         "redis only: a received message handed out this many times unanswered goes to the dead-letter stream. Default 5.",
       ),
       historyTtlMs: optional(
-        PositiveInt,
+        Between(60_000, 31_536_000_000),
         "redis only: the agent's history of a conversation nobody wrote to for this long is dropped. Default 604800000 (7 days).",
       ),
     }),

@@ -37,6 +37,7 @@ export interface ResolvedDingTalk {
     readonly timeoutMs: number
     readonly totalTimeoutMs: number
     readonly minBytesPerSecond: number
+    readonly allowPrivateHosts: boolean
   }
   readonly uploads: { readonly dir: string; readonly retentionDays: number; readonly maxTotalBytes: number }
 }
@@ -139,6 +140,7 @@ export const resolveConfig = (
         timeoutMs: dingtalk.download?.timeoutMs ?? DOWNLOAD_DEFAULTS.timeoutMs,
         totalTimeoutMs: dingtalk.download?.totalTimeoutMs ?? DOWNLOAD_DEFAULTS.totalTimeoutMs,
         minBytesPerSecond: dingtalk.download?.minBytesPerSecond ?? DOWNLOAD_DEFAULTS.minBytesPerSecond,
+        allowPrivateHosts: dingtalk.download?.allowPrivateHosts ?? false,
       },
       uploads: {
         dir: dingtalk.uploads?.dir ?? join(openpollenHome(), "sdk-workspace", "uploads"),

@@ -90,20 +90,22 @@ export const parseConfig = (
       source,
     )
   }
-  const { value, unset } = substituteEnv(parsed, env, MEANINGFUL_EMPTY)
-  const unsetAt = (path: string) => unset.find((entry) => entry.path === path)
+  const { value, unset, defaulted } = substituteEnv(parsed, env, MEANINGFUL_EMPTY)
+  // Every problem at once, so one edit can fix them all: unset variables (one must not quietly empty a list — an
+  // allowlist that refuses everyone — or drop a key — an open API), the schema's, then the rules between keys
+  // (checked on what was written even when some other key failed to decode).
+  const problems = unset.map((entry) => `${entry.path}: environment variable ${entry.variable} is not set`)
+  const reported = new Set(unset.map((entry) => entry.path))
+  const pathOf = (problem: string) => problem.slice(0, problem.indexOf(":"))
   const decoded = Schema.decodeUnknownResult(ConfigFile, { onExcessProperty: "error", errors: "all" })(value)
-  // Every problem at once: the schema's, then the rules between keys (checked on what was written even when some
-  // other key failed to decode), so one edit can fix them all.
-  const problems = Result.isFailure(decoded)
-    ? formatIssues(decoded.failure.issue).issues.map((issue) => {
-        const path = (issue.path ?? []).map(String).join(".")
-        const missing = unsetAt(path)
-        if (missing !== undefined) return `${path}: environment variable ${missing.variable} is not set`
-        return `${path === "" ? "(top level)" : path}: ${issue.message}`
-      })
-    : []
-  problems.push(...crossKeyProblems(value, unsetAt).filter((problem) => !problems.includes(problem)))
+  if (Result.isFailure(decoded))
+    for (const issue of formatIssues(decoded.failure.issue).issues) {
+      const path = (issue.path ?? []).map(String).join(".")
+      if (!reported.has(path)) problems.push(`${path === "" ? "(top level)" : path}: ${issue.message}`)
+    }
+  const defaultedAt = (path: string) => defaulted.find((entry) => entry.path === path)
+  for (const problem of crossKeyProblems(value, defaultedAt))
+    if (!reported.has(pathOf(problem)) && !problems.includes(problem)) problems.push(problem)
   if (problems.length > 0 || Result.isFailure(decoded)) throw new ConfigError(problems, source)
   return resolveConfig(decoded.success, source, env)
 }

@@ -6,7 +6,10 @@ export interface UnsetVariable {
 
 export interface Substituted {
   readonly value: unknown
+  /** Referenced without a default and not set: a configuration error. */
   readonly unset: ReadonlyArray<UnsetVariable>
+  /** Not set, with a default that took its place (`${VAR:-…}`): named when a required key ends up empty. */
+  readonly defaulted: ReadonlyArray<UnsetVariable>
 }
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g
@@ -23,13 +26,17 @@ export const substituteEnv = (
   keepEmptyAt: ReadonlyArray<string> = [],
 ): Substituted => {
   const unset: Array<UnsetVariable> = []
+  const defaulted: Array<UnsetVariable> = []
   const visit = (value: unknown, path: ReadonlyArray<string>): unknown => {
     if (typeof value === "string") {
       if (value === "" && keepEmptyAt.includes(path.join("."))) return value
       const replaced = value.replace(REFERENCE, (_match, name: string, fallback: string | undefined) => {
         const found = env[name]
         if (found !== undefined && found !== "") return found
-        if (fallback !== undefined) return fallback
+        if (fallback !== undefined) {
+          defaulted.push({ variable: name, path: path.join(".") })
+          return fallback
+        }
         unset.push({ variable: name, path: path.join(".") })
         return ""
       })
@@ -49,5 +56,5 @@ export const substituteEnv = (
     }
     return value
   }
-  return { value: visit(input, []), unset }
+  return { value: visit(input, []), unset, defaulted }
 }

@@ -13,7 +13,7 @@ export interface GatewayBackend {
   readonly test?: (to?: string) => Promise<ReadonlyArray<TestStep>>
   readonly send?: (
     to: string,
-    message: { readonly title: string; readonly text: string },
+    message: { readonly title?: string; readonly text: string },
   ) => Promise<{ readonly ok: boolean; readonly detail: string }>
 }
 
@@ -115,10 +115,7 @@ export const startGateway = async (options: GatewayOptions, backend: GatewayBack
         if (Result.isFailure(body))
           return send(response, 400, { error: 'expected {"to": string, "text": string, "title"?: string}' })
         const { to, text, title } = body.success
-        const result = await backend.send(to, {
-          title: title ?? text.split("\n")[0]?.slice(0, 20) ?? "通知",
-          text,
-        })
+        const result = await backend.send(to, { text, ...(title === undefined ? {} : { title }) })
         return send(response, result.ok ? 200 : 502, result)
       }
       return send(response, 404, { error: "not found" })
