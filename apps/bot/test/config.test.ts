@@ -80,6 +80,32 @@ describe("parseConfig", () => {
     expect(config.dingtalk.groupPolicy).toBe("all")
   })
 
+  it("replies in Markdown by default; card mode takes the card settings, each with its default", () => {
+    expect(parseConfig("{}", {}).dingtalk).toMatchObject({
+      replyMode: "markdown",
+      card: {
+        templateId: "382e4302-551d-4880-bf29-a30acfab2e71.schema",
+        contentKey: "content",
+        updateIntervalMs: 300,
+        qps: 20,
+      },
+    })
+    const card = parseConfig(
+      `{ channels: { dingtalk: { replyMode: "card", card: { templateId: "mine.schema", updateIntervalMs: 1000 } } } }`,
+      {},
+    )
+    expect(card.dingtalk).toMatchObject({
+      replyMode: "card",
+      card: { templateId: "mine.schema", contentKey: "content", updateIntervalMs: 1_000, qps: 20 },
+    })
+    expect(problems(`{ channels: { dingtalk: { replyMode: "cards" } } }`)[0]).toMatch(
+      /^channels\.dingtalk\.replyMode: Expected "markdown" \| "card"/,
+    )
+    expect(problems(`{ channels: { dingtalk: { card: { qps: 0 } } } }`)[0]).toMatch(
+      /^channels\.dingtalk\.card\.qps/,
+    )
+  })
+
   it("names the unset variable and the key of a required field", () => {
     expect(
       problems(

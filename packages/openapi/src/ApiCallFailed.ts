@@ -9,8 +9,14 @@ export class ApiCallFailed extends Schema.TaggedError<ApiCallFailed>()("ApiCallF
   code: Schema.optional(Schema.String),
   /** The scopes a 403 AccessTokenPermissionDenied names (`accessdenieddetail.requiredScopes`). */
   requiredScopes: Schema.optional(Schema.Array(Schema.String)),
+  /** The connection was refused or the host not found: the request never reached DingTalk. */
+  notSent: Schema.optional(Schema.Boolean),
   message: Schema.String,
 }) {
+  /** The call certainly had no effect: DingTalk refused it (4xx, throttling) or never received it. */
+  get certain(): boolean {
+    return this.notSent === true || this.throttled || (this.kind === "http" && (this.status ?? 0) < 500)
+  }
   get invalidToken(): boolean {
     return this.code === "InvalidAuthentication" || (this.status === 401 && this.code === undefined)
   }

@@ -14,7 +14,15 @@ export class DingTalkApi extends Context.Service<
   DingTalkApi,
   {
     readonly config: ResolvedOpenApiConfig
-    readonly post: (path: string, body: unknown) => Effect.Effect<unknown, ApiCallFailed | TokenUnavailable>
+    /**
+     * `sends: true` for calls that deliver something (robot messages): those are retried only when the failure shows
+     * the call had no effect, so a message is never sent twice.
+     */
+    readonly post: (
+      path: string,
+      body: unknown,
+      options?: { readonly sends?: boolean },
+    ) => Effect.Effect<unknown, ApiCallFailed | TokenUnavailable>
   }
 >()("@openpollen/openapi/DingTalkApi") {}
 
@@ -34,13 +42,16 @@ export const makeDingTalkApi = (config: ResolvedOpenApiConfig) =>
           timeoutMs: config.requestTimeoutMs,
         }).pipe(Effect.tapError((error) => (error.invalidToken ? tokens.invalidate(token) : Effect.void)))
       })
-    const post = (path: string, body: unknown) =>
+    const post = (path: string, body: unknown, options: { readonly sends?: boolean } = {}) =>
       attempt(path, body).pipe(
         Effect.retry({ times: 1, while: (error) => error._tag === "ApiCallFailed" && error.invalidToken }),
         Effect.retry({
           schedule: Schedule.exponential("1 second").pipe(Schedule.jittered),
           times: 4,
-          while: (error) => (error._tag === "ApiCallFailed" ? error.transient : error.retryable),
+          while: (error) =>
+            error._tag === "ApiCallFailed"
+              ? error.transient && (options.sends !== true || error.certain)
+              : error.retryable,
         }),
         Effect.withSpan("DingTalkApi.post", { attributes: { path } }),
       )

@@ -16,6 +16,7 @@ const sendFailed = (error: ApiCallFailed | TokenUnavailable) => {
       reason:
         error.reason === "credentials" ? "credentials" : error.reason === "timeout" ? "timeout" : "network",
       retryable: error.reason !== "credentials",
+      certainty: "certain",
       message: error.message,
     })
   return new RobotSendFailed({
@@ -31,6 +32,7 @@ const sendFailed = (error: ApiCallFailed | TokenUnavailable) => {
     ...(error.status === undefined ? {} : { status: error.status }),
     ...(error.code === undefined ? {} : { code: error.code }),
     retryable: error.transient,
+    certainty: error.certain ? "certain" : "ambiguous",
     message: error.message,
   })
 }
@@ -43,12 +45,16 @@ export const makeOpenApiRobotMessenger = Effect.gen(function* () {
   const sendBatch = (staffIds: ReadonlyArray<string>, message: MarkdownMessage) =>
     Effect.gen(function* () {
       const answer = yield* api
-        .post("/v1.0/robot/oToMessages/batchSend", {
-          robotCode,
-          userIds: staffIds,
-          msgKey: "sampleMarkdown",
-          msgParam: sampleMarkdownParam(message),
-        })
+        .post(
+          "/v1.0/robot/oToMessages/batchSend",
+          {
+            robotCode,
+            userIds: staffIds,
+            msgKey: "sampleMarkdown",
+            msgParam: sampleMarkdownParam(message),
+          },
+          { sends: true },
+        )
         .pipe(Effect.mapError(sendFailed))
       const lists = Schema.decodeUnknownResult(BatchAnswer)(answer)
       const invalid = Result.isSuccess(lists) ? (lists.success.invalidStaffIdList ?? []) : []
@@ -57,6 +63,7 @@ export const makeOpenApiRobotMessenger = Effect.gen(function* () {
         return yield* new RobotSendFailed({
           reason: "rejected-users",
           retryable: invalid.length === 0,
+          certainty: "certain",
           message: `${invalid.length} user(s) outside the robot's range and ${throttled.length} flow-controlled, of ${staffIds.length}`,
         })
     })
@@ -64,12 +71,11 @@ export const makeOpenApiRobotMessenger = Effect.gen(function* () {
   return RobotMessenger.of({
     sendToGroup: (openConversationId, message) =>
       api
-        .post("/v1.0/robot/groupMessages/send", {
-          robotCode,
-          openConversationId,
-          msgKey: "sampleMarkdown",
-          msgParam: sampleMarkdownParam(message),
-        })
+        .post(
+          "/v1.0/robot/groupMessages/send",
+          { robotCode, openConversationId, msgKey: "sampleMarkdown", msgParam: sampleMarkdownParam(message) },
+          { sends: true },
+        )
         .pipe(Effect.asVoid, Effect.mapError(sendFailed)),
     sendToUsers: (staffIds, message) =>
       Effect.forEach(

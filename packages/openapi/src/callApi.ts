@@ -24,6 +24,14 @@ const describeFailure = (error: HTTPError): ApiCallFailed => {
   })
 }
 
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"])
+
+/** fetch reports a refused connection or an unknown host as a TypeError whose cause carries the socket's code. */
+const neverSent = (error: unknown): boolean => {
+  const cause = (error as { readonly cause?: { readonly code?: unknown } } | undefined)?.cause
+  return typeof cause?.code === "string" && NOT_SENT_CODES.has(cause.code)
+}
+
 export interface ApiCall {
   readonly apiBase: string
   readonly path: string
@@ -67,6 +75,12 @@ export const callApi = (call: ApiCall): Effect.Effect<unknown, ApiCallFailed> =>
             message: `${call.path} answered something other than JSON`,
           }),
         )
-      return Effect.fail(new ApiCallFailed({ kind: "network", message: `${call.path} unreachable` }))
+      return Effect.fail(
+        new ApiCallFailed({
+          kind: "network",
+          notSent: neverSent(error),
+          message: `${call.path} unreachable`,
+        }),
+      )
     }),
   )

@@ -22,7 +22,13 @@ const trustedOrigin = (oapiBase: string) => new URL(oapiBase).origin
 
 const checkUrl = (url: string, origin: string): Result.Result<URL, WebhookFailed> => {
   const untrusted = (why: string) =>
-    Result.fail(new WebhookFailed({ reason: "untrusted-url", message: `refused a session webhook ${why}` }))
+    Result.fail(
+      new WebhookFailed({
+        reason: "untrusted-url",
+        certainty: "certain",
+        message: `refused a session webhook ${why}`,
+      }),
+    )
   let parsed: URL
   try {
     parsed = new URL(url)
@@ -36,7 +42,11 @@ const checkUrl = (url: string, origin: string): Result.Result<URL, WebhookFailed
 }
 
 const timedOut = (timeoutMs: number) =>
-  new WebhookFailed({ reason: "timeout", message: `session webhook timed out after ${timeoutMs} ms` })
+  new WebhookFailed({
+    reason: "timeout",
+    certainty: "ambiguous",
+    message: `session webhook timed out after ${timeoutMs} ms`,
+  })
 
 const post = (poster: JsonPoster, url: URL, message: MarkdownMessage, timeoutMs: number) =>
   Effect.tryPromise({
@@ -44,7 +54,11 @@ const post = (poster: JsonPoster, url: URL, message: MarkdownMessage, timeoutMs:
     catch: (error) =>
       error instanceof PostFailed && error.kind === "timeout"
         ? timedOut(timeoutMs)
-        : new WebhookFailed({ reason: "network", message: "session webhook unreachable" }),
+        : new WebhookFailed({
+            reason: "network",
+            certainty: error instanceof PostFailed && error.notSent ? "certain" : "ambiguous",
+            message: "session webhook unreachable",
+          }),
   })
 
 /** errmsg comes from the network: keep it short, and keep the session id out even if a server echoes it. */
@@ -66,6 +80,8 @@ const interpret = (
       new WebhookFailed({
         reason: "http",
         status: answer.status,
+        // A 4xx refused the request; after a 5xx the message may have gone out.
+        certainty: answer.status >= 500 ? "ambiguous" : "certain",
         message: `session webhook answered HTTP ${answer.status}`,
       }),
     )
@@ -75,6 +91,7 @@ const interpret = (
       new WebhookFailed({
         reason: "http",
         status: 200,
+        certainty: "ambiguous",
         message: "session webhook answered without an errcode",
       }),
     )
@@ -86,16 +103,16 @@ const interpret = (
     new WebhookFailed({
       reason: "errcode",
       errcode,
+      certainty: "certain",
       message: `session webhook errcode ${errcode}${describeErrmsg(errmsg, session)}`,
     }),
   )
 }
 
-const transient = (error: WebhookExpired | WebhookOversize | WebhookFailed) =>
-  error._tag === "WebhookFailed" &&
-  (error.reason === "network" || (error.reason === "http" && (error.status ?? 0) >= 500))
-
-/** Sends replies through the session webhook a message arrived with, reading DingTalk's errcode in HTTP 200 bodies. */
+/**
+ * Sends replies through the session webhook a message arrived with, reading DingTalk's errcode in HTTP 200 bodies.
+ * No retry here: a failure says whether the message certainly did not go out, and the caller decides.
+ */
 export const makeSessionWebhookSender = (
   config: SessionWebhookConfig = {},
   poster: JsonPoster = makeJsonPoster(),
@@ -109,10 +126,7 @@ export const makeSessionWebhookSender = (
         if (Result.isFailure(checked)) return yield* checked.failure
         const answer = yield* post(poster, checked.success, message, timeoutMs)
         yield* interpret(answer, checked.success.searchParams.get("session"))
-      }).pipe(
-        Effect.retry({ times: 1, while: transient }),
-        Effect.withSpan("SessionWebhook.send", undefined, { captureStackTrace: false }),
-      ),
+      }).pipe(Effect.withSpan("SessionWebhook.send", undefined, { captureStackTrace: false })),
   })
 }
 

@@ -8,10 +8,18 @@ export interface JsonAnswer {
 }
 
 export class PostFailed extends Error {
-  constructor(readonly kind: "timeout" | "network") {
+  constructor(
+    readonly kind: "timeout" | "network",
+    /** The request never reached the server (refused, no such host): it certainly was not delivered. */
+    readonly notSent = false,
+  ) {
     super(kind === "timeout" ? "timed out" : "unreachable")
   }
 }
+
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"])
+const notSent = (error: unknown): boolean =>
+  NOT_SENT_CODES.has((error as { readonly code?: unknown } | undefined)?.code as string)
 
 /** An answer is a small JSON object; anything longer is not worth reading. */
 const MAX_ANSWER_BYTES = 64 * 1024
@@ -80,9 +88,9 @@ export const makeJsonPoster = (): JsonPoster => {
         clearTimeout(deadline)
         signal.removeEventListener("abort", interrupted)
       }
-      const failed = () => {
+      const failed = (error?: unknown) => {
         settle()
-        reject(failure ?? new PostFailed("network"))
+        reject(failure ?? new PostFailed("network", notSent(error)))
       }
       request.once("response", (response) =>
         readAnswer(response).then((answer) => {

@@ -72,15 +72,20 @@ describe("SessionWebhookSender", () => {
     }),
   )
 
-  it("reports HTTP failures after one retry, and never puts the session id in the error", async () => {
+  it("reports a 5xx as ambiguous without sending again, and never puts the session id in the error", async () => {
     await withServer(
       (_request, response) => response.writeHead(502).end("bad gateway"),
       async (base, hits) => {
         const error = await Effect.runPromise(
           send(`${base}/robot/sendBySession?session=0123456789abcdef`, { oapiBase: base, timeoutMs: 1_000 }),
         )
-        expect(error).toMatchObject({ _tag: "WebhookFailed", reason: "http", status: 502 })
-        expect(hits()).toBe(2)
+        expect(error).toMatchObject({
+          _tag: "WebhookFailed",
+          reason: "http",
+          status: 502,
+          certainty: "ambiguous",
+        })
+        expect(hits()).toBe(1)
         expect(JSON.stringify(error)).not.toContain("0123456789abcdef")
         expect(String(error)).not.toContain("0123456789abcdef")
       },
@@ -232,19 +237,34 @@ describe("SessionWebhookSender", () => {
     )
   })
 
-  it("retries a dropped connection once and then reports a network failure without the session", async () => {
+  it("reports a dropped connection as ambiguous without sending again, and without the session", async () => {
     await withServer(
       (request) => request.socket.destroy(),
       async (base, hits) => {
         const error = await Effect.runPromise(
           send(`${base}/robot/sendBySession?session=secret-session-42`, { oapiBase: base, timeoutMs: 1_000 }),
         )
-        expect(error).toMatchObject({ _tag: "WebhookFailed", reason: "network" })
-        expect(hits()).toBe(2)
+        expect(error).toMatchObject({ _tag: "WebhookFailed", reason: "network", certainty: "ambiguous" })
+        expect(hits()).toBe(1)
         expect(JSON.stringify(error)).not.toContain("secret-session-42")
         expect(String(error)).not.toContain("secret-session-42")
       },
     )
+  })
+
+  it("reports a refused connection as certainly not delivered", async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const probe = createServer()
+      probe.listen(0, "127.0.0.1", () => {
+        const { port } = probe.address() as AddressInfo
+        probe.close(() => resolve(port))
+      })
+    })
+    const base = `http://127.0.0.1:${closed}`
+    const error = await Effect.runPromise(
+      send(`${base}/robot/sendBySession?session=ff`, { oapiBase: base, timeoutMs: 1_000 }),
+    )
+    expect(error).toMatchObject({ _tag: "WebhookFailed", reason: "network", certainty: "certain" })
   })
 
   it("does not retry a 4xx, nor follow a redirect off the origin", async () => {

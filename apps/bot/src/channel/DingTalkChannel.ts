@@ -49,6 +49,11 @@ const stateLayers = (options: DingTalkChannelOptions) => {
     apiBase: dingtalk.apiBase,
     qps: dingtalk.qps,
     download: dingtalk.download,
+    card: {
+      templateId: dingtalk.card.templateId,
+      contentKey: dingtalk.card.contentKey,
+      qps: dingtalk.card.qps,
+    },
   }
   if (store.kind !== "redis") {
     const tokens =
@@ -133,6 +138,8 @@ const channelLayer = (options: DingTalkChannelOptions) => {
         groups: dingtalk.groups,
         ...(dingtalk.refusalMessage === undefined ? {} : { refusalMessage: dingtalk.refusalMessage }),
         unsupportedMessageReply: dingtalk.unsupportedMessageReply,
+        replyMode: dingtalk.replyMode,
+        cardUpdateIntervalMs: dingtalk.card.updateIntervalMs,
       }),
     ),
   ).pipe(Layer.provideMerge(stateLayers(options)), Layer.provideMerge(options.logger))
@@ -158,6 +165,7 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
           clientId: maskId(options.credentials.clientId),
           robotCode: maskId(options.credentials.robotCode),
           groupPolicy: options.dingtalk.groupPolicy,
+          replyMode: options.dingtalk.replyMode,
           connection: diagnostics.state,
           stream: diagnostics.counters,
           messages,

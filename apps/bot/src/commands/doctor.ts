@@ -1,5 +1,5 @@
-import { MemoryTokenStore } from "@openpollen/core"
-import { AccessTokens, OpenApi } from "@openpollen/openapi"
+import { type ChannelMetricsSnapshot, MemoryTokenStore } from "@openpollen/core"
+import { AccessTokens, OpenApi, probeCardScopes, resolveOpenApiConfig } from "@openpollen/openapi"
 import { Effect, Layer } from "effect"
 import type { ConfigError } from "../config/loadConfig.js"
 import type { ResolvedConfig } from "../config/ResolvedConfig.js"
@@ -66,6 +66,64 @@ export const doctorOfInvalidConfig = (error: ConfigError): number => {
   return EXIT.failure
 }
 
+const GRANT_HINT = "grant it in the app's 权限管理 (permissions) page on open.dingtalk.com"
+
+/** With replyMode card: the card scopes the app lacks, found without creating a card. */
+const cardCheck = async (config: ResolvedConfig): Promise<Check | undefined> => {
+  const credentials = config.dingtalk.credentials
+  if (config.dingtalk.replyMode !== "card" || credentials === undefined) return undefined
+  const openApi = {
+    ...credentials,
+    apiBase: config.dingtalk.apiBase,
+    requestTimeoutMs: 8_000,
+    card: config.dingtalk.card,
+  }
+  const layer = OpenApi.layer(openApi).pipe(Layer.provide(MemoryTokenStore.layer))
+  return Effect.runPromise(
+    probeCardScopes(resolveOpenApiConfig(openApi)).pipe(
+      Effect.provide(layer),
+      Effect.match({
+        onFailure: (error): Check => ({
+          name: "cards",
+          ok: false,
+          detail: `could not check: ${error.message}`,
+        }),
+        onSuccess: (probe): Check => {
+          const problems = [
+            ...probe.missing.map((scope) => `missing permission ${scope}: ${GRANT_HINT}`),
+            ...(probe.templateMissing
+              ? [
+                  `card template ${config.dingtalk.card.templateId} not found: check channels.dingtalk.card.templateId`,
+                ]
+              : []),
+          ]
+          if (problems.length > 0) return { name: "cards", ok: false, detail: problems.join("; ") }
+          if (probe.unknown.length > 0)
+            return { name: "cards", ok: "skip", detail: `could not tell: ${probe.unknown.join("; ")}` }
+          return { name: "cards", ok: true, detail: "Card.Instance.Write and Card.Streaming.Write granted" }
+        },
+      }),
+    ),
+  )
+}
+
+/** The running bot's last card problem, from /api/status. */
+const cardTroubleCheck = async (config: ResolvedConfig): Promise<Check | undefined> => {
+  if (config.dingtalk.replyMode !== "card") return undefined
+  const status = await callGateway(config, "/api/status")
+  const body = status?.body as
+    | { readonly channels?: ReadonlyArray<{ readonly messages?: ChannelMetricsSnapshot }> }
+    | undefined
+  const trouble = body?.channels?.find((channel) => channel.messages?.lastCardTrouble)?.messages
+    ?.lastCardTrouble
+  if (trouble === undefined) return undefined
+  return {
+    name: "last card",
+    ok: false,
+    detail: `${new Date(trouble.at).toISOString()} ${trouble.reason}${trouble.permission === undefined ? "" : ` (grant ${trouble.permission})`}: ${trouble.message}; answers went as Markdown`,
+  }
+}
+
 /** `openpollen doctor`: config, credentials and connectivity, each with what to do about it. */
 export const doctor = async (config: ResolvedConfig): Promise<number> => {
   const checks: Array<Check> = [
@@ -83,12 +141,16 @@ export const doctor = async (config: ResolvedConfig): Promise<number> => {
       detail: "credentials are set but channels.dingtalk.enabled is false",
     })
   checks.push(await credentialsCheck(config))
+  const cards = await cardCheck(config)
+  if (cards !== undefined) checks.push(cards)
   const running = await callGateway(config, "/health")
   checks.push({
     name: "bot",
     ok: running === undefined ? "skip" : true,
     detail: running === undefined ? missingBot(config) : `running: ${JSON.stringify(running.body)}`,
   })
+  const lastCard = running === undefined ? undefined : await cardTroubleCheck(config)
+  if (lastCard !== undefined) checks.push(lastCard)
   for (const check of checks) say(`${mark(check.ok)} ${check.name.padEnd(12)} ${check.detail}`)
   return checks.some((check) => check.ok === false) ? EXIT.failure : EXIT.ok
 }

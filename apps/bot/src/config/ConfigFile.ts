@@ -80,6 +80,25 @@ export const DingTalkChannelFile = Schema.Struct({
     "One agent session per group member instead of per group.",
   ),
   qps: optional(Between(1, 1_000), "Open API calls per second for the app. Default 20."),
+  replyMode: optional(
+    Schema.Literals(["markdown", "card"]),
+    "markdown (default): one message with the whole answer; card: an AI card that fills in while the agent streams.",
+  ),
+  card: optional(
+    Schema.Struct({
+      templateId: optional(
+        Schema.String.check(Schema.isNonEmpty()),
+        "The AI card template. Default 382e4302-551d-4880-bf29-a30acfab2e71.schema (the standard AI card).",
+      ),
+      contentKey: optional(
+        Schema.String.check(Schema.isNonEmpty()),
+        "The template variable the answer streams into. Default content.",
+      ),
+      updateIntervalMs: optional(PositiveInt, "At most one update per card in this long. Default 300."),
+      qps: optional(Between(1, 1_000), "Card API calls per second for the whole app. Default 20."),
+    }),
+    "AI cards (replyMode card).",
+  ),
   idleTimeoutMs: optional(
     Schema.Int.check(Schema.isGreaterThanOrEqualTo(MIN_IDLE_TIMEOUT_MS)),
     `Replace a Stream connection silent for this long. At least ${MIN_IDLE_TIMEOUT_MS}. Default ${STREAM_DEFAULTS.idleTimeoutMs}.`,

@@ -1,7 +1,14 @@
 import { homedir } from "node:os"
 import { join, resolve } from "node:path"
-import { type Allowlists, FRIENDLY_REPLIES, type GroupPolicy, type GroupSettings } from "@openpollen/core"
-import { DOWNLOAD_DEFAULTS } from "@openpollen/openapi/defaults"
+import {
+  type Allowlists,
+  CARD_UPDATE_INTERVAL_MS,
+  FRIENDLY_REPLIES,
+  type GroupPolicy,
+  type GroupSettings,
+  type ReplyMode,
+} from "@openpollen/core"
+import { CARD_DEFAULTS, DOWNLOAD_DEFAULTS } from "@openpollen/openapi/defaults"
 import { STREAM_DEFAULTS } from "@openpollen/stream/defaults"
 import { Redacted } from "effect"
 import type { ConfigFile } from "./ConfigFile.js"
@@ -30,6 +37,13 @@ export interface ResolvedDingTalk {
   readonly maxConcurrentConversations: number
   readonly sessionPerUserInGroups: boolean
   readonly qps: number
+  readonly replyMode: ReplyMode
+  readonly card: {
+    readonly templateId: string
+    readonly contentKey: string
+    readonly updateIntervalMs: number
+    readonly qps: number
+  }
   readonly idleTimeoutMs: number
   readonly keepAliveMs: number
   readonly download: {
@@ -133,6 +147,13 @@ export const resolveConfig = (
       maxConcurrentConversations: dingtalk.maxConcurrentConversations ?? 16,
       sessionPerUserInGroups: dingtalk.sessionPerUserInGroups ?? false,
       qps: dingtalk.qps ?? 20,
+      replyMode: dingtalk.replyMode ?? "markdown",
+      card: {
+        templateId: dingtalk.card?.templateId ?? CARD_DEFAULTS.templateId,
+        contentKey: dingtalk.card?.contentKey ?? CARD_DEFAULTS.contentKey,
+        updateIntervalMs: dingtalk.card?.updateIntervalMs ?? CARD_UPDATE_INTERVAL_MS,
+        qps: dingtalk.card?.qps ?? CARD_DEFAULTS.qps,
+      },
       idleTimeoutMs: dingtalk.idleTimeoutMs ?? STREAM_DEFAULTS.idleTimeoutMs,
       keepAliveMs: dingtalk.keepAliveMs ?? STREAM_DEFAULTS.keepAliveMs,
       download: {

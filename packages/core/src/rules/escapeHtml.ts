@@ -1,7 +1,25 @@
-const FONT_TAG = /<\/?font(?:\s[^<>\n]*)?>/iy
 const BACKTICK = 96
 /** `/`, `f` or `F`: the only characters that can follow the `<` of a font tag. */
 const mayStartFontTag = (code: number): boolean => code === 47 || code === 102 || code === 70
+
+const isSpace = (code: number): boolean => code === 32 || (code >= 9 && code <= 13)
+
+/** End of the `<font …>` or `</font>` tag starting at `start`, or -1: the tag ends before any `<` or line break. */
+const fontTagEnd = (text: string, start: number): number => {
+  let index = text.charCodeAt(start + 1) === 47 ? start + 2 : start + 1
+  for (const letter of [102, 111, 110, 116]) {
+    if ((text.charCodeAt(index) | 32) !== letter) return -1
+    index += 1
+  }
+  if (text.charCodeAt(index) === GT) return index + 1
+  if (!isSpace(text.charCodeAt(index))) return -1
+  for (; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    if (code === GT) return index + 1
+    if (code === LT || code === 10) return -1
+  }
+  return -1
+}
 const NO_SPANS: Array<number> = []
 const LT = 60
 const GT = 62
@@ -63,19 +81,28 @@ export const escapeHtmlOutsideInlineCode = (text: string): string => {
       }
       const code = text.charCodeAt(index)
       if (code === LT) {
-        FONT_TAG.lastIndex = index
-        if (mayStartFontTag(text.charCodeAt(index + 1)) && FONT_TAG.test(text)) {
-          index = FONT_TAG.lastIndex
+        const tagEnd = mayStartFontTag(text.charCodeAt(index + 1)) ? fontTagEnd(text, index) : -1
+        if (tagEnd !== -1) {
+          index = tagEnd
           quotePrefix = false
           continue
         }
         if (index > copied) out.push(text.slice(copied, index))
-        out.push("&lt;")
-        copied = index + 1
+        let run = index + 1
+        while (text.charCodeAt(run) === LT && !mayStartFontTag(text.charCodeAt(run + 1))) run += 1
+        out.push(run === index + 1 ? "&lt;" : "&lt;".repeat(run - index))
+        copied = run
+        index = run
+        quotePrefix = false
+        continue
       } else if (code === GT && !quotePrefix) {
         if (index > copied) out.push(text.slice(copied, index))
-        out.push("&gt;")
-        copied = index + 1
+        let run = index + 1
+        while (text.charCodeAt(run) === GT) run += 1
+        out.push(run === index + 1 ? "&gt;" : "&gt;".repeat(run - index))
+        copied = run
+        index = run
+        continue
       }
       if (code !== GT && code !== 32 && code !== 9) quotePrefix = false
       index += 1

@@ -1,7 +1,8 @@
-import { Effect, Fiber, FiberSet, Latch, Option, Stream } from "effect"
+import { Effect, Fiber, FiberSet, Latch, Option, Result, Stream } from "effect"
 import { ChannelSettings } from "../ports/ChannelSettings.js"
 import { InboundJournal } from "../ports/InboundJournal.js"
 import { type InboundFrame, Transport } from "../ports/Transport.js"
+import { type DecodedFrame, decodeFrame } from "./decodeFrame.js"
 import type { HandleOutcome } from "./HandleOutcome.js"
 import { handleMessage } from "./handleMessage.js"
 
@@ -16,12 +17,6 @@ export interface ChannelRunner {
   readonly pending: Effect.Effect<number>
   /** Stops receiving, then waits up to `timeoutMs` for every received message to be answered. */
   readonly drain: (timeoutMs: number) => Effect.Effect<DrainResult>
-}
-
-const laneOf = (frame: InboundFrame): string => {
-  const conversationId = (frame.data as { readonly conversationId?: unknown } | null | undefined)
-    ?.conversationId
-  return typeof conversationId === "string" ? conversationId : `frame:${frame.frameMessageId}`
 }
 
 /** FIFO of lane ids with O(1) push and shift (an array with a moving head, compacted now and then). */
@@ -64,7 +59,7 @@ export const startChannelRunner = Effect.gen(function* () {
   const maxWorkers = Math.max(1, settings.maxConcurrentConversations)
   const workers = yield* FiberSet.make<unknown, never>()
   const idle = yield* Latch.make(true)
-  const lanes = new Map<string, Array<InboundFrame>>()
+  const lanes = new Map<string, Array<DecodedFrame>>()
   const waiting = new LaneQueue()
   let busyWorkers = 0
   let pending = 0
@@ -89,9 +84,10 @@ export const startChannelRunner = Effect.gen(function* () {
       let lane: string | undefined = firstLane
       while (lane !== undefined) {
         const queue = lanes.get(lane)
-        const frame = queue?.shift()
-        if (queue !== undefined && frame !== undefined) {
-          const outcome = yield* handleMessage(frame).pipe(
+        const decoded = queue?.shift()
+        if (queue !== undefined && decoded !== undefined) {
+          const { frame } = decoded
+          const outcome = yield* handleMessage(decoded).pipe(
             Effect.catchCause((cause) =>
               Effect.logError("a message handler failed", cause).pipe(Effect.as(undefined)),
             ),
@@ -114,15 +110,17 @@ export const startChannelRunner = Effect.gen(function* () {
 
   const accept = (frame: InboundFrame) =>
     Effect.gen(function* () {
+      const decoded = yield* decodeFrame(frame)
+      if (Result.isFailure(decoded)) return yield* settle(frame, decoded.failure)
       pending += 1
       yield* idle.close
-      const lane = laneOf(frame)
+      const lane = decoded.success.message.conversation.id
       const queue = lanes.get(lane)
       if (queue !== undefined) {
-        queue.push(frame)
+        queue.push(decoded.success)
         return
       }
-      lanes.set(lane, [frame])
+      lanes.set(lane, [decoded.success])
       if (busyWorkers >= maxWorkers) {
         waiting.push(lane)
         return

@@ -1,9 +1,7 @@
-import { Clock, Effect, Result } from "effect"
+import { Clock, Effect } from "effect"
 import { ChannelSettings } from "../ports/ChannelSettings.js"
 import { DedupeStore } from "../ports/DedupeStore.js"
-import type { InboundFrame } from "../ports/Transport.js"
 import { conversationKey } from "../rules/conversationKey.js"
-import { decodeCallback } from "../rules/decodeCallback.js"
 import { dedupeKey } from "../rules/dedupeKey.js"
 import { deservesRefusal, evaluatePolicy } from "../rules/evaluatePolicy.js"
 import { prepareReply } from "../rules/prepareReply.js"
@@ -11,30 +9,24 @@ import { sessionKeyFor } from "../rules/sessionKeyFor.js"
 import { settingsForMessage } from "../rules/settingsForMessage.js"
 import { ChannelMetrics } from "./ChannelMetrics.js"
 import { type ComposedReply, composeReply } from "./composeReply.js"
+import type { DecodedFrame } from "./decodeFrame.js"
 import { type Delivered, deliverReply } from "./deliverReply.js"
 import { FRIENDLY_REPLIES } from "./friendlyReplies.js"
 import type { HandleOutcome } from "./HandleOutcome.js"
 import { refuseMessage } from "./refuseMessage.js"
+import { streamReply } from "./streamReply.js"
 
 /**
- * One inbound robot message, end to end: decode → dedupe → policy → attachments → agent → shape → truncate →
+ * One decoded robot message, end to end: dedupe → policy → attachments → agent → shape → truncate →
  * split → deliver. Never fails: every path ends in a HandleOutcome, recorded in ChannelMetrics.
  */
-export const handleMessage = Effect.fnUntraced(function* (frame: InboundFrame) {
+export const handleMessage = Effect.fnUntraced(function* ({ frame, message }: DecodedFrame) {
   const settings = yield* ChannelSettings
   const dedupe = yield* DedupeStore
   const metrics = yield* ChannelMetrics
   const finish = (outcome: HandleOutcome) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) => metrics.record(outcome, now)).pipe(Effect.as(outcome))
 
-  const decoded = decodeCallback(frame.data)
-  if (Result.isFailure(decoded)) {
-    yield* Effect.logWarning("dropped a robot callback that does not decode").pipe(
-      Effect.annotateLogs({ field: decoded.failure.path, problem: decoded.failure.message }),
-    )
-    return yield* finish({ _tag: "Malformed", path: decoded.failure.path })
-  }
-  const message = decoded.success
   return yield* Effect.gen(function* () {
     const key = dedupeKey(settings.robotCode, message)
     // A journalled frame can wait for the store (it comes back after the lease); any other is handled anyway.
@@ -85,19 +77,26 @@ export const handleMessage = Effect.fnUntraced(function* (frame: InboundFrame) {
     }
     const conversationSettings = settingsForMessage(message.conversation, settings)
     const sessionKey = sessionKeyFor(message, { perUserInGroups: settings.sessionPerUserInGroups ?? false })
+    const leaseKey = conversationKey(settings.robotCode, message.conversation.id)
+    const composeOptions =
+      conversationSettings.systemPrompt === undefined
+        ? {}
+        : { systemPrompt: conversationSettings.systemPrompt }
+    // replyMode card: the answer streams into a card, or comes back to go as Markdown below when no card can take it.
+    const carded =
+      unsupported === undefined && (conversationSettings.replyMode ?? settings.replyMode) === "card"
+        ? yield* streamReply(message, sessionKey, leaseKey, composeOptions)
+        : undefined
+    if (carded?._tag === "Carded") {
+      yield* settle(true)
+      return yield* finish(carded.outcome)
+    }
     const composed: ComposedReply =
-      unsupported === undefined
-        ? yield* composeReply(
-            message,
-            sessionKey,
-            conversationKey(settings.robotCode, message.conversation.id),
-            {
-              ...(conversationSettings.systemPrompt === undefined
-                ? {}
-                : { systemPrompt: conversationSettings.systemPrompt }),
-            },
-          )
-        : { kind: "notice", markdown: unsupported }
+      carded !== undefined
+        ? carded.composed
+        : unsupported === undefined
+          ? yield* composeReply(message, sessionKey, leaseKey, composeOptions)
+          : { kind: "notice", markdown: unsupported }
     const prepared = prepareReply(composed.markdown, { ...message, maxReplyChars: settings.maxReplyChars })
     if (prepared.truncated)
       yield* Effect.logInfo("reply truncated").pipe(Effect.annotateLogs({ chars: composed.markdown.length }))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { type InboundFrame, InboundJournal, startChannelRunner } from "@openpollen/core"
+import { ChannelMetrics, type InboundFrame, InboundJournal, startChannelRunner } from "@openpollen/core"
 import { makeFakeTransport } from "@openpollen/core/testing"
 import { type Cause, Effect, Fiber, Layer, Queue, Stream } from "effect"
 import { TestClock } from "effect/testing"
@@ -173,6 +173,41 @@ describe("startChannelRunner", () => {
         expect(world.webhook.sent.map((send) => send.message.text).sort()).toEqual(["quick", "slow"])
         expect(settled.sort()).toEqual(["j-1", "j-2"])
         expect(released).toEqual(["j-3"])
+      }).pipe(Effect.scoped, Effect.provide(world.layer))
+    },
+  )
+
+  it.effect(
+    "decodes each frame once at its edge: a frame that does not decode is counted and settled, not queued",
+    () => {
+      const world = makeWorld()
+      return Effect.gen(function* () {
+        const orphans = yield* Queue.unbounded<InboundFrame, Cause.Done>()
+        const settled: Array<string> = []
+        const journal = InboundJournal.of({
+          record: (frame) => Effect.succeed(frame),
+          settle: (frame) => Effect.sync(() => settled.push(frame.journalId ?? "")),
+          release: () => Effect.void,
+          orphans: Stream.fromQueue(orphans),
+        })
+        const transport = yield* makeFakeTransport
+        const runner = yield* startChannelRunner.pipe(
+          Effect.provide(
+            Layer.mergeAll(world.layer, transport.layer, Layer.succeed(InboundJournal, journal)),
+          ),
+        )
+        const { msgId: _dropped, ...withoutMsgId } = text("cidA==", "m1", "hi")
+        yield* Queue.offer(orphans, {
+          frameMessageId: "f-1",
+          data: withoutMsgId,
+          receivedAt: 0,
+          journalId: "j-1",
+        })
+        yield* TestClock.adjust("10 millis")
+        expect(settled).toEqual(["j-1"])
+        expect(yield* runner.pending).toBe(0)
+        expect((yield* (yield* ChannelMetrics).snapshot).malformed).toBe(1)
+        expect(world.agent.requests).toHaveLength(0)
       }).pipe(Effect.scoped, Effect.provide(world.layer))
     },
   )

@@ -8,7 +8,6 @@ import {
   DedupeStoreError,
   DownloadFailed,
   FRIENDLY_REPLIES,
-  handleMessage,
   MemoryConversationStore,
   RobotSendFailed,
   TRUNCATION_NOTICE,
@@ -18,7 +17,7 @@ import {
   wireSize,
 } from "@openpollen/core"
 import { Deferred, Effect, Fiber, Layer } from "effect"
-import { frame, handle, makeWorld, payload, settings, type World } from "./world.js"
+import { frame, handle, handleFrame, makeWorld, payload, settings, type World } from "./world.js"
 
 const STAFF = "0923451870123456"
 const expiredRoute = { sessionWebhookExpiredTime: 1_000 }
@@ -200,7 +199,7 @@ describe("handleMessage", () => {
         }),
       )
       return Effect.gen(function* () {
-        const journalled = yield* handleMessage({ ...frame(payload("dm-text")), journalId: "1-0" })
+        const journalled = yield* handleFrame({ ...frame(payload("dm-text")), journalId: "1-0" })
         expect(journalled).toEqual({ _tag: "Deferred", reason: "dedupe-unavailable" })
         expect(world.agent.requests).toHaveLength(0)
         expect((yield* (yield* ChannelMetrics).snapshot).deferred).toBe(1)

@@ -2,17 +2,20 @@ import {
   ChannelMetrics,
   ChannelSettings,
   type ChannelSettingsShape,
+  decodeFrame,
   handleMessage,
+  type InboundFrame,
   MemoryDedupeStore,
 } from "@openpollen/core"
 import {
   makeFakeMediaSource,
+  makeFakeReplyCard,
   makeFakeRobotMessenger,
   makeFakeSessionWebhook,
   makeMemoryFileStore,
   makeScriptedAgent,
 } from "@openpollen/core/testing"
-import { Layer } from "effect"
+import { Effect, Layer, Result } from "effect"
 import { loadFixture } from "../fixtures/loadFixture.js"
 
 export const settings: ChannelSettingsShape = {
@@ -25,13 +28,18 @@ export const settings: ChannelSettingsShape = {
 }
 
 /** Every port faked, ready to provide to handleMessage or the runner. */
-export const makeWorld = (overrides: Partial<ChannelSettingsShape> = {}) => {
+export const makeWorld = (
+  overrides: Partial<ChannelSettingsShape> = {},
+  shared: { readonly cards?: ReturnType<typeof makeFakeReplyCard> } = {},
+) => {
   const webhook = makeFakeSessionWebhook()
   const messenger = makeFakeRobotMessenger()
   const media = makeFakeMediaSource()
   const files = makeMemoryFileStore()
   const agent = makeScriptedAgent()
+  const cards = shared.cards ?? makeFakeReplyCard()
   const layer = Layer.mergeAll(
+    cards.layer,
     webhook.layer,
     messenger.layer,
     media.layer,
@@ -41,7 +49,7 @@ export const makeWorld = (overrides: Partial<ChannelSettingsShape> = {}) => {
     ChannelMetrics.layer,
     Layer.succeed(ChannelSettings, ChannelSettings.of({ ...settings, ...overrides })),
   )
-  return { webhook, messenger, media, files, agent, layer }
+  return { webhook, messenger, media, files, agent, cards, layer }
 }
 
 export type World = ReturnType<typeof makeWorld>
@@ -53,4 +61,10 @@ export const payload = (name: string, overrides: Record<string, unknown> = {}) =
   ...overrides,
 })
 
-export const handle = (data: unknown, frameMessageId?: string) => handleMessage(frame(data, frameMessageId))
+/** What the runner does with a frame: decode it once, then handle the message. */
+export const handleFrame = (inbound: InboundFrame) =>
+  Effect.flatMap(decodeFrame(inbound), (decoded) =>
+    Result.isSuccess(decoded) ? handleMessage(decoded.success) : Effect.succeed(decoded.failure),
+  )
+
+export const handle = (data: unknown, frameMessageId?: string) => handleFrame(frame(data, frameMessageId))
