@@ -64,7 +64,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const [command, ...rest] = positionals
   if (command === undefined || command === "help") {
     say(HELP.main ?? "")
-    return command === undefined && !values.help ? EXIT.usage : EXIT.ok
+    return EXIT.ok
   }
   if (values.help) {
     say(HELP[command] ?? HELP.main ?? "")
@@ -103,8 +103,15 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
       return deadletters(config(), rest[0], rest[1])
     }
     case "doctor": {
-      const { doctor } = await import("./commands/doctor.js")
-      return doctor(config(), { trustConfig: values["trust-config"] ?? false })
+      const { doctor, doctorOfInvalidConfig } = await import("./commands/doctor.js")
+      let loaded: ReturnType<typeof config>
+      try {
+        loaded = config()
+      } catch (error) {
+        if (error instanceof ConfigError) return doctorOfInvalidConfig(error)
+        throw error
+      }
+      return doctor(loaded, { trustConfig: values["trust-config"] ?? false })
     }
     case "schema": {
       const { configJsonSchema } = await import("./commands/schema.js")

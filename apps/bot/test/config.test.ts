@@ -123,6 +123,27 @@ describe("parseConfig", () => {
     expect(problems(`{ channels: `)[0]).toMatch(/not valid JSON5/)
   })
 
+  it("reports every problem at once, each with its key path", () => {
+    const found = problems(
+      `{
+        channels: { dingtalk: { enabled: true, groupPolicy: "some", clientSecret: "\${DINGTALK_CLIENT_SECRET}" } },
+        gateway: { port: "eighty", prot: 1 },
+        store: { kind: "redis" },
+      }`,
+    )
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^channels\.dingtalk\.groupPolicy: Expected "mention" \| "all"/),
+        expect.stringMatching(/^gateway\.port: Expected/),
+        expect.stringMatching(/^gateway\.prot/),
+        "channels.dingtalk.clientId: required when the channel is enabled",
+        "channels.dingtalk.clientSecret: environment variable DINGTALK_CLIENT_SECRET is not set",
+        'store.url: required when store.kind is "redis"',
+      ]),
+    )
+    expect(found).toHaveLength(6)
+  })
+
   it("refuses an idle timeout or keep-alive too short to mean anything, and reads both", () => {
     expect(problems(`{ channels: { dingtalk: { idleTimeoutMs: 5000 } } }`)[0]).toMatch(
       /^channels\.dingtalk\.idleTimeoutMs: Expected a value greater than or equal to 10000/,

@@ -272,13 +272,28 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
     )
 
   const test = async (to?: string): Promise<ReadonlyArray<TestStep>> => {
-    const credentials = await runtime.runPromise(
+    // A fresh token with the configured secret, never the cached one: a secret reset in the developer console must
+    // show here now, not when the cached token expires hours later.
+    const credentials = await Effect.runPromise(
       Effect.gen(function* () {
         yield* (yield* AccessTokens).get
       }).pipe(
+        Effect.provide(
+          OpenApi.layer({
+            clientId: options.credentials.clientId,
+            clientSecret: options.credentials.clientSecret,
+            robotCode: options.credentials.robotCode,
+            apiBase: options.dingtalk.apiBase,
+            requestTimeoutMs: 8_000,
+          }).pipe(Layer.provide(MemoryTokenStore.layer)),
+        ),
         Effect.match({
           onFailure: (error): TestStep => ({ step: "credentials", ok: false, detail: error.message }),
-          onSuccess: (): TestStep => ({ step: "credentials", ok: true, detail: "access token obtained" }),
+          onSuccess: (): TestStep => ({
+            step: "credentials",
+            ok: true,
+            detail: "DingTalk issued a new access token for the configured secret",
+          }),
         }),
       ),
     )

@@ -1,9 +1,11 @@
 import { type ChannelMetricsSnapshot, MemoryTokenStore } from "@openpollen/core"
 import { AccessTokens, OpenApi, probeCardScopes, resolveOpenApiConfig } from "@openpollen/openapi"
 import { Effect, Layer } from "effect"
+import type { ConfigError } from "../config/loadConfig.js"
 import type { ResolvedConfig } from "../config/ResolvedConfig.js"
 import { callGateway } from "./gatewayClient.js"
 import { isDingTalkOrigin } from "./isDingTalkOrigin.js"
+import { missingBot } from "./missingBot.js"
 import { EXIT, paint, say } from "./output.js"
 
 interface Check {
@@ -62,6 +64,22 @@ const credentialsCheck = async (config: ResolvedConfig, options: DoctorOptions):
       }),
     ),
   )
+}
+
+const mark = (ok: Check["ok"]) => (ok === "skip" ? paint.dim("–") : ok ? paint.green("✔") : paint.red("✘"))
+
+/** `openpollen doctor` when the config does not load: that is the failed check, with each problem and the fix. */
+export const doctorOfInvalidConfig = (error: ConfigError): number => {
+  const file = error.source ?? "openpollen.json"
+  say(
+    `${mark(false)} ${"config".padEnd(12)} ${file}: ${error.problems.length} problem${error.problems.length === 1 ? "" : "s"}`,
+  )
+  for (const problem of error.problems) say(`${" ".repeat(15)}- ${problem}`)
+  say(
+    `${" ".repeat(15)}fix: edit ${file} at those keys (\`openpollen schema\` lists every key), or export the variables it names`,
+  )
+  say(`${mark("skip")} ${"credentials".padEnd(12)} not checked: the config did not load`)
+  return EXIT.failure
 }
 
 const GRANT_HINT = "grant it in the app's 权限管理 (permissions) page on open.dingtalk.com"
@@ -147,16 +165,10 @@ export const doctor = async (config: ResolvedConfig, options: DoctorOptions = {}
   checks.push({
     name: "bot",
     ok: running === undefined ? "skip" : true,
-    detail:
-      running === undefined
-        ? "not running (start it with `openpollen start`)"
-        : `running: ${JSON.stringify(running.body)}`,
+    detail: running === undefined ? missingBot(config) : `running: ${JSON.stringify(running.body)}`,
   })
   const lastCard = running === undefined ? undefined : await cardTroubleCheck(config)
   if (lastCard !== undefined) checks.push(lastCard)
-  for (const check of checks)
-    say(
-      `${check.ok === "skip" ? paint.dim("–") : check.ok ? paint.green("✔") : paint.red("✘")} ${check.name.padEnd(12)} ${check.detail}`,
-    )
+  for (const check of checks) say(`${mark(check.ok)} ${check.name.padEnd(12)} ${check.detail}`)
   return checks.some((check) => check.ok === false) ? EXIT.failure : EXIT.ok
 }

@@ -10,9 +10,10 @@ import { ChannelStartError, type DingTalkChannel, startDingTalkChannel } from ".
 import type { DingTalkCredentials, ResolvedConfig } from "../config/ResolvedConfig.js"
 import { startGateway } from "../gateway/GatewayServer.js"
 import { botLoggerLayer } from "../logging/BotLogger.js"
+import { writeErrorLine } from "../logging/errorLine.js"
 import { makeRedactor } from "../logging/redact.js"
 import { removeRunState, writeRunState } from "../runState/writeRunState.js"
-import { complain, EXIT, paint, say } from "./output.js"
+import { EXIT, paint, say } from "./output.js"
 import { watchPnpmLaunchers } from "./watchPnpmLaunchers.js"
 
 const SHUTDOWN_WAIT_MS = 10_000
@@ -189,7 +190,7 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
       )
       // A shutdown step that hangs must not keep the process alive forever.
       const hardStop = setTimeout(() => {
-        complain("openpollen: shutdown did not finish in time; exiting")
+        writeErrorLine("openpollen: shutdown did not finish in time; exiting")
         resolve(EXIT.failure)
       }, SHUTDOWN_WAIT_MS + 10_000)
       hardStop.unref()
@@ -199,7 +200,7 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
           await run()
         } catch (error) {
           clean = false
-          complain(
+          writeErrorLine(
             redact(`openpollen: closing ${name} failed: ${error instanceof Error ? error.message : "error"}`),
           )
         }
@@ -221,8 +222,9 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
       say("openpollen: stopped")
       resolve(clean ? EXIT.ok : EXIT.failure)
     }
-    process.once("SIGINT", () => void stop("SIGINT"))
-    process.once("SIGTERM", () => void stop("SIGTERM"))
+    // `on`, not `once`: pnpm forwards the terminal's SIGINT, so one Ctrl-C arrives twice; the second must not kill node.
+    process.on("SIGINT", () => void stop("SIGINT"))
+    process.on("SIGTERM", () => void stop("SIGTERM"))
     watchPnpmLaunchers(() => void stop("launcher exit (pnpm)"))
   })
 }
