@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type Simulator, startSimulator } from "@openpollen/simulator"
+import { type ReceivedReply, type Simulator, startSimulator } from "@openpollen/simulator"
 import { type Layer, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { EchoAgent } from "../src/agents/EchoAgent.js"
@@ -117,7 +117,7 @@ describe("the wired DingTalk channel behind the gateway API, against the simulat
       body: JSON.stringify({ to: group.id, text, title: "**发布** 通知" }),
     })
     expect(response.status).toBe(200)
-    const parts = []
+    const parts: Array<ReceivedReply> = []
     for (;;) {
       const part = await sim
         .nextReply(group.id, { timeoutMs: parts.length === 0 ? 15_000 : 3_000 })
