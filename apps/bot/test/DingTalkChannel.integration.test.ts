@@ -119,7 +119,7 @@ describe("the wired DingTalk channel behind the gateway API, against the simulat
     expect(response.status).toBe(200)
     const parts: Array<ReceivedReply> = []
     for (;;) {
-      const part = await sim
+      const part: ReceivedReply | undefined = await sim
         .nextReply(group.id, { timeoutMs: parts.length === 0 ? 15_000 : 3_000 })
         .catch(() => undefined)
       if (part === undefined) break

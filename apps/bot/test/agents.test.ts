@@ -116,7 +116,7 @@ agentContract("OpenAiAgent against a local chat-completions endpoint", () => ({
 }))
 
 describe("EchoAgent", () => {
-  it("echoes the text and lists every saved file's path on its own line", async () => {
+  it("echoes the text and lists every saved file's name (never the server's path) on its own line", async () => {
     const events = await Effect.runPromise(
       Effect.gen(function* () {
         const agent = yield* Agent
@@ -125,10 +125,10 @@ describe("EchoAgent", () => {
         )
       }).pipe(Effect.provide(EchoAgent.layer)),
     )
-    expect(events.map((event) => event.text)).toEqual(["你好", "\n\n/u/a.png"])
+    expect(events.map((event) => event.text)).toEqual(["你好", "\n\na.png"])
   })
 
-  it("shows the quote first: its text and the paths of its files on one '>' line", async () => {
+  it("shows the quote first: its text and the names of its files on one '>' line", async () => {
     const reply = await Effect.runPromise(
       Effect.gen(function* () {
         return yield* collectAnswer(
@@ -143,7 +143,7 @@ describe("EchoAgent", () => {
         )
       }).pipe(Effect.provide(EchoAgent.layer)),
     )
-    expect(reply).toBe("> 部署脚本 报错了 /u/quoted.xlsx\n\n你好\n\n/u/own.png")
+    expect(reply).toBe("> 部署脚本 报错了 quoted.xlsx\n\n你好\n\nown.png")
   })
 })
 

@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { homedir, tmpdir } from "node:os"
 import { join } from "node:path"
 import { Redacted } from "effect"
 import fc from "fast-check"
@@ -80,6 +80,32 @@ describe("parseConfig", () => {
     expect(config.dingtalk.groupPolicy).toBe("all")
   })
 
+  it("replies in Markdown by default; card mode takes the card settings, each with its default", () => {
+    expect(parseConfig("{}", {}).dingtalk).toMatchObject({
+      replyMode: "markdown",
+      card: {
+        templateId: "382e4302-551d-4880-bf29-a30acfab2e71.schema",
+        contentKey: "content",
+        updateIntervalMs: 300,
+        qps: 20,
+      },
+    })
+    const card = parseConfig(
+      `{ channels: { dingtalk: { replyMode: "card", card: { templateId: "mine.schema", updateIntervalMs: 1000 } } } }`,
+      {},
+    )
+    expect(card.dingtalk).toMatchObject({
+      replyMode: "card",
+      card: { templateId: "mine.schema", contentKey: "content", updateIntervalMs: 1_000, qps: 20 },
+    })
+    expect(problems(`{ channels: { dingtalk: { replyMode: "cards" } } }`)[0]).toMatch(
+      /^channels\.dingtalk\.replyMode: Expected "markdown" \| "card"/,
+    )
+    expect(problems(`{ channels: { dingtalk: { card: { qps: 0 } } } }`)[0]).toMatch(
+      /^channels\.dingtalk\.card\.qps/,
+    )
+  })
+
   it("names the unset variable and the key of a required field", () => {
     expect(
       problems(
@@ -140,6 +166,31 @@ describe("parseConfig", () => {
       "redis://:pw-123@10.0.0.5:6380/2",
     )
     expect(JSON.stringify(config)).not.toContain("pw-123")
+  })
+
+  it("keeps state in a durable SQLite file by default with credentials, and in memory for the sandbox", () => {
+    const credentials = '{ channels: { dingtalk: { enabled: true, clientId: "ding1", clientSecret: "s" } }'
+    expect(parseConfig(`${credentials} }`, {}).store).toMatchObject({
+      kind: "sqlite",
+      path: join(homedir(), ".openpollen", "state", "openpollen.sqlite"),
+      leaseMs: 30_000,
+      maxDeliveries: 5,
+      historyTtlMs: 604_800_000,
+    })
+    expect(parseConfig("{}", {}).store.kind).toBe("memory")
+    expect(parseConfig(`${credentials}, store: { kind: "memory" } }`, {}).store.kind).toBe("memory")
+    expect(
+      parseConfig('{ store: { kind: "sqlite", path: "/srv/bot.sqlite", historyTtlMs: 60000 } }', {}).store,
+    ).toMatchObject({ kind: "sqlite", path: "/srv/bot.sqlite", historyTtlMs: 60_000 })
+  })
+
+  it('reads the deprecated store.kind "file" as sqlite, with a notice saying so', () => {
+    const config = parseConfig('{ store: { kind: "file" } }', {})
+    expect(config.store.kind).toBe("sqlite")
+    expect(config.notices).toEqual([
+      expect.stringMatching(/store\.kind "file" is deprecated: read as "sqlite"/),
+    ])
+    expect(parseConfig('{ store: { kind: "sqlite" } }', {}).notices).toEqual([])
   })
 
   it("requires a redis URL, names its variable, and never echoes a URL it cannot parse", () => {

@@ -1,17 +1,24 @@
 import { Clock, Effect, Queue } from "effect"
 
+/** Without a QpsLimit answer for this long, one slot taken away after one comes back. */
+const RECOVERY_MS = 5_000
+
 /**
  * The app's card calls, all cards together, at most `perSecond` in any one-second window as DingTalk counts them.
  * DingTalk counts a call when it arrives, which can be any time until its answer, so a call's slot is free again one
- * second after the call *finished*. No call starts until a QpsLimit answer's back-off has passed (`holdOff`), since
- * DingTalk limits the whole app, not one card.
+ * second after the call *finished*. A QpsLimit answer means the real limit is lower (other instances, a lower tier):
+ * no call starts until its back-off has passed (`holdOff`), and half the slots are withdrawn, coming back one by one
+ * while DingTalk stays quiet.
  */
 export const makeCardCallLimiter = (perSecond: number) =>
   Effect.gen(function* () {
     const size = Math.max(1, Math.floor(perSecond))
     const slots = yield* Queue.bounded<number>(size)
     for (let index = 0; index < size; index += 1) yield* Queue.offer(slots, 0)
+    let active = size
+    let withdraw = 0
     let resumeAt = 0
+    let throttledAt = Number.NEGATIVE_INFINITY
     const take = Effect.gen(function* () {
       const freeAt = yield* Queue.take(slots)
       const now = yield* Clock.currentTimeMillis
@@ -19,7 +26,20 @@ export const makeCardCallLimiter = (perSecond: number) =>
       if (startAt > now) yield* Effect.sleep(startAt - now)
     })
     // 10 ms more than a second: timers and clocks of the two ends round differently.
-    const give = Effect.flatMap(Clock.currentTimeMillis, (now) => Queue.offer(slots, now + 1_010))
+    const give = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      if (withdraw > 0) {
+        withdraw -= 1
+        active -= 1
+        return
+      }
+      yield* Queue.offer(slots, now + 1_010)
+      if (active < size && now - throttledAt > RECOVERY_MS) {
+        active += 1
+        throttledAt = now
+        yield* Queue.offer(slots, now + 1_010)
+      }
+    })
     return {
       /** Runs `call` in a slot; waits (in arrival order) while none is free. */
       limit: <A, E, R>(call: Effect.Effect<A, E, R>) =>
@@ -28,9 +48,12 @@ export const makeCardCallLimiter = (perSecond: number) =>
           () => call,
           () => give,
         ),
+      /** After a QpsLimit answer: nothing starts for `ms`, and the app runs on half its slots for a while. */
       holdOff: (ms: number) =>
         Effect.map(Clock.currentTimeMillis, (now) => {
           resumeAt = Math.max(resumeAt, now + ms)
+          throttledAt = now
+          withdraw = Math.max(withdraw, active - Math.max(1, Math.floor(active / 2)))
         }),
     }
   })

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { replyCardContract } from "@openpollen/contracts"
 import { ReplyCard } from "@openpollen/core"
+import { probeCardScopes, resolveOpenApiConfig } from "@openpollen/openapi"
 import { type Simulator, startSimulator } from "@openpollen/simulator"
-import { Effect } from "effect"
+import { Effect, Redacted } from "effect"
 import { afterAll, beforeAll } from "vitest"
 import { openApiFor } from "./support.js"
 
@@ -85,4 +86,26 @@ describe("OpenApi ReplyCard", () => {
       expect(sim.cards.counters.peakQps).toBeLessThanOrEqual(20)
     }).pipe(Effect.provide(openApiFor(sim, { card: { qps: 20 } }))),
   )
+
+  it.live("probes the card scopes without creating a card, and names what is missing", () => {
+    const config = (templateId?: string) =>
+      resolveOpenApiConfig({
+        clientId: sim.app.clientId,
+        clientSecret: Redacted.make(sim.app.clientSecret),
+        apiBase: sim.url,
+        ...(templateId === undefined ? {} : { card: { templateId } }),
+      })
+    return Effect.gen(function* () {
+      const cardsBefore = sim.cards.all.length
+      expect(yield* probeCardScopes(config())).toEqual({ missing: [], templateMissing: false, unknown: [] })
+      sim.cards.setPermissions([])
+      expect((yield* probeCardScopes(config())).missing).toEqual([
+        "Card.Instance.Write",
+        "Card.Streaming.Write",
+      ])
+      sim.cards.setPermissions(["Card.Instance.Write", "Card.Streaming.Write"])
+      expect((yield* probeCardScopes(config("gone.schema"))).templateMissing).toBe(true)
+      expect(sim.cards.all.length).toBe(cardsBefore)
+    }).pipe(Effect.provide(openApiFor(sim)))
+  })
 })

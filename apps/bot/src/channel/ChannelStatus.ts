@@ -1,4 +1,4 @@
-import type { ChannelMetricsSnapshot, ConnectionState } from "@openpollen/core"
+import type { ChannelMetricsSnapshot, ConnectionState, ReplyMode } from "@openpollen/core"
 import type { StreamCounters } from "@openpollen/stream"
 
 export interface ChannelStatus {
@@ -8,9 +8,13 @@ export interface ChannelStatus {
   readonly clientId?: string
   readonly robotCode?: string
   readonly groupPolicy: string
+  /** With card, `messages.lastCardTrouble` says why a card could not be used (and which scope to grant). */
+  readonly replyMode?: ReplyMode
   readonly connection?: ConnectionState
   readonly stream?: Readonly<StreamCounters>
   readonly messages?: ChannelMetricsSnapshot
+  /** Messages the journal gave up on (sqlite, redis); see `openpollen deadletters list`. */
+  readonly deadLetters?: number
 }
 
 export interface TestStep {

@@ -80,6 +80,25 @@ export const DingTalkChannelFile = Schema.Struct({
     "One agent session per group member instead of per group.",
   ),
   qps: optional(Between(1, 1_000), "Open API calls per second for the app. Default 20."),
+  replyMode: optional(
+    Schema.Literals(["markdown", "card"]),
+    "markdown (default): one message with the whole answer; card: an AI card that fills in while the agent streams.",
+  ),
+  card: optional(
+    Schema.Struct({
+      templateId: optional(
+        Schema.String.check(Schema.isNonEmpty()),
+        "The AI card template. Default 382e4302-551d-4880-bf29-a30acfab2e71.schema (the standard AI card).",
+      ),
+      contentKey: optional(
+        Schema.String.check(Schema.isNonEmpty()),
+        "The template variable the answer streams into. Default content.",
+      ),
+      updateIntervalMs: optional(PositiveInt, "At most one update per card in this long. Default 300."),
+      qps: optional(Between(1, 1_000), "Card API calls per second for the whole app. Default 20."),
+    }),
+    "AI cards (replyMode card).",
+  ),
   idleTimeoutMs: optional(
     Schema.Int.check(Schema.isGreaterThanOrEqualTo(MIN_IDLE_TIMEOUT_MS)),
     `Replace a Stream connection silent for this long. At least ${MIN_IDLE_TIMEOUT_MS}. Default ${STREAM_DEFAULTS.idleTimeoutMs}.`,
@@ -153,8 +172,12 @@ export const ConfigFile = Schema.Struct({
   store: optional(
     Schema.Struct({
       kind: optional(
-        Schema.Literals(["memory", "file", "redis"]),
-        "Where state lives: memory (default), file (tokens survive restarts) or redis (shared by several instances).",
+        Schema.Literals(["sqlite", "memory", "redis", "file"]),
+        "Where state lives: sqlite (default with credentials: one durable file, nothing lost on a crash), memory (default in the sandbox: lost on exit) or redis (shared by several instances). file is deprecated and read as sqlite.",
+      ),
+      path: optional(
+        Schema.String,
+        "sqlite only: the database file. Default ~/.openpollen/state/openpollen.sqlite (created 0600).",
       ),
       url: optional(
         Schema.String,
@@ -164,15 +187,15 @@ export const ConfigFile = Schema.Struct({
       keyPrefix: optional(Schema.String, "redis only: prefix of every key. Default openpollen:."),
       leaseMs: optional(
         Between(1_000, 3_600_000),
-        "redis only: a dead instance's messages are taken over after this long. Default 30000.",
+        "redis: a dead instance's messages are taken over after this long; sqlite: a message put back comes back after this long. Default 30000.",
       ),
       maxDeliveries: optional(
         Between(1, 1_000),
-        "redis only: a received message handed out this many times unanswered goes to the dead-letter stream. Default 5.",
+        "sqlite and redis: a received message handed out this many times unanswered goes to the dead letters. Default 5.",
       ),
       historyTtlMs: optional(
         Between(60_000, 31_536_000_000),
-        "redis only: the agent's history of a conversation nobody wrote to for this long is dropped. Default 604800000 (7 days).",
+        "sqlite and redis: the agent's history of a conversation nobody wrote to for this long is dropped. Default 604800000 (7 days).",
       ),
     }),
     "State stores.",

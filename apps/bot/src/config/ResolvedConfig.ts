@@ -1,7 +1,15 @@
 import { homedir } from "node:os"
 import { join, resolve } from "node:path"
-import { type Allowlists, FRIENDLY_REPLIES, type GroupPolicy, type GroupSettings } from "@openpollen/core"
-import { DOWNLOAD_DEFAULTS } from "@openpollen/openapi/defaults"
+import {
+  type Allowlists,
+  CARD_UPDATE_INTERVAL_MS,
+  FRIENDLY_REPLIES,
+  type GroupPolicy,
+  type GroupSettings,
+  type ReplyMode,
+} from "@openpollen/core"
+import { CARD_DEFAULTS, DOWNLOAD_DEFAULTS } from "@openpollen/openapi/defaults"
+import { SQLITE_FILE_NAME } from "@openpollen/sqlite"
 import { STREAM_DEFAULTS } from "@openpollen/stream/defaults"
 import { Redacted } from "effect"
 import type { ConfigFile } from "./ConfigFile.js"
@@ -30,6 +38,13 @@ export interface ResolvedDingTalk {
   readonly maxConcurrentConversations: number
   readonly sessionPerUserInGroups: boolean
   readonly qps: number
+  readonly replyMode: ReplyMode
+  readonly card: {
+    readonly templateId: string
+    readonly contentKey: string
+    readonly updateIntervalMs: number
+    readonly qps: number
+  }
   readonly idleTimeoutMs: number
   readonly keepAliveMs: number
   readonly download: {
@@ -52,7 +67,15 @@ export interface ResolvedOpenAi {
 }
 
 export type ResolvedStore =
-  | { readonly kind: "memory" | "file"; readonly stateDir: string }
+  | { readonly kind: "memory"; readonly stateDir: string }
+  | {
+      readonly kind: "sqlite"
+      readonly path: string
+      readonly leaseMs: number
+      readonly maxDeliveries: number
+      readonly historyTtlMs: number
+      readonly stateDir: string
+    }
   | {
       readonly kind: "redis"
       readonly url: Redacted.Redacted<string>
@@ -77,23 +100,43 @@ export interface ResolvedConfig {
   }
   readonly sandbox: { readonly port: number }
   readonly store: ResolvedStore
+  /** Lines to print at start: deprecated settings and what they were read as. */
+  readonly notices: ReadonlyArray<string>
   readonly log: { readonly level: "debug" | "info" | "warning" | "error" }
 }
 
 const openpollenHome = () => join(homedir(), ".openpollen")
 
-const resolveStore = (store: ConfigFile["store"] = {}, stateDir: string): ResolvedStore => {
-  if (store.kind !== "redis") return { kind: store.kind ?? "memory", stateDir }
-  return {
-    kind: "redis",
-    url: Redacted.make(store.url ?? ""),
-    keyPrefix: store.keyPrefix ?? "openpollen:",
+/** The default store: a durable file for a bot with credentials, memory for the sandbox (and when asked for). */
+const resolveStore = (
+  store: ConfigFile["store"] = {},
+  stateDir: string,
+  hasCredentials: boolean,
+): ResolvedStore => {
+  const kind = store.kind ?? (hasCredentials ? "sqlite" : "memory")
+  if (kind === "memory") return { kind: "memory", stateDir }
+  const shared = {
     leaseMs: store.leaseMs ?? 30_000,
     maxDeliveries: store.maxDeliveries ?? 5,
     historyTtlMs: store.historyTtlMs ?? 7 * 86_400_000,
     stateDir,
   }
+  if (kind !== "redis")
+    return { kind: "sqlite", path: store.path ?? join(stateDir, SQLITE_FILE_NAME), ...shared }
+  return {
+    kind: "redis",
+    url: Redacted.make(store.url ?? ""),
+    keyPrefix: store.keyPrefix ?? "openpollen:",
+    ...shared,
+  }
 }
+
+const noticesOf = (store: ConfigFile["store"]): ReadonlyArray<string> =>
+  store?.kind === "file"
+    ? [
+        'store.kind "file" is deprecated: read as "sqlite" (tokens, history and unanswered messages in one file); write "sqlite" to silence this',
+      ]
+    : []
 
 /** `$OPENPOLLEN_STATE_DIR` moves the state folder (tokens, the run-state file), e.g. for tests. */
 export const resolveConfig = (
@@ -133,6 +176,13 @@ export const resolveConfig = (
       maxConcurrentConversations: dingtalk.maxConcurrentConversations ?? 16,
       sessionPerUserInGroups: dingtalk.sessionPerUserInGroups ?? false,
       qps: dingtalk.qps ?? 20,
+      replyMode: dingtalk.replyMode ?? "markdown",
+      card: {
+        templateId: dingtalk.card?.templateId ?? CARD_DEFAULTS.templateId,
+        contentKey: dingtalk.card?.contentKey ?? CARD_DEFAULTS.contentKey,
+        updateIntervalMs: dingtalk.card?.updateIntervalMs ?? CARD_UPDATE_INTERVAL_MS,
+        qps: dingtalk.card?.qps ?? CARD_DEFAULTS.qps,
+      },
       idleTimeoutMs: dingtalk.idleTimeoutMs ?? STREAM_DEFAULTS.idleTimeoutMs,
       keepAliveMs: dingtalk.keepAliveMs ?? STREAM_DEFAULTS.keepAliveMs,
       download: {
@@ -168,7 +218,8 @@ export const resolveConfig = (
       ...(file.gateway?.apiKey === undefined ? {} : { apiKey: Redacted.make(file.gateway.apiKey) }),
     },
     sandbox: { port: file.sandbox?.port ?? 18_801 },
-    store: resolveStore(file.store, stateDir),
+    store: resolveStore(file.store, stateDir, credentials !== undefined),
+    notices: noticesOf(file.store),
     log: { level: file.log?.level ?? "info" },
   }
 }

@@ -5,6 +5,9 @@ export type GroupPolicy = "mention" | "all"
 /** How answers are delivered: Markdown messages, or an AI card streamed in place. */
 export type ReplyMode = "markdown" | "card"
 
+/** At most one card update per card in this long; deltas in between are sent together. */
+export const CARD_UPDATE_INTERVAL_MS = 300
+
 /** Settings of one group (`groups["<conversationId>"]`), or of every group (`groups["*"]`). */
 export interface GroupSettings {
   /** `false`: every message of the group is ignored. Default true. */
@@ -37,6 +40,10 @@ export interface ChannelSettingsShape {
   readonly maxReplyChars: number
   /** One agent session per group member instead of one per group. Default false. */
   readonly sessionPerUserInGroups?: boolean
+  /** Default markdown; a group's own replyMode (`groups`) wins. */
+  readonly replyMode?: ReplyMode
+  /** Default CARD_UPDATE_INTERVAL_MS. */
+  readonly cardUpdateIntervalMs?: number
   /** Per-group settings by conversationId; `"*"` applies to every group, a group's own entry wins key by key. */
   readonly groups?: Readonly<Record<string, GroupSettings>>
   /** Sent (at most once per sender, conversation and hour) to someone an allowlist refuses. Absent: silence. */

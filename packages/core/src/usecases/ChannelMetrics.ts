@@ -2,6 +2,14 @@ import { Context, Effect, Layer } from "effect"
 import type { FallbackReason } from "./DeliveryFailed.js"
 import type { HandleOutcome } from "./HandleOutcome.js"
 
+/** Why the last card could not be used, as DingTalk said it (the reason and the scope to grant, never a secret). */
+export interface CardTrouble {
+  readonly reason: string
+  readonly permission?: string
+  readonly message: string
+  readonly at: number
+}
+
 export interface FallbackCount {
   readonly replies: number
   readonly parts: number
@@ -24,6 +32,11 @@ export interface ChannelMetricsSnapshot {
   /** Parts sent once more after a failure that left their delivery unknown. */
   readonly ambiguousRetries: number
   readonly replyFailures: number
+  /** Answers streamed into AI cards. */
+  readonly cards: number
+  /** Answers that went as Markdown although replyMode is card. */
+  readonly cardFallbacks: number
+  readonly lastCardTrouble?: CardTrouble
   readonly lastMessageAt?: number
 }
 
@@ -33,6 +46,8 @@ export class ChannelMetrics extends Context.Service<
   {
     readonly record: (outcome: HandleOutcome, at: number) => Effect.Effect<void>
     readonly snapshot: Effect.Effect<ChannelMetricsSnapshot>
+    /** An answer goes as Markdown instead of a card, and why; true the first time this reason is seen (log it once). */
+    readonly cardTrouble: (trouble: CardTrouble) => Effect.Effect<boolean>
   }
 >()("@openpollen/core/ChannelMetrics") {
   static readonly layer = Layer.sync(ChannelMetrics, () => {
@@ -50,6 +65,8 @@ export class ChannelMetrics extends Context.Service<
       fallbacksByReason: {},
       ambiguousRetries: 0,
       replyFailures: 0,
+      cards: 0,
+      cardFallbacks: 0,
     }
     const withFallback = (reason: FallbackReason | undefined, parts: number) => {
       if (reason === undefined) return {}
@@ -62,6 +79,7 @@ export class ChannelMetrics extends Context.Service<
         },
       }
     }
+    const seenTrouble = new Set<string>()
     const apply = (outcome: HandleOutcome): Partial<ChannelMetricsSnapshot> => {
       switch (outcome._tag) {
         case "Malformed":
@@ -80,6 +98,7 @@ export class ChannelMetrics extends Context.Service<
             openApiParts: state.openApiParts + outcome.openApiParts,
             ambiguousRetries: state.ambiguousRetries + outcome.ambiguousRetries,
             ...withFallback(outcome.fallback, outcome.openApiParts),
+            cards: state.cards + (outcome.card === true ? 1 : 0),
           }
         case "ReplyFailed":
           return {
@@ -94,6 +113,14 @@ export class ChannelMetrics extends Context.Service<
           state = { ...state, ...apply(outcome), received: state.received + 1, lastMessageAt: at }
         }),
       snapshot: Effect.sync(() => state),
+      cardTrouble: (trouble) =>
+        Effect.sync(() => {
+          state = { ...state, lastCardTrouble: trouble, cardFallbacks: state.cardFallbacks + 1 }
+          const key = `${trouble.reason}:${trouble.permission ?? ""}`
+          if (seenTrouble.has(key)) return false
+          seenTrouble.add(key)
+          return true
+        }),
     })
   })
 }

@@ -24,6 +24,8 @@ export type HandleOutcome =
       /** Why the Open API carried parts of it, when it did. */
       readonly fallback?: FallbackReason
       readonly ambiguousRetries: number
+      /** The answer streamed into an AI card. */
+      readonly card?: true
     }
   | {
       readonly _tag: "ReplyFailed"

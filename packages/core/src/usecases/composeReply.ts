@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import type { InboundMessage } from "../domain/InboundMessage.js"
 import { Agent } from "../ports/Agent.js"
 import { ConversationLease, ConversationLeaseError } from "../ports/ConversationLease.js"
@@ -37,6 +37,8 @@ const leased = <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) =>
 export interface ComposeOptions {
   /** The conversation's instructions for the agent (a group's `systemPrompt`). */
   readonly systemPrompt?: string
+  /** Called with each piece of the answer as the agent produces it (a card shows it at once). */
+  readonly onText?: (text: string) => Effect.Effect<void>
 }
 
 /**
@@ -84,15 +86,23 @@ export const composeReply = Effect.fnUntraced(function* (
   const answer = yield* leased(
     leaseKey,
     collectAnswer(
-      agent.respond({
-        sessionKey,
-        text: message.text,
-        attachments: attachments.success,
-        sender: message.sender,
-        conversation: message.conversation,
-        ...(message.quoted && message.quoted.text !== "" ? { quotedText: message.quoted.text } : {}),
-        ...(options.systemPrompt === undefined ? {} : { systemPrompt: options.systemPrompt }),
-      }),
+      agent
+        .respond({
+          sessionKey,
+          text: message.text,
+          attachments: attachments.success,
+          sender: message.sender,
+          conversation: message.conversation,
+          ...(message.quoted && message.quoted.text !== "" ? { quotedText: message.quoted.text } : {}),
+          ...(options.systemPrompt === undefined ? {} : { systemPrompt: options.systemPrompt }),
+        })
+        .pipe(
+          Stream.tap((event) =>
+            options.onText !== undefined && event._tag === "TextDelta"
+              ? options.onText(event.text)
+              : Effect.void,
+          ),
+        ),
     ),
   ).pipe(Effect.result)
   if (answer._tag === "Failure") {

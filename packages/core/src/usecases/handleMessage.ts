@@ -14,6 +14,7 @@ import { type Delivered, deliverReply } from "./deliverReply.js"
 import { FRIENDLY_REPLIES } from "./friendlyReplies.js"
 import type { HandleOutcome } from "./HandleOutcome.js"
 import { refuseMessage } from "./refuseMessage.js"
+import { streamReply } from "./streamReply.js"
 
 /**
  * One decoded robot message, end to end: dedupe → policy → attachments → agent → shape → truncate →
@@ -76,19 +77,26 @@ export const handleMessage = Effect.fnUntraced(function* ({ frame, message }: De
     }
     const conversationSettings = settingsForMessage(message.conversation, settings)
     const sessionKey = sessionKeyFor(message, { perUserInGroups: settings.sessionPerUserInGroups ?? false })
+    const leaseKey = conversationKey(settings.robotCode, message.conversation.id)
+    const composeOptions =
+      conversationSettings.systemPrompt === undefined
+        ? {}
+        : { systemPrompt: conversationSettings.systemPrompt }
+    // replyMode card: the answer streams into a card, or comes back to go as Markdown below when no card can take it.
+    const carded =
+      unsupported === undefined && (conversationSettings.replyMode ?? settings.replyMode) === "card"
+        ? yield* streamReply(message, sessionKey, leaseKey, composeOptions)
+        : undefined
+    if (carded?._tag === "Carded") {
+      yield* settle(true)
+      return yield* finish(carded.outcome)
+    }
     const composed: ComposedReply =
-      unsupported === undefined
-        ? yield* composeReply(
-            message,
-            sessionKey,
-            conversationKey(settings.robotCode, message.conversation.id),
-            {
-              ...(conversationSettings.systemPrompt === undefined
-                ? {}
-                : { systemPrompt: conversationSettings.systemPrompt }),
-            },
-          )
-        : { kind: "notice", markdown: unsupported }
+      carded !== undefined
+        ? carded.composed
+        : unsupported === undefined
+          ? yield* composeReply(message, sessionKey, leaseKey, composeOptions)
+          : { kind: "notice", markdown: unsupported }
     const prepared = prepareReply(composed.markdown, { ...message, maxReplyChars: settings.maxReplyChars })
     if (prepared.truncated)
       yield* Effect.logInfo("reply truncated").pipe(Effect.annotateLogs({ chars: composed.markdown.length }))

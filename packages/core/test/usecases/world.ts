@@ -9,6 +9,7 @@ import {
 } from "@openpollen/core"
 import {
   makeFakeMediaSource,
+  makeFakeReplyCard,
   makeFakeRobotMessenger,
   makeFakeSessionWebhook,
   makeMemoryFileStore,
@@ -27,13 +28,18 @@ export const settings: ChannelSettingsShape = {
 }
 
 /** Every port faked, ready to provide to handleMessage or the runner. */
-export const makeWorld = (overrides: Partial<ChannelSettingsShape> = {}) => {
+export const makeWorld = (
+  overrides: Partial<ChannelSettingsShape> = {},
+  shared: { readonly cards?: ReturnType<typeof makeFakeReplyCard> } = {},
+) => {
   const webhook = makeFakeSessionWebhook()
   const messenger = makeFakeRobotMessenger()
   const media = makeFakeMediaSource()
   const files = makeMemoryFileStore()
   const agent = makeScriptedAgent()
+  const cards = shared.cards ?? makeFakeReplyCard()
   const layer = Layer.mergeAll(
+    cards.layer,
     webhook.layer,
     messenger.layer,
     media.layer,
@@ -43,7 +49,7 @@ export const makeWorld = (overrides: Partial<ChannelSettingsShape> = {}) => {
     ChannelMetrics.layer,
     Layer.succeed(ChannelSettings, ChannelSettings.of({ ...settings, ...overrides })),
   )
-  return { webhook, messenger, media, files, agent, layer }
+  return { webhook, messenger, media, files, agent, cards, layer }
 }
 
 export type World = ReturnType<typeof makeWorld>
