@@ -18,7 +18,7 @@ export interface OpenPollenVitestOptions {
   readonly hookTimeout?: number
   /** Whether workspace packages resolve to their sources (default) or to their builds (apps that run dist/). */
   readonly fromSources?: boolean
-  /** Further integration projects, named `integration:<name>`, run after the others (e.g. the bot's fault suite). */
+  /** Further integration projects, named `integration:<name>`, run after the others, one group after another. */
   readonly extraIntegration?: ReadonlyArray<{
     readonly name: string
     readonly include: ReadonlyArray<string>
@@ -49,13 +49,13 @@ export const openPollenVitest = (options: OpenPollenVitestOptions = {}): ViteUse
       },
     },
     ...extra.map(
-      (project): TestProjectInlineConfiguration => ({
+      (project, index): TestProjectInlineConfiguration => ({
         extends: true,
         test: {
           name: `integration:${project.name}`,
           include: [...project.include],
           ...(project.maxWorkers === undefined ? {} : { maxWorkers: project.maxWorkers }),
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: index + 1 },
         },
       }),
     ),

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The dependency rule: core imports only `effect`; adapters and tooling import core and never each other;
+// The dependency rule: core imports only `effect`; adapters and tooling import core and never each other (except
+// that agent adapters share @openpollen/agent-tools);
 // only apps wire several adapters. Every bare import must also be declared in the importing package.json.
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import { builtinModules } from "node:module"
@@ -8,6 +9,9 @@ import { join, relative } from "node:path"
 const root = process.argv[2] ?? new URL("..", import.meta.url).pathname
 const CORE = "@openpollen/core"
 const TOOLING = new Set(["@openpollen/simulator", "@openpollen/contracts"])
+// What the model agents share (read_file, the streamed request): only agent adapters may import it.
+const AGENT_SHARED = "@openpollen/agent-tools"
+const isAgentAdapter = (name) => name.startsWith("@openpollen/agent-") && name !== AGENT_SHARED
 
 const workspaces = ["packages", "apps"].flatMap((group) =>
   readdirSync(join(root, group), { withFileTypes: true })
@@ -74,11 +78,12 @@ for (const ws of workspaces) {
         if (!target || target === ws) continue
         const targetRole = roleOf(target)
         if (targetRole === "app") violations.push(`${where}: nothing may import an app`)
-        if (role !== "app" && targetRole === "adapter")
+        const sharedByAgents = name === AGENT_SHARED && isAgentAdapter(ws.manifest.name)
+        if (role !== "app" && targetRole === "adapter" && !sharedByAgents)
           violations.push(`${where}: adapters never import each other`)
         if (role !== "app" && folder === "src" && targetRole === "tooling")
           violations.push(`${where}: only tests and apps may use tooling packages`)
-        if (targetRole === "adapter") adaptersUsed.add(name)
+        if (targetRole === "adapter" && !sharedByAgents) adaptersUsed.add(name)
       }
     }
     if (role !== "app" && adaptersUsed.size > 1)

@@ -152,7 +152,7 @@ console.log(\`received and ACKed a \${type} message\`)
   )
 
   run(join(project, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.json"], project)
-  const output = run(process.execPath, ["dist/main.js"], project).trim()
+  const output = run(process.execPath, ["dist/main.js"], project).trim().split("\n").at(-1)
   if (output !== "received and ACKed a text message") fail(`the program printed "${output}"`)
   console.log(`the installed tarballs work: ${output}`)
 } finally {

@@ -5,5 +5,9 @@ import { openPollenVitest } from "../../vitest.shared.js"
 export default openPollenVitest({
   integrationSetup: ["test/setup/chromium.ts"],
   testTimeout: 30_000,
-  extraIntegration: [{ name: "fault", include: ["test/fault/**/*.integration.test.ts"], maxWorkers: 4 }],
+  extraIntegration: [
+    { name: "fault", include: ["test/fault/**/*.integration.test.ts"], maxWorkers: 4 },
+    // `pnpm start` runs turbo, which may rewrite dist/ that every other file's bots run from: it runs last, alone.
+    { name: "terminal", include: ["test/cli/startCtrlC.integration.test.ts"], maxWorkers: 1 },
+  ],
 })

@@ -51,11 +51,17 @@ export interface LaunchOptions {
   readonly dingtalk?: Readonly<Record<string, unknown>>
   /** Open the inspector on a free loopback port (for forceFullGc). */
   readonly inspect?: boolean
+  /** The openpollen bot's `store` config; default `{ kind: "memory" }`. */
+  readonly store?: Readonly<Record<string, unknown>>
 }
 
 const envRef = (name: string) => "$" + `{${name}}`
 
-const openpollenConfig = (sim: Simulator, dingtalk: Readonly<Record<string, unknown>>) => ({
+const openpollenConfig = (
+  sim: Simulator,
+  dingtalk: Readonly<Record<string, unknown>>,
+  store: Readonly<Record<string, unknown>>,
+) => ({
   channels: {
     dingtalk: {
       enabled: true,
@@ -69,6 +75,7 @@ const openpollenConfig = (sim: Simulator, dingtalk: Readonly<Record<string, unkn
   },
   agent: { provider: "echo" },
   gateway: { host: "127.0.0.1", port: 0 },
+  store,
 })
 
 const spawnBot = (kind: BotKind, sim: Simulator, app: SimApp, home: string, options: LaunchOptions) => {
@@ -89,7 +96,14 @@ const spawnBot = (kind: BotKind, sim: Simulator, app: SimApp, home: string, opti
       stdio: ["ignore", "pipe", "pipe"],
     })
   const configPath = join(home, "openpollen.json")
-  writeFileSync(configPath, JSON.stringify(openpollenConfig(sim, options.dingtalk ?? {}), null, 2))
+  writeFileSync(
+    configPath,
+    JSON.stringify(
+      openpollenConfig(sim, options.dingtalk ?? {}, options.store ?? { kind: "memory" }),
+      null,
+      2,
+    ),
+  )
   const launcher = launcherDeclares()
   return spawn(process.execPath, [...launcher.nodeFlags, OPENPOLLEN_CLI, "start", "--config", configPath], {
     cwd: home,

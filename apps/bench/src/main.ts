@@ -1,15 +1,19 @@
 import { parseArgs } from "node:util"
 import { type SimApp, type Simulator, startSimulator } from "@openpollen/simulator"
-import { type BotKind, type LaunchOptions, launchBot, type RunningBot } from "./bots.js"
+import { type BotKind, type LaunchOptions, launchBot } from "./bots.js"
+import { downloadOnce, downloadOnly } from "./downloadOnly.js"
 import { forceFullGc } from "./inspector.js"
+import { openpollenOptions } from "./openpollenOptions.js"
 import { FULL, type Profile, SMOKE } from "./profiles.js"
-import { type Chat, first, makeChats, ReplyTracker, sleep } from "./ReplyTracker.js"
+import { first, makeChats, ReplyTracker, sleep } from "./ReplyTracker.js"
 import { type BenchResult, renderTable, roundResult, TARGETS } from "./report.js"
-import { measureDownload } from "./scenarios/download.js"
 import { measureLatency } from "./scenarios/latency.js"
 import { measureReconnectGap } from "./scenarios/reconnect.js"
 import { measureThroughput } from "./scenarios/throughput.js"
-import { median, round } from "./stats.js"
+import { settle } from "./settle.js"
+import { sqliteOnly } from "./sqliteOnly.js"
+import { median } from "./stats.js"
+import { type Contender, type LoadSummary, underLoad } from "./underLoad.js"
 
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`)
 
@@ -29,119 +33,12 @@ const medianColdStart = async (
   return median(samples)
 }
 
-/**
- * Before a fixed-rate run: a pause, then a full GC of this process (the simulator and the trackers), whose garbage
- * from the run before would otherwise be collected during the next measurement, whichever bot that is. Measured
- * without it, the bot measured first right after the throughput run had a p99 of 19–27 ms against 5–6 ms with it.
- */
-const settle = async () => {
-  const { gc } = globalThis
-  if (gc === undefined) throw new Error("the bench needs node --expose-gc (pnpm bench passes it)")
-  await sleep(2_000)
-  gc()
-}
-
-/** One bot under test, with the tracker and chats its messages go through. */
-interface Contender {
-  readonly bot: RunningBot
-  readonly tracker: ReplyTracker
-  readonly chats: ReadonlyArray<Chat>
-}
-
-interface LoadTotals {
-  readonly messages: number
-  readonly elapsedMs: number
-  readonly cpuMs: number
-  readonly rssPeakMb: number
-}
-
-const NO_LOAD: LoadTotals = { messages: 0, elapsedMs: 0, cpuMs: 0, rssPeakMb: 0 }
-
-/** One closed-loop round, with the bot's CPU time and peak RSS while it lasted. */
-const loadRound = async ({ bot, tracker, chats }: Contender, messages: number, window: number) => {
-  bot.resetPeak()
-  const cpuBefore = bot.cpuMs()
-  const { elapsedMs } = await measureThroughput(tracker, bot.app, chats, messages, window)
-  return { messages, elapsedMs, cpuMs: bot.cpuMs() - cpuBefore, rssPeakMb: bot.peakRssMb() }
-}
-
-const addRound = (totals: LoadTotals, round: LoadTotals): LoadTotals => ({
-  messages: totals.messages + round.messages,
-  elapsedMs: totals.elapsedMs + round.elapsedMs,
-  cpuMs: totals.cpuMs + round.cpuMs,
-  rssPeakMb: Math.max(totals.rssPeakMb, round.rssPeakMb),
-})
-
-/**
- * The throughput run in rounds that alternate which bot goes first (ABBA), so drift in the machine's speed over the
- * run (frequency scaling, other load) does not favour whichever bot is measured first.
- */
-const underLoad = async (ours: Contender, baseline: Contender, profile: Profile) => {
-  const perRound = Math.ceil(profile.throughputMessages / profile.throughputRounds)
-  let oursTotals = NO_LOAD
-  let baselineTotals = NO_LOAD
-  for (let round = 0; round < profile.throughputRounds; round++) {
-    const oursFirst = round % 2 === 0
-    if (oursFirst) oursTotals = addRound(oursTotals, await loadRound(ours, perRound, profile.window))
-    baselineTotals = addRound(baselineTotals, await loadRound(baseline, perRound, profile.window))
-    if (!oursFirst) oursTotals = addRound(oursTotals, await loadRound(ours, perRound, profile.window))
-  }
-  const summary = (totals: LoadTotals) => ({
-    repliesPerSecond: totals.messages / (totals.elapsedMs / 1000),
-    cpuMsPerMessage: totals.cpuMs / totals.messages,
-    rssPeakMb: totals.rssPeakMb,
-  })
-  return [summary(oursTotals), summary(baselineTotals)] as const
-}
-
-// A 50 MB picture is above the bot's 20 MiB default cap; the cap is raised, not the behaviour changed.
-const openpollenOptions = (profile: Profile): LaunchOptions => ({
-  dingtalk: { download: { maxBytes: profile.downloadBytes + 1024 * 1024 } },
-})
-
-const downloadOnce = async (sim: Simulator, app: SimApp, profile: Profile) => {
-  progress(`download, ${profile.downloadBytes / 1024 / 1024} MB`)
-  // Its own process, warmed up by a small download, so the delta is the download's and not the previous run's heap.
-  const downloader = await launchBot("openpollen", sim, app, openpollenOptions(profile))
-  try {
-    await measureDownload(sim, downloader, first(makeChats(sim, 1)), 1024 * 1024)
-    return await measureDownload(sim, downloader, first(makeChats(sim, 1)), profile.downloadBytes)
-  } finally {
-    await downloader.stop()
-  }
-}
-
-/** `--only download`: the download scenario alone, `runs` times, each in a fresh bot; one JSON line per run. */
-const downloadOnly = async (sim: Simulator, profile: Profile, runs: number) => {
-  const [oursApp] = sim.apps as [SimApp, SimApp]
-  const results: Array<{ download_rss_delta_mb: number; download_ms: number }> = []
-  for (let run = 0; run < runs; run++) {
-    const { rssDeltaMb, elapsedMs } = await downloadOnce(sim, oursApp, profile)
-    const result = { download_rss_delta_mb: round(rssDeltaMb), download_ms: round(elapsedMs) }
-    console.log(JSON.stringify(result))
-    results.push(result)
-  }
-  const summary = (samples: ReadonlyArray<number>) => ({
-    median: median(samples),
-    min: Math.min(...samples),
-    max: Math.max(...samples),
-  })
-  console.log(
-    JSON.stringify({
-      profile: profile.name,
-      download_mb: profile.downloadBytes / 1024 / 1024,
-      runs,
-      download_rss_delta_mb: summary(results.map((r) => r.download_rss_delta_mb)),
-      download_ms: summary(results.map((r) => r.download_ms)),
-    }),
-  )
-}
-
 const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => {
-  const [oursApp, baselineApp] = sim.apps as [SimApp, SimApp]
+  const [oursApp, baselineApp, sqliteApp] = sim.apps as [SimApp, SimApp, SimApp]
   const oursOptions = openpollenOptions(profile)
   const oursTracker = new ReplyTracker(sim, 1)
   const baselineTracker = new ReplyTracker(sim, 2)
+  const sqliteTracker = new ReplyTracker(sim, 3)
 
   progress(`cold start, median of ${profile.coldStarts}`)
   const coldStartMs = await medianColdStart("openpollen", sim, oursApp, oursOptions, profile.coldStarts)
@@ -157,6 +54,11 @@ const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => 
     tracker: baselineTracker,
     chats: makeChats(sim, profile.throughputChats),
   }
+  const sqlite: Contender = {
+    bot: await launchBot("openpollen", sim, sqliteApp, { ...oursOptions, store: { kind: "sqlite" } }),
+    tracker: sqliteTracker,
+    chats: makeChats(sim, profile.throughputChats),
+  }
   const both = async <A>(measure: (contender: Contender) => Promise<A>): Promise<[A, A]> => [
     await measure(ours),
     await measure(baseline),
@@ -164,11 +66,21 @@ const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => 
 
   progress(`warm-up, ${profile.warmupMessages} messages each`)
   await both((c) => measureThroughput(c.tracker, c.bot.app, c.chats, profile.warmupMessages, profile.window))
+  await measureThroughput(
+    sqlite.tracker,
+    sqlite.bot.app,
+    sqlite.chats,
+    profile.warmupMessages,
+    profile.window,
+  )
 
   progress(
     `throughput, ${profile.throughputMessages} messages over ${profile.throughputChats} conversations, in ${profile.throughputRounds} alternating rounds`,
   )
-  const [throughput, baselineThroughput] = await underLoad(ours, baseline, profile)
+  const [throughput, baselineThroughput, sqliteThroughput] = (await underLoad(
+    [ours, baseline, sqlite],
+    profile,
+  )) as [LoadSummary, LoadSummary, LoadSummary]
 
   progress(`latency, ${profile.latencyMessages} messages at ${profile.latencyRatePerSecond}/s`)
   const [latency, baselineLatency] = await both(async (c) => {
@@ -181,6 +93,16 @@ const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => 
       profile.latencyMessages,
     )
   })
+
+  await settle()
+  const sqliteLatency = await measureLatency(
+    sqlite.tracker,
+    sqlite.bot.app,
+    sqlite.chats,
+    profile.latencyRatePerSecond,
+    profile.latencyMessages,
+  )
+  await sqlite.bot.stop()
 
   progress(`reconnect gap, median of ${profile.reconnectIterations}`)
   const [reconnectGapMs, baselineReconnectGapMs] = await both((c) =>
@@ -210,6 +132,7 @@ const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => 
 
   oursTracker.close()
   baselineTracker.close()
+  sqliteTracker.close()
   return {
     profile: profile.name,
     throughput: throughput.repliesPerSecond,
@@ -237,6 +160,12 @@ const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => 
     duplicates: oursTracker.duplicates,
     baseline_lost: baselineTracker.lost,
     baseline_duplicates: baselineTracker.duplicates,
+    sqlite_throughput: sqliteThroughput.repliesPerSecond,
+    sqlite_throughput_ratio: sqliteThroughput.repliesPerSecond / baselineThroughput.repliesPerSecond,
+    sqlite_p50_ms: sqliteLatency.p50Ms,
+    sqlite_p99_ms: sqliteLatency.p99Ms,
+    sqlite_lost: sqliteTracker.lost,
+    sqlite_duplicates: sqliteTracker.duplicates,
   }
 }
 
@@ -248,7 +177,8 @@ const { values } = parseArgs({
     runs: { type: "string", default: "1" },
   },
 })
-if (values.only !== undefined && values.only !== "download") throw new Error("--only takes: download")
+if (values.only !== undefined && values.only !== "download" && values.only !== "sqlite")
+  throw new Error("--only takes: download, sqlite")
 const downloadRuns = Number(values.runs)
 if (!Number.isInteger(downloadRuns) || downloadRuns < 1) throw new Error("--runs takes a positive integer")
 const profile = values.smoke ? SMOKE : FULL
@@ -256,11 +186,13 @@ const sim = await startSimulator({
   apps: [
     { clientId: "bench-openpollen", clientSecret: "bench-openpollen-secret" },
     { clientId: "bench-baseline", clientSecret: "bench-baseline-secret" },
+    { clientId: "bench-sqlite", clientSecret: "bench-sqlite-secret" },
   ],
   disconnectGraceMs: profile.disconnectGraceMs,
 })
 try {
   if (values.only === "download") await downloadOnly(sim, profile, downloadRuns)
+  else if (values.only === "sqlite") await sqliteOnly(sim, profile)
   else {
     const result = roundResult(await bench(sim, profile))
     console.log(renderTable(result))

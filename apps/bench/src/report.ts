@@ -30,6 +30,13 @@ export interface BenchResult {
   readonly duplicates: number
   readonly baseline_lost: number
   readonly baseline_duplicates: number
+  /** The same bot with `store.kind: "sqlite"` (every message journalled before its ACK), in the same run. */
+  readonly sqlite_throughput: number
+  readonly sqlite_throughput_ratio: number
+  readonly sqlite_p50_ms: number
+  readonly sqlite_p99_ms: number
+  readonly sqlite_lost: number
+  readonly sqlite_duplicates: number
 }
 
 interface Target {
@@ -45,6 +52,12 @@ export const TARGETS: ReadonlyArray<Target> = [
   { label: "download_rss_delta_mb <= 16", met: (r) => r.download_rss_delta_mb <= 16 },
   { label: "cold_start_ms <= 1500", met: (r) => r.cold_start_ms <= 1500 },
   { label: "no lost or duplicated replies", met: (r) => r.lost === 0 && r.duplicates === 0 },
+  { label: "sqlite_throughput_ratio >= 0.8", met: (r) => r.sqlite_throughput_ratio >= 0.8 },
+  { label: "sqlite_p99_ms <= baseline_p99_ms + 5", met: (r) => r.sqlite_p99_ms <= r.baseline_p99_ms + 5 },
+  {
+    label: "sqlite: no lost or duplicated replies",
+    met: (r) => r.sqlite_lost === 0 && r.sqlite_duplicates === 0,
+  },
 ]
 
 const cell = (value: number | string) => (typeof value === "number" ? String(round(value)) : value)
@@ -62,6 +75,18 @@ export const renderTable = (r: BenchResult): string => {
     [`download ${r.download_mb} MB: RSS delta (MB)`, r.download_rss_delta_mb, "—", ""],
     [`download ${r.download_mb} MB: time (ms)`, r.download_ms, "—", ""],
     ["cold start (ms)", r.cold_start_ms, r.baseline_cold_start_ms, ""],
+    [
+      "sqlite store: throughput (replies/s)",
+      r.sqlite_throughput,
+      r.baseline_throughput,
+      `ratio ${round(r.sqlite_throughput_ratio, 2)}`,
+    ],
+    [
+      "sqlite store: latency p50 / p99 (ms)",
+      `${round(r.sqlite_p50_ms)} / ${round(r.sqlite_p99_ms)}`,
+      `${round(r.baseline_p50_ms)} / ${round(r.baseline_p99_ms)}`,
+      "",
+    ],
     [
       "lost / duplicated replies",
       `${r.lost} / ${r.duplicates}`,

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, statSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { startSimulator } from "@openpollen/simulator"
 import { launchBot, type RunningBot } from "./bots.js"
@@ -12,6 +15,8 @@ import { median, round } from "./stats.js"
 
 interface Sample {
   readonly atS: number
+  /** The SQLite file with its WAL, in bytes (0 with the memory store). */
+  readonly databaseBytes: number
   readonly rssMb: number
   readonly retainedRssMb: number
   readonly resources: Readonly<Record<string, number>>
@@ -22,8 +27,10 @@ const { values } = parseArgs({
     minutes: { type: "string", default: "10" },
     rate: { type: "string", default: "50" },
     conversations: { type: "string", default: "500" },
+    store: { type: "string", default: "memory" },
   },
 })
+if (values.store !== "memory" && values.store !== "sqlite") throw new Error("--store takes: memory, sqlite")
 const minutes = Number(values.minutes)
 const ratePerSecond = Number(values.rate)
 const progress = (message: string) => process.stderr.write(`[soak] ${message}\n`)
@@ -39,7 +46,17 @@ const resourcesOf = async (bot: RunningBot): Promise<Record<string, number>> => 
 
 const sim = await startSimulator({ apps: [{ clientId: "soak-openpollen", clientSecret: "soak-secret" }] })
 const app = sim.app
-const bot = await launchBot("openpollen", sim, app, { inspect: true })
+const stateDir = mkdtempSync(join(tmpdir(), "openpollen-soak-"))
+const databasePath = join(stateDir, "soak.sqlite")
+const databaseBytes = () =>
+  ["", "-wal"].reduce(
+    (total, suffix) => total + (statSync(`${databasePath}${suffix}`, { throwIfNoEntry: false })?.size ?? 0),
+    0,
+  )
+const bot = await launchBot("openpollen", sim, app, {
+  inspect: true,
+  store: values.store === "sqlite" ? { kind: "sqlite", path: databasePath } : { kind: "memory" },
+})
 const inspectorUrl = bot.inspectorUrl()
 if (inspectorUrl === undefined) throw new Error("the bot's inspector did not start")
 const tracker = new ReplyTracker(sim, 1)
@@ -75,6 +92,7 @@ try {
       await forceFullGc(inspectorUrl)
       const sample = {
         atS: Math.round((now - startedAt) / 1000),
+        databaseBytes: databaseBytes(),
         rssMb,
         retainedRssMb: bot.rssMb(),
         resources: await resourcesOf(bot),
@@ -95,15 +113,17 @@ try {
 
 const window = (fromS: number, toS: number, read: (sample: Sample) => number) =>
   median(samples.filter((sample) => sample.atS > fromS && sample.atS <= toS).map(read))
-const lastMinuteS = minutes * 60
+const lastS = minutes * 60
+// The second minute against the last one; a soak shorter than 3 minutes compares its middle third with its last.
+const span = Math.min(60, lastS / 3)
 const growthOf = (read: (sample: Sample) => number) => {
-  const early = window(60, 120, read)
-  const late = window(lastMinuteS - 60, lastMinuteS, read)
+  const early = window(span, 2 * span, read)
+  const late = window(lastS - span, lastS, read)
   return { early, late, growth: (late - early) / early }
 }
 const raw = growthOf((sample) => sample.rssMb)
 const retained = growthOf((sample) => sample.retainedRssMb)
-const first = samples.find((sample) => sample.atS > 60)?.resources ?? {}
+const first = samples.find((sample) => sample.atS > span)?.resources ?? {}
 const last = samples.at(-1)?.resources ?? {}
 const handleGrowth = Object.fromEntries(
   [...new Set([...Object.keys(first), ...Object.keys(last)])].map((kind) => [
@@ -124,12 +144,18 @@ const result = {
   retained_rss_last_minute_mb: round(retained.late),
   retained_rss_growth_pct: round(retained.growth * 100, 2),
   handle_growth: handleGrowth,
+  store: values.store,
+  database_bytes_early: values.store === "sqlite" ? growthOf((sample) => sample.databaseBytes).early : null,
+  database_bytes_last: values.store === "sqlite" ? (samples.at(-1)?.databaseBytes ?? 0) : null,
+  database_bytes_growth_pct:
+    values.store === "sqlite" ? round(growthOf((sample) => sample.databaseBytes).growth * 100, 2) : null,
   connections_opened: sim.counters.connectionsOpened,
   failed: failed ?? null,
 }
 await bot.stop()
 tracker.close()
 await sim.close()
+rmSync(stateDir, { recursive: true, force: true })
 console.log(JSON.stringify(result))
 const passed =
   failed === undefined &&

@@ -18,6 +18,9 @@ const FIELDS = [
   "download_rss_delta_mb",
   "download_ms",
   "cold_start_ms",
+  "sqlite_throughput",
+  "sqlite_throughput_ratio",
+  "sqlite_p99_ms",
 ] as const
 
 const runBench = (args: ReadonlyArray<string>) =>
@@ -52,9 +55,14 @@ describe("pnpm bench --smoke", () => {
     expect(result.profile).toBe("smoke")
     expect(stdout).toContain("baseline SDK bot")
     // Every message of both bots answered exactly once.
-    expect([result.lost, result.duplicates, result.baseline_lost, result.baseline_duplicates]).toEqual([
-      0, 0, 0, 0,
-    ])
+    expect([
+      result.lost,
+      result.duplicates,
+      result.baseline_lost,
+      result.baseline_duplicates,
+      result.sqlite_lost,
+      result.sqlite_duplicates,
+    ]).toEqual([0, 0, 0, 0, 0, 0])
     // The baseline waits out the server's disconnect grace; ours hands over at once.
     expect(result.reconnect_gap_ms as number).toBeLessThan(1000)
     expect(result.baseline_reconnect_gap_ms as number).toBeGreaterThanOrEqual(1000)

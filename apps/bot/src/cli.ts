@@ -14,6 +14,7 @@ Commands:
   channel test dingtalk      check credentials and the Stream connection; --to <conversationId|staffId> sends a test message
   init                       write a commented openpollen.json
   doctor                     check config, credentials and connectivity
+  deadletters list           messages the store gave up on (ids only); retry <id> or drop <id> them
   schema                     print the JSON Schema of openpollen.json
 
 Options: --config FILE (else $OPENPOLLEN_CONFIG, ./openpollen.json, ~/.openpollen/openpollen.json), -h/--help
@@ -23,9 +24,12 @@ Runs in the foreground. SIGINT / SIGTERM finish replies in flight (up to 10 s), 
   channel: `Usage: openpollen channel list [--config FILE]
        openpollen channel test dingtalk [--to <conversationId|staffId>] [--config FILE]
 The test runs inside the running bot, through its gateway API.`,
-  init: `Usage: openpollen init [--path openpollen.json] [--group-policy mention|all] [--agent echo|openai] [--enabled] [--force]
+  init: `Usage: openpollen init [--path openpollen.json] [--group-policy mention|all] [--agent echo|openai|anthropic] [--enabled] [--force]
 Interactive on a terminal unless --group-policy or --agent is given.`,
-  doctor: "Usage: openpollen doctor [--config FILE]",
+  doctor: `Usage: openpollen doctor [--config FILE] [--trust-config]
+Credentials are sent only to DingTalk (or loopback) unless --trust-config vouches for the config's apiBase.`,
+  deadletters: `Usage: openpollen deadletters list|retry <id>|drop <id> [--config FILE]
+Messages handed out store.maxDeliveries times without an answer (sqlite and redis stores), through the running bot.`,
   schema: "Usage: openpollen schema > openpollen.schema.json",
 }
 
@@ -53,13 +57,14 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
       agent: { type: "string" },
       enabled: { type: "boolean" },
       force: { type: "boolean" },
+      "trust-config": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   })
   const [command, ...rest] = positionals
   if (command === undefined || command === "help") {
     say(HELP.main ?? "")
-    return command === undefined && !values.help ? EXIT.usage : EXIT.ok
+    return EXIT.ok
   }
   if (values.help) {
     say(HELP[command] ?? HELP.main ?? "")
@@ -93,9 +98,20 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
         ...(values.enabled === undefined ? {} : { enabled: values.enabled }),
       })
     }
+    case "deadletters": {
+      const { deadletters } = await import("./commands/deadletters.js")
+      return deadletters(config(), rest[0], rest[1])
+    }
     case "doctor": {
-      const { doctor } = await import("./commands/doctor.js")
-      return doctor(config())
+      const { doctor, doctorOfInvalidConfig } = await import("./commands/doctor.js")
+      let loaded: ReturnType<typeof config>
+      try {
+        loaded = config()
+      } catch (error) {
+        if (error instanceof ConfigError) return doctorOfInvalidConfig(error)
+        throw error
+      }
+      return doctor(loaded, { trustConfig: values["trust-config"] ?? false })
     }
     case "schema": {
       const { configJsonSchema } = await import("./commands/schema.js")

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type Simulator, startSimulator } from "@openpollen/simulator"
+import { EchoAgent } from "@openpollen/agent-echo"
+import { type ReceivedReply, type Simulator, startSimulator } from "@openpollen/simulator"
 import { type Layer, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { EchoAgent } from "../src/agents/EchoAgent.js"
 import { type DingTalkChannel, startDingTalkChannel } from "../src/channel/DingTalkChannel.js"
 import { resolveConfig } from "../src/config/ResolvedConfig.js"
 import { startGateway } from "../src/gateway/GatewayServer.js"
@@ -43,7 +43,7 @@ describe("the wired DingTalk channel behind the gateway API, against the simulat
       },
       store: defaults.store,
       mode: "dingtalk",
-      agent: EchoAgent.layer,
+      agent: EchoAgent.layer(),
       logger: botLoggerLayer({
         level: "error",
         secrets: [sim.app.clientSecret],
@@ -117,9 +117,9 @@ describe("the wired DingTalk channel behind the gateway API, against the simulat
       body: JSON.stringify({ to: group.id, text, title: "**发布** 通知" }),
     })
     expect(response.status).toBe(200)
-    const parts: Array<Awaited<ReturnType<Simulator["nextReply"]>>> = []
+    const parts: Array<ReceivedReply> = []
     for (;;) {
-      const part = await sim
+      const part: ReceivedReply | undefined = await sim
         .nextReply(group.id, { timeoutMs: parts.length === 0 ? 15_000 : 3_000 })
         .catch(() => undefined)
       if (part === undefined) break

@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { homedir, tmpdir } from "node:os"
 import { join } from "node:path"
 import { Redacted } from "effect"
 import fc from "fast-check"
@@ -64,7 +64,7 @@ describe("parseConfig", () => {
     })
     expect(config.dingtalk.credentials).toBeUndefined()
     expect(config.gateway).toEqual({ host: "127.0.0.1", port: 18_800 })
-    expect(config.agent).toEqual({ provider: "echo" })
+    expect(config.agent).toEqual({ provider: "echo", echo: { chunkDelayMs: 0 } })
   })
 
   it("reads JSON5 with comments, substitutes secrets and falls back to the clientId for an empty robotCode", () => {
@@ -123,6 +123,27 @@ describe("parseConfig", () => {
     expect(problems(`{ channels: `)[0]).toMatch(/not valid JSON5/)
   })
 
+  it("reports every problem at once, each with its key path", () => {
+    const found = problems(
+      `{
+        channels: { dingtalk: { enabled: true, groupPolicy: "some", clientSecret: "\${DINGTALK_CLIENT_SECRET}" } },
+        gateway: { port: "eighty", prot: 1 },
+        store: { kind: "redis" },
+      }`,
+    )
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^channels\.dingtalk\.groupPolicy: Expected "mention" \| "all"/),
+        expect.stringMatching(/^gateway\.port: Expected/),
+        expect.stringMatching(/^gateway\.prot/),
+        "channels.dingtalk.clientId: required when the channel is enabled",
+        "channels.dingtalk.clientSecret: environment variable DINGTALK_CLIENT_SECRET is not set",
+        'store.url: required when store.kind is "redis"',
+      ]),
+    )
+    expect(found).toHaveLength(6)
+  })
+
   it("refuses an idle timeout or keep-alive too short to mean anything, and reads both", () => {
     expect(problems(`{ channels: { dingtalk: { idleTimeoutMs: 5000 } } }`)[0]).toMatch(
       /^channels\.dingtalk\.idleTimeoutMs: Expected a value greater than or equal to 10000/,
@@ -166,6 +187,31 @@ describe("parseConfig", () => {
       "redis://:pw-123@10.0.0.5:6380/2",
     )
     expect(JSON.stringify(config)).not.toContain("pw-123")
+  })
+
+  it("keeps state in a durable SQLite file by default with credentials, and in memory for the sandbox", () => {
+    const credentials = '{ channels: { dingtalk: { enabled: true, clientId: "ding1", clientSecret: "s" } }'
+    expect(parseConfig(`${credentials} }`, {}).store).toMatchObject({
+      kind: "sqlite",
+      path: join(homedir(), ".openpollen", "state", "openpollen.sqlite"),
+      leaseMs: 30_000,
+      maxDeliveries: 5,
+      historyTtlMs: 604_800_000,
+    })
+    expect(parseConfig("{}", {}).store.kind).toBe("memory")
+    expect(parseConfig(`${credentials}, store: { kind: "memory" } }`, {}).store.kind).toBe("memory")
+    expect(
+      parseConfig('{ store: { kind: "sqlite", path: "/srv/bot.sqlite", historyTtlMs: 60000 } }', {}).store,
+    ).toMatchObject({ kind: "sqlite", path: "/srv/bot.sqlite", historyTtlMs: 60_000 })
+  })
+
+  it('reads the deprecated store.kind "file" as sqlite, with a notice saying so', () => {
+    const config = parseConfig('{ store: { kind: "file" } }', {})
+    expect(config.store.kind).toBe("sqlite")
+    expect(config.notices).toEqual([
+      expect.stringMatching(/store\.kind "file" is deprecated: read as "sqlite"/),
+    ])
+    expect(parseConfig('{ store: { kind: "sqlite" } }', {}).notices).toEqual([])
   })
 
   it("requires a redis URL, names its variable, and never echoes a URL it cannot parse", () => {

@@ -2,12 +2,13 @@ import { FRIENDLY_REPLIES } from "@openpollen/core"
 import { Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import { configTemplate } from "../src/commands/init.js"
+import { configJsonSchema } from "../src/commands/schema.js"
 import { ConfigError, parseConfig } from "../src/config/loadConfig.js"
 
 describe("openpollen init's template", () => {
-  it("is commented JSON5 that reads the secrets from the environment", () => {
+  it("is plain JSON naming its schema, and reads the secrets from the environment", () => {
     const text = configTemplate({ groupPolicy: "all", agent: "openai", enabled: true })
-    expect(text).toMatch(/^\/\//m)
+    expect(JSON.parse(text)).toMatchObject({ $schema: "./openpollen.schema.json" })
     expect(text).not.toMatch(/secret-value/)
     const config = parseConfig(
       text,
@@ -42,18 +43,22 @@ describe("openpollen init's template", () => {
     const config = parseConfig(configTemplate({ groupPolicy: "mention", agent: "echo", enabled: false }), {})
     expect(config.dingtalk.enabled).toBe(false)
     expect(config.dingtalk.credentials).toBeUndefined()
-    expect(config.agent).toEqual({ provider: "echo" })
+    expect(config.agent).toEqual({ provider: "echo", echo: { chunkDelayMs: 0 } })
   })
 
   it("covers per-group settings, the refusal line and the answer to unreadable types", () => {
     const text = configTemplate({ groupPolicy: "mention", agent: "echo", enabled: false })
-    expect(text).toMatch(/\/\/ refusalMessage: "/)
-    expect(text).toMatch(/systemPrompt/)
+    // Plain JSON has no commented-out examples: the schema the file names describes the optional keys to editors.
+    const schema = JSON.stringify(configJsonSchema())
+    expect(schema).toContain("refusalMessage")
+    expect(schema).toContain("systemPrompt")
     const config = parseConfig(text, {})
     expect(config.dingtalk.groups).toEqual({ "*": { enabled: true } })
     expect(config.dingtalk.unsupportedMessageReply).toBe(FRIENDLY_REPLIES.unsupportedMessage)
     expect(config.dingtalk.refusalMessage).toBeUndefined()
-    const refusing = parseConfig(text.replace("// refusalMessage:", "refusalMessage:"), {})
+    const written = JSON.parse(text) as { channels: { dingtalk: Record<string, unknown> } }
+    written.channels.dingtalk.refusalMessage = "抱歉，你没有使用这个机器人的权限。"
+    const refusing = parseConfig(JSON.stringify(written), {})
     expect(refusing.dingtalk.refusalMessage).toBe("抱歉，你没有使用这个机器人的权限。")
   })
 })

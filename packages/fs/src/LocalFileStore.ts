@@ -6,6 +6,7 @@ import { Clock, Duration, Effect, Layer, Schedule, Stream } from "effect"
 import { chooseExtension } from "./sniffExtension.js"
 import { generatedName } from "./storedName.js"
 import { sweepUploads } from "./sweepUploads.js"
+import { type WritableHandle, writeFully } from "./writeFully.js"
 
 export interface LocalFileStoreConfig {
   /** Default `~/.openpollen/sdk-workspace/uploads` (HOME read when the layer is built). */
@@ -37,9 +38,16 @@ const appendHead = (head: Uint8Array, chunk: Uint8Array) => {
   return next
 }
 
-/** Writes streamed bytes to a temp file in the root, then renames it: a reader never sees a partial file. */
-const storeInto =
-  (root: string, maxBytes: number) =>
+type OpenTemp = (path: string) => Promise<WritableHandle & { readonly close: () => Promise<void> }>
+
+const openTemp: OpenTemp = (path) => open(path, "wx", 0o600)
+
+/**
+ * Writes streamed bytes to a temp file in the root, then renames it: a reader never sees a partial file. `openFile`
+ * is for tests that need a handle that misbehaves.
+ */
+export const storeInto =
+  (root: string, maxBytes: number, openFile: OpenTemp = openTemp) =>
   <E>(request: StoreRequest<E>): Effect.Effect<StoredFile, FileStoreError | E> =>
     Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
@@ -48,7 +56,7 @@ const storeInto =
       let head: Uint8Array = new Uint8Array()
       let size = 0
       yield* Effect.acquireUseRelease(
-        Effect.tryPromise({ try: () => open(temp, "wx", 0o600), catch: ioError("creating a file") }),
+        Effect.tryPromise({ try: () => openFile(temp), catch: ioError("creating a file") }),
         (handle) =>
           Stream.runForEach(request.bytes, (chunk) =>
             Effect.gen(function* () {
@@ -59,7 +67,7 @@ const storeInto =
                   message: `file is over the ${maxBytes}-byte cap`,
                 })
               if (head.length < HEAD_BYTES) head = appendHead(head, chunk)
-              yield* Effect.tryPromise({ try: () => handle.write(chunk), catch: ioError("writing") })
+              yield* Effect.tryPromise({ try: () => writeFully(handle, chunk), catch: ioError("writing") })
               request.release?.(chunk)
             }),
           ),

@@ -106,22 +106,27 @@ export const makeAccessTokens = (config: ResolvedOpenApiConfig) =>
               ),
             )
 
+    // The refresh runs detached from every caller: interrupting the caller that started it (its message was
+    // cancelled) leaves the refresh, and everyone waiting for it, going.
     const get = Effect.gen(function* () {
       const hit = yield* cached
       if (Option.isSome(hit)) return hit.value.accessToken
-      if (inflight !== undefined) return yield* Deferred.await(inflight)
-      const deferred = yield* Deferred.make<Redacted.Redacted<string>, TokenUnavailable>()
-      inflight = deferred
-      const result = yield* lockedFetch.pipe(
-        Effect.exit,
-        Effect.ensuring(
-          Effect.sync(() => {
-            inflight = undefined
-          }),
-        ),
-      )
-      yield* Deferred.done(deferred, result)
-      return yield* result
+      let shared = inflight
+      if (shared === undefined) {
+        const deferred = Deferred.makeUnsafe<Redacted.Redacted<string>, TokenUnavailable>()
+        shared = deferred
+        inflight = deferred
+        yield* lockedFetch.pipe(
+          Effect.onExit((exit) => Deferred.done(deferred, exit)),
+          Effect.ensuring(
+            Effect.sync(() => {
+              if (inflight === deferred) inflight = undefined
+            }),
+          ),
+          Effect.forkDetach,
+        )
+      }
+      return yield* Deferred.await(shared)
     })
 
     const invalidate = (token: Redacted.Redacted<string>) =>

@@ -31,6 +31,11 @@ export class Directory {
     return app
   }
 
+  /** The app objects are shared with the scenario API, so the new secret shows in `simulator.app` too. */
+  rotateSecret(newSecret: string, clientId?: string): void {
+    ;(this.app(clientId) as { clientSecret: string }).clientSecret = newSecret
+  }
+
   appByRobotCode(robotCode: unknown): SimApp | undefined {
     return this.apps.find((app) => app.robotCode === robotCode)
   }

@@ -285,6 +285,11 @@ export interface Simulator {
   expireWebhooks(conversationId: string): void
   /** Every issued access token becomes invalid (the next Open API call gets InvalidAuthentication). */
   revokeTokens(): void
+  /**
+   * The app's secret is reset, as in the developer console: token requests and Stream connections with the old one
+   * are refused from now on; tokens already issued stay valid until they expire. Default: the first app.
+   */
+  rotateSecret(newSecret: string, clientId?: string): void
   /** AI cards: their state and update timeline, templates, permissions and the org's card QPS. */
   readonly cards: SimCards
 

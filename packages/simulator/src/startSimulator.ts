@@ -226,6 +226,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
     setConnectionFault: (connectionId, fault) => gateway.setFault(connectionId, fault),
     expireWebhooks: (conversationId) => sessions.expireConversation(conversationId),
     revokeTokens: () => openApi.revokeTokens(),
+    rotateSecret: (newSecret, clientId) => directory.rotateSecret(newSecret, clientId),
     cards: cardBoard.api,
     get counters() {
       return {

@@ -8,7 +8,9 @@ import { SqliteUnavailable } from "./SqliteUnavailable.js"
 import { migrate } from "./schema.js"
 import { sqliteFailure } from "./sqliteFailure.js"
 
-export const DEFAULT_SQLITE_PATH = () => join(homedir(), ".openpollen", "state", "openpollen.sqlite")
+/** The database's file name in the state folder. */
+export const SQLITE_FILE_NAME = "openpollen.sqlite"
+export const DEFAULT_SQLITE_PATH = () => join(homedir(), ".openpollen", "state", SQLITE_FILE_NAME)
 
 export interface SqliteDatabaseConfig {
   /** Default `~/.openpollen/state/openpollen.sqlite`; created `0600` in a `0700` folder. */

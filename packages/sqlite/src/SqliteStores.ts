@@ -14,7 +14,7 @@ export interface SqliteStoresConfig extends SqliteDatabaseConfig {
 }
 
 export const SqliteStores = {
-  /** DedupeStore, TokenStore, ConversationStore, InboundJournal, DeadLetters and AgentMemory over one file. */
+  /** DedupeStore, TokenStore, ConversationStore, InboundJournal, DeadLetters and AgentMemory over one file, and the file. */
   layer: (config: SqliteStoresConfig = {}) =>
     Layer.mergeAll(
       SqliteDedupeStore.layer(config.dedupe),
@@ -23,5 +23,5 @@ export const SqliteStores = {
       SqliteInboundJournal.layer(config.journal),
       SqliteDeadLetters.layer,
       SqliteAgentMemory.layer(config.agentMemory),
-    ).pipe(Layer.provide(SqliteDatabase.layer(config))),
+    ).pipe(Layer.provideMerge(SqliteDatabase.layer(config))),
 }

@@ -13,6 +13,8 @@ export interface ChannelStatus {
   readonly connection?: ConnectionState
   readonly stream?: Readonly<StreamCounters>
   readonly messages?: ChannelMetricsSnapshot
+  /** Messages the journal gave up on (sqlite, redis); see `openpollen deadletters list`. */
+  readonly deadLetters?: number
 }
 
 export interface TestStep {

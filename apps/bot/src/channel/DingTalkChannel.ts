@@ -1,10 +1,12 @@
-import { join } from "node:path"
 import {
   type Agent,
   type AgentMemory,
   ChannelMetrics,
   ChannelSettings,
   type ConnectionState,
+  type ConversationStore,
+  type Cooldown,
+  type DedupeStore,
   type DrainResult,
   MemoryAgentMemory,
   MemoryConversationStore,
@@ -13,15 +15,19 @@ import {
   MemoryTokenStore,
   sendMarkdown,
   startChannelRunner,
+  type TokenStore,
   Transport,
 } from "@openpollen/core"
-import { FileTokenStore, LocalFileStore } from "@openpollen/fs"
+import { LocalFileStore } from "@openpollen/fs"
 import { AccessTokens, OpenApi } from "@openpollen/openapi"
+import type { RedisUnavailable } from "@openpollen/redis"
+import { SqliteDatabase, SqliteStores, type SqliteUnavailable } from "@openpollen/sqlite"
 import { StreamDiagnostics, StreamTransport } from "@openpollen/stream"
 import { SessionWebhookSender } from "@openpollen/webhook"
-import { Effect, Exit, Layer, ManagedRuntime, Scope, Stream } from "effect"
+import { Cause, Effect, Exit, Layer, ManagedRuntime, Predicate, Scope, Stream } from "effect"
 import type { DingTalkCredentials, ResolvedConfig, ResolvedDingTalk } from "../config/ResolvedConfig.js"
 import { type ChannelStatus, maskId, type TestStep } from "./ChannelStatus.js"
+import { deadLetterAccess } from "./DeadLetterAccess.js"
 import { StoreHealth } from "./StoreHealth.js"
 
 export interface DingTalkChannelOptions {
@@ -40,7 +46,19 @@ const TEST_MESSAGE = {
   atUserIds: [],
 }
 
-const stateLayers = (options: DingTalkChannelOptions) => {
+/** Every store and the Open API; the journal and dead letters (sqlite, redis) are found by the services that use them. */
+type StateLayer = Layer.Layer<
+  | Layer.Success<ReturnType<typeof OpenApi.layer>>
+  | TokenStore
+  | DedupeStore
+  | ConversationStore
+  | AgentMemory
+  | Cooldown
+  | StoreHealth,
+  SqliteUnavailable | RedisUnavailable
+>
+
+const stateLayers = (options: DingTalkChannelOptions): StateLayer => {
   const { dingtalk, credentials, store } = options
   const openApi = {
     clientId: credentials.clientId,
@@ -55,13 +73,9 @@ const stateLayers = (options: DingTalkChannelOptions) => {
       qps: dingtalk.card.qps,
     },
   }
-  if (store.kind !== "redis") {
-    const tokens =
-      store.kind === "file"
-        ? FileTokenStore.layer({ path: join(store.stateDir, "tokens.json") })
-        : MemoryTokenStore.layer
+  if (store.kind === "memory") {
     const stores = Layer.mergeAll(
-      tokens,
+      MemoryTokenStore.layer,
       MemoryDedupeStore.layer({ ttlMs: 600_000, maxEntries: 50_000 }),
       MemoryConversationStore.layer(),
       MemoryAgentMemory.layer(),
@@ -69,6 +83,25 @@ const stateLayers = (options: DingTalkChannelOptions) => {
       StoreHealth.alwaysHealthy,
     )
     return OpenApi.layer(openApi).pipe(Layer.provideMerge(stores))
+  }
+  if (store.kind === "sqlite") {
+    // One file this process holds alone: received messages (recorded before the ACK), what was answered, reply
+    // routes, the agent's history and the token survive a crash and are picked up on the next start.
+    const stores = SqliteStores.layer({
+      path: store.path,
+      journal: { leaseMs: store.leaseMs, maxDeliveries: store.maxDeliveries },
+      agentMemory: { idleTtlMs: store.historyTtlMs },
+    })
+    const health = Layer.effect(
+      StoreHealth,
+      Effect.map(Effect.service(SqliteDatabase), (database) =>
+        StoreHealth.of({ check: database.write("health check", () => undefined) }),
+      ),
+    )
+    // The refusal cooldown is one line per sender and hour: losing it on a restart costs at most one more line.
+    return Layer.mergeAll(OpenApi.layer(openApi), health, MemoryCooldown.layer()).pipe(
+      Layer.provideMerge(stores),
+    )
   }
   // Instances share dedupe claims, the access token (one fetches at a time), reply routes, received messages, the
   // agent's conversation history, a lease per conversation (one instance runs the agent for it at a time) and the
@@ -105,15 +138,16 @@ const stateLayers = (options: DingTalkChannelOptions) => {
 
 const channelLayer = (options: DingTalkChannelOptions) => {
   const { dingtalk, credentials } = options
-  // The transport is built on the state, so with Redis it ACKs only what the InboundJournal has recorded.
-  return Layer.mergeAll(
-    StreamTransport.layer({
-      clientId: credentials.clientId,
-      clientSecret: credentials.clientSecret,
-      apiBase: dingtalk.apiBase,
-      idleTimeoutMs: dingtalk.idleTimeoutMs,
-      keepAliveMs: dingtalk.keepAliveMs,
-    }),
+  // The transport is built on the state, so with Redis it ACKs only what the InboundJournal has recorded, and after
+  // everything else (the uploads folder included): building it connects, and DingTalk counts an ACK as delivered.
+  const transport = StreamTransport.layer({
+    clientId: credentials.clientId,
+    clientSecret: credentials.clientSecret,
+    apiBase: dingtalk.apiBase,
+    idleTimeoutMs: dingtalk.idleTimeoutMs,
+    keepAliveMs: dingtalk.keepAliveMs,
+  })
+  const ready = Layer.mergeAll(
     SessionWebhookSender.layer({ oapiBase: dingtalk.oapiBase }),
     LocalFileStore.layer({
       root: dingtalk.uploads.dir,
@@ -142,7 +176,17 @@ const channelLayer = (options: DingTalkChannelOptions) => {
         cardUpdateIntervalMs: dingtalk.card.updateIntervalMs,
       }),
     ),
-  ).pipe(Layer.provideMerge(stateLayers(options)), Layer.provideMerge(options.logger))
+  )
+  return transport.pipe(
+    Layer.provideMerge(ready),
+    Layer.provideMerge(stateLayers(options)),
+    Layer.provideMerge(options.logger),
+  )
+}
+
+/** The channel's layers could not be built (e.g. the store's file is locked or damaged); the message says what to do. */
+export class ChannelStartError extends Error {
+  override readonly name = "ChannelStartError"
 }
 
 export type DingTalkChannel = Awaited<ReturnType<typeof startDingTalkChannel>>
@@ -151,10 +195,22 @@ export type DingTalkChannel = Awaited<ReturnType<typeof startDingTalkChannel>>
 export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
   const runtime = ManagedRuntime.make(channelLayer(options))
   const scope = Scope.makeUnsafe()
-  const runner = await runtime.runPromise(startChannelRunner.pipe(Scope.provide(scope)))
+  const started = await runtime.runPromiseExit(startChannelRunner.pipe(Scope.provide(scope)))
+  if (Exit.isFailure(started)) {
+    await runtime.dispose().catch(() => undefined)
+    const failure = Cause.squash(started.cause)
+    throw new ChannelStartError(
+      Predicate.hasProperty(failure, "message") && Predicate.isString(failure.message)
+        ? failure.message
+        : "the channel could not start",
+    )
+  }
+  const runner = started.value
 
-  const status = (): Promise<ChannelStatus> =>
-    runtime.runPromise(
+  const deadLetters = deadLetterAccess(runtime)
+  const status = async (): Promise<ChannelStatus> => {
+    const deadLetterCount = await deadLetters.count().catch(() => undefined)
+    return runtime.runPromise(
       Effect.gen(function* () {
         const diagnostics = yield* (yield* StreamDiagnostics).snapshot
         const messages = yield* (yield* ChannelMetrics).snapshot
@@ -169,9 +225,11 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
           connection: diagnostics.state,
           stream: diagnostics.counters,
           messages,
+          ...(deadLetterCount === undefined ? {} : { deadLetters: deadLetterCount }),
         } satisfies ChannelStatus
       }),
     )
+  }
 
   /** Calls `listener` with the connection's state now and at every change, until the channel stops. */
   const onConnectionChange = (listener: (state: ConnectionState) => void): void => {
@@ -214,13 +272,28 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
     )
 
   const test = async (to?: string): Promise<ReadonlyArray<TestStep>> => {
-    const credentials = await runtime.runPromise(
+    // A fresh token with the configured secret, never the cached one: a secret reset in the developer console must
+    // show here now, not when the cached token expires hours later.
+    const credentials = await Effect.runPromise(
       Effect.gen(function* () {
         yield* (yield* AccessTokens).get
       }).pipe(
+        Effect.provide(
+          OpenApi.layer({
+            clientId: options.credentials.clientId,
+            clientSecret: options.credentials.clientSecret,
+            robotCode: options.credentials.robotCode,
+            apiBase: options.dingtalk.apiBase,
+            requestTimeoutMs: 8_000,
+          }).pipe(Layer.provide(MemoryTokenStore.layer)),
+        ),
         Effect.match({
           onFailure: (error): TestStep => ({ step: "credentials", ok: false, detail: error.message }),
-          onSuccess: (): TestStep => ({ step: "credentials", ok: true, detail: "access token obtained" }),
+          onSuccess: (): TestStep => ({
+            step: "credentials",
+            ok: true,
+            detail: "DingTalk issued a new access token for the configured secret",
+          }),
         }),
       ),
     )
@@ -248,5 +321,8 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
     return drained
   }
 
-  return { status, health, onConnectionChange, test, send, stop }
+  /** Whether messages left unanswered at a stop stay in a journal for the next start (sqlite, redis). */
+  const keepsUnanswered = options.store.kind !== "memory"
+
+  return { status, health, onConnectionChange, test, send, stop, keepsUnanswered, deadLetters }
 }

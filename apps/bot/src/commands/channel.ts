@@ -2,6 +2,7 @@ import type { ChannelStatus, TestStep } from "../channel/ChannelStatus.js"
 import { maskId } from "../channel/ChannelStatus.js"
 import type { ResolvedConfig } from "../config/ResolvedConfig.js"
 import { callGateway } from "./gatewayClient.js"
+import { missingBot } from "./missingBot.js"
 import { complain, EXIT, paint, say, UsageError } from "./output.js"
 
 const stateText = (status: ChannelStatus | undefined) => {
@@ -31,6 +32,7 @@ export const channelList = async (config: ResolvedConfig): Promise<number> => {
       stateText(status),
     ].join(" "),
   )
+  if (live === undefined) say(paint.dim(missingBot(config)))
   return EXIT.ok
 }
 
@@ -48,9 +50,7 @@ export const channelTest = async (
     30_000,
   )
   if (answer === undefined) {
-    complain(
-      `the bot is not running (no gateway API at ${config.gateway.host}:${config.gateway.port}); start it with: openpollen start`,
-    )
+    complain(missingBot(config))
     return EXIT.failure
   }
   const steps = (answer.body as { steps?: ReadonlyArray<TestStep>; error?: string } | undefined)?.steps

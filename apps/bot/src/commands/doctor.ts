@@ -1,8 +1,11 @@
 import { type ChannelMetricsSnapshot, MemoryTokenStore } from "@openpollen/core"
 import { AccessTokens, OpenApi, probeCardScopes, resolveOpenApiConfig } from "@openpollen/openapi"
 import { Effect, Layer } from "effect"
+import type { ConfigError } from "../config/loadConfig.js"
 import type { ResolvedConfig } from "../config/ResolvedConfig.js"
 import { callGateway } from "./gatewayClient.js"
+import { isDingTalkOrigin } from "./isDingTalkOrigin.js"
+import { missingBot } from "./missingBot.js"
 import { EXIT, paint, say } from "./output.js"
 
 interface Check {
@@ -11,13 +14,28 @@ interface Check {
   readonly detail: string
 }
 
-const credentialsCheck = async (config: ResolvedConfig): Promise<Check> => {
+export interface DoctorOptions {
+  /** Send the credentials to an apiBase that is not DingTalk's (the operator vouches for the config file). */
+  readonly trustConfig?: boolean
+}
+
+const trustsApiBase = (config: ResolvedConfig, options: DoctorOptions) =>
+  isDingTalkOrigin(config.dingtalk.apiBase) || options.trustConfig === true
+
+const credentialsCheck = async (config: ResolvedConfig, options: DoctorOptions): Promise<Check> => {
   const credentials = config.dingtalk.credentials
   if (credentials === undefined)
     return {
       name: "credentials",
       ok: "skip",
       detail: "none configured: `openpollen start` will run the local sandbox",
+    }
+  // A hostile ./openpollen.json could name its own host to collect the secret from the operator's environment.
+  if (!trustsApiBase(config, options))
+    return {
+      name: "credentials",
+      ok: false,
+      detail: `not sent: channels.dingtalk.apiBase ${config.dingtalk.apiBase} is not a DingTalk origin; if you trust ${config.source ?? "the config"}, rerun with --trust-config`,
     }
   const layer = OpenApi.layer({
     ...credentials,
@@ -46,6 +64,22 @@ const credentialsCheck = async (config: ResolvedConfig): Promise<Check> => {
       }),
     ),
   )
+}
+
+const mark = (ok: Check["ok"]) => (ok === "skip" ? paint.dim("–") : ok ? paint.green("✔") : paint.red("✘"))
+
+/** `openpollen doctor` when the config does not load: that is the failed check, with each problem and the fix. */
+export const doctorOfInvalidConfig = (error: ConfigError): number => {
+  const file = error.source ?? "openpollen.json"
+  say(
+    `${mark(false)} ${"config".padEnd(12)} ${file}: ${error.problems.length} problem${error.problems.length === 1 ? "" : "s"}`,
+  )
+  for (const problem of error.problems) say(`${" ".repeat(15)}- ${problem}`)
+  say(
+    `${" ".repeat(15)}fix: edit ${file} at those keys (\`openpollen schema\` lists every key), or export the variables it names`,
+  )
+  say(`${mark("skip")} ${"credentials".padEnd(12)} not checked: the config did not load`)
+  return EXIT.failure
 }
 
 const GRANT_HINT = "grant it in the app's 权限管理 (permissions) page on open.dingtalk.com"
@@ -107,7 +141,8 @@ const cardTroubleCheck = async (config: ResolvedConfig): Promise<Check | undefin
 }
 
 /** `openpollen doctor`: config, credentials and connectivity, each with what to do about it. */
-export const doctor = async (config: ResolvedConfig): Promise<number> => {
+export const doctor = async (config: ResolvedConfig, options: DoctorOptions = {}): Promise<number> => {
+  say(`config: ${config.source ?? "none found (defaults)"}`)
   const checks: Array<Check> = [
     {
       name: "config",
@@ -122,23 +157,18 @@ export const doctor = async (config: ResolvedConfig): Promise<number> => {
       ok: false,
       detail: "credentials are set but channels.dingtalk.enabled is false",
     })
-  checks.push(await credentialsCheck(config))
-  const cards = await cardCheck(config)
+  checks.push(await credentialsCheck(config, options))
+  // The card probe sends the same credentials: only where the credentials check may send them.
+  const cards = trustsApiBase(config, options) ? await cardCheck(config) : undefined
   if (cards !== undefined) checks.push(cards)
   const running = await callGateway(config, "/health")
   checks.push({
     name: "bot",
     ok: running === undefined ? "skip" : true,
-    detail:
-      running === undefined
-        ? "not running (start it with `openpollen start`)"
-        : `running: ${JSON.stringify(running.body)}`,
+    detail: running === undefined ? missingBot(config) : `running: ${JSON.stringify(running.body)}`,
   })
   const lastCard = running === undefined ? undefined : await cardTroubleCheck(config)
   if (lastCard !== undefined) checks.push(lastCard)
-  for (const check of checks)
-    say(
-      `${check.ok === "skip" ? paint.dim("–") : check.ok ? paint.green("✔") : paint.red("✘")} ${check.name.padEnd(12)} ${check.detail}`,
-    )
+  for (const check of checks) say(`${mark(check.ok)} ${check.name.padEnd(12)} ${check.detail}`)
   return checks.some((check) => check.ok === false) ? EXIT.failure : EXIT.ok
 }

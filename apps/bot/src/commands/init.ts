@@ -1,68 +1,111 @@
 import { existsSync, writeFileSync } from "node:fs"
-import { createInterface } from "node:readline/promises"
+import { basename, dirname, join } from "node:path"
 import { FRIENDLY_REPLIES } from "@openpollen/core"
 import { say } from "./output.js"
+import { configJsonSchema } from "./schema.js"
+
+export const AGENT_CHOICES = ["echo", "openai", "anthropic"] as const
 
 export interface InitAnswers {
   readonly groupPolicy: "mention" | "all"
-  readonly agent: "echo" | "openai"
+  readonly agent: (typeof AGENT_CHOICES)[number]
   readonly enabled: boolean
 }
 
-/** A commented openpollen.json whose secrets come from environment variables. */
-export const configTemplate = (
-  answers: InitAnswers,
-) => `// openpollen.json — JSON5: comments and trailing commas are fine.
-// Secrets are read from environment variables: \${NAME} or \${NAME:-default}. Never paste them here.
-{
-  $schema: "./openpollen.schema.json",
-  channels: {
-    dingtalk: {
-      // Turn on once DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET are exported. Without credentials,
-      // \`openpollen start\` runs a local DingTalk sandbox instead.
-      enabled: ${answers.enabled},
-      clientId: "\${DINGTALK_CLIENT_ID:-}",
-      clientSecret: "\${DINGTALK_CLIENT_SECRET:-}",
-      // Empty means the clientId (internal-app robots).
-      robotCode: "\${DINGTALK_ROBOT_CODE:-}",
-      // "mention": answer group messages that @-mention the bot; "all": every group message.
-      groupPolicy: "${answers.groupPolicy}",
-      // Per-group settings by conversationId (cid…); "*" applies to every group, a group's own entry wins key by key:
-      // enabled (false ignores the group), groupPolicy, systemPrompt (given to the agent), replyMode (markdown|card).
-      groups: {
-        "*": { enabled: true },
-        // "cidXXXXXXXX==": { groupPolicy: "all", systemPrompt: "你是这个项目群的助手。" },
+const SCHEMA_FILE = "openpollen.schema.json"
+const env = (name: string) => "${" + name + "}"
+
+/**
+ * openpollen.json as plain JSON (quoted keys, no comments), so every editor accepts it; the descriptions of its keys
+ * come from the JSON Schema it names. Secrets are `${VAR}` references, never values.
+ */
+export const configTemplate = (answers: InitAnswers): string =>
+  `${JSON.stringify(
+    {
+      $schema: `./${SCHEMA_FILE}`,
+      channels: {
+        dingtalk: {
+          enabled: answers.enabled,
+          clientId: env("DINGTALK_CLIENT_ID:-"),
+          clientSecret: env("DINGTALK_CLIENT_SECRET:-"),
+          robotCode: env("DINGTALK_ROBOT_CODE:-"),
+          groupPolicy: answers.groupPolicy,
+          // Per-group settings by conversationId; "*" applies to every group (see the schema for the keys).
+          groups: { "*": { enabled: true } },
+          unsupportedMessageReply: FRIENDLY_REPLIES.unsupportedMessage,
+        },
       },
-      // Uncomment to answer people an allowlist refuses with one line (at most once per person and hour).
-      // refusalMessage: "抱歉，你没有使用这个机器人的权限。",
-      // The answer to message types the bot cannot read; "" stays silent.
-      unsupportedMessageReply: ${JSON.stringify(FRIENDLY_REPLIES.unsupportedMessage)},
+      agent: {
+        provider: answers.agent,
+        ...(answers.agent === "openai"
+          ? {
+              openai: {
+                baseUrl: env("OPENAI_BASE_URL:-https://api.openai.com/v1"),
+                apiKey: env("OPENAI_API_KEY"),
+                model: env("OPENAI_MODEL:-gpt-4o-mini"),
+              },
+            }
+          : answers.agent === "anthropic"
+            ? {
+                anthropic: {
+                  apiKey: env("ANTHROPIC_API_KEY"),
+                  model: env("ANTHROPIC_MODEL:-claude-sonnet-4-5"),
+                },
+              }
+            : {}),
+      },
+      gateway: { host: "127.0.0.1", port: 18800 },
     },
-  },
-  agent: {
-    provider: "${answers.agent}",${
-      answers.agent === "openai"
-        ? `
-    openai: { baseUrl: "\${OPENAI_BASE_URL:-https://api.openai.com/v1}", apiKey: "\${OPENAI_API_KEY}", model: "\${OPENAI_MODEL:-gpt-4o-mini}" },`
-        : ""
-    }
-  },
-  // The local gateway API (health, status, tests, proactive messages). Loopback only unless apiKey is set.
-  gateway: { host: "127.0.0.1", port: 18800 },
-}
-`
+    null,
+    2,
+  )}\n`
 
-const ask = async (question: string, choices: ReadonlyArray<string>, fallback: string): Promise<string> => {
-  const rl = createInterface({ input: process.stdin, output: process.stdout })
-  try {
-    const answer = (await rl.question(`${question} [${choices.join("/")}] (${fallback}): `)).trim()
-    return choices.includes(answer) ? answer : fallback
-  } finally {
-    rl.close()
+/** The questions on a terminal: choices from a list, so a typo cannot turn into some default. */
+const askAll = async (given: Partial<InitAnswers>): Promise<InitAnswers | undefined> => {
+  const { cancel, confirm, intro, isCancel, select } = await import("@clack/prompts")
+  const stop = () => {
+    cancel("nothing written")
+    return undefined
   }
+  intro("openpollen init")
+  const groupPolicy =
+    given.groupPolicy ??
+    (await select({
+      message: "In group chats, answer…",
+      options: [
+        { value: "mention" as const, label: "only messages that @-mention the bot", hint: "mention" },
+        { value: "all" as const, label: "every message", hint: "all" },
+      ],
+    }))
+  if (isCancel(groupPolicy)) return stop()
+  const agent =
+    given.agent ??
+    (await select({
+      message: "Which agent answers?",
+      options: [
+        { value: "echo" as const, label: "echo: sends the text back (try it out)" },
+        { value: "openai" as const, label: "openai: any OpenAI-compatible chat endpoint" },
+        { value: "anthropic" as const, label: "anthropic: Claude through the Messages API" },
+      ],
+    }))
+  if (isCancel(agent)) return stop()
+  const enabled =
+    given.enabled ??
+    (await confirm({
+      message:
+        "Connect to DingTalk (DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET)? No runs the local sandbox.",
+      initialValue: true,
+    }))
+  if (isCancel(enabled)) return stop()
+  return { groupPolicy, agent, enabled }
 }
 
-/** `openpollen init`: interactive on a terminal, or fully by flags. */
+const isGroupPolicy = (value: string): value is InitAnswers["groupPolicy"] =>
+  value === "mention" || value === "all"
+const isAgent = (value: string): value is InitAnswers["agent"] =>
+  (AGENT_CHOICES as ReadonlyArray<string>).includes(value)
+
+/** `openpollen init`: interactive on a terminal, or fully by flags. Writes the config and, next to it, its schema. */
 export const init = async (options: {
   readonly path: string
   readonly force: boolean
@@ -74,20 +117,39 @@ export const init = async (options: {
     say(`${options.path} already exists (use --force to overwrite)`)
     return 1
   }
+  if (options.groupPolicy !== undefined && !isGroupPolicy(options.groupPolicy))
+    throw new Error("--group-policy must be mention or all")
+  if (options.agent !== undefined && !isAgent(options.agent))
+    throw new Error(`--agent must be ${AGENT_CHOICES.join(", ")}`)
+  const given: Partial<InitAnswers> = {
+    ...(options.groupPolicy === undefined ? {} : { groupPolicy: options.groupPolicy }),
+    ...(options.agent === undefined ? {} : { agent: options.agent }),
+    ...(options.enabled === undefined ? {} : { enabled: options.enabled }),
+  }
   const interactive =
     process.stdin.isTTY === true && options.groupPolicy === undefined && options.agent === undefined
-  const groupPolicy =
-    options.groupPolicy ??
-    (interactive ? await ask("Group policy", ["mention", "all"], "mention") : "mention")
-  const agent = options.agent ?? (interactive ? await ask("Agent", ["echo", "openai"], "echo") : "echo")
-  if (groupPolicy !== "mention" && groupPolicy !== "all")
-    throw new Error(`--group-policy must be mention or all`)
-  if (agent !== "echo" && agent !== "openai") throw new Error(`--agent must be echo or openai`)
-  writeFileSync(options.path, configTemplate({ groupPolicy, agent, enabled: options.enabled ?? false }), {
-    mode: 0o600,
-  })
+  const answers = interactive
+    ? await askAll(given)
+    : {
+        groupPolicy: given.groupPolicy ?? "mention",
+        agent: given.agent ?? "echo",
+        enabled: given.enabled ?? false,
+      }
+  if (answers === undefined) return 1
+  writeFileSync(options.path, configTemplate(answers), { mode: 0o600 })
+  const schemaPath = join(dirname(options.path), SCHEMA_FILE)
+  writeFileSync(schemaPath, `${JSON.stringify(configJsonSchema(), null, 2)}\n`)
+  const variables = [
+    "DINGTALK_CLIENT_ID",
+    "DINGTALK_CLIENT_SECRET",
+    ...(answers.agent === "openai" ? ["OPENAI_API_KEY"] : []),
+    ...(answers.agent === "anthropic" ? ["ANTHROPIC_API_KEY"] : []),
+  ]
+  say(`wrote ${options.path} (and ${basename(schemaPath)}, which editors use to check and complete it)`)
   say(
-    `wrote ${options.path}; export DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET, set enabled: true, then run: openpollen start`,
+    answers.enabled
+      ? `next: export ${variables.join(" and ")}, then run: openpollen start`
+      : "next: openpollen start runs the local DingTalk sandbox; to connect to DingTalk, rerun init with --enabled --force",
   )
   return 0
 }

@@ -1,31 +1,29 @@
 import { randomBytes } from "node:crypto"
-import type { Agent, AgentMemory, ConnectionState } from "@openpollen/core"
+import type { ConnectionState } from "@openpollen/core"
 import { maskRedisUrl } from "@openpollen/redis/url"
 import type { Simulator } from "@openpollen/simulator"
 import { type Layer, Redacted } from "effect"
-import { EchoAgent } from "../agents/EchoAgent.js"
-import { OpenAiAgent } from "../agents/OpenAiAgent.js"
+import { agentLayer } from "../agents/agentLayer.js"
 import type { ChannelStatus } from "../channel/ChannelStatus.js"
 import { maskId } from "../channel/ChannelStatus.js"
-import { type DingTalkChannel, startDingTalkChannel } from "../channel/DingTalkChannel.js"
+import { ChannelStartError, type DingTalkChannel, startDingTalkChannel } from "../channel/DingTalkChannel.js"
 import type { DingTalkCredentials, ResolvedConfig } from "../config/ResolvedConfig.js"
 import { startGateway } from "../gateway/GatewayServer.js"
 import { botLoggerLayer } from "../logging/BotLogger.js"
+import { writeErrorLine } from "../logging/errorLine.js"
 import { makeRedactor } from "../logging/redact.js"
 import { removeRunState, writeRunState } from "../runState/writeRunState.js"
-import { complain, EXIT, paint, say } from "./output.js"
+import { EXIT, paint, say } from "./output.js"
 import { watchPnpmLaunchers } from "./watchPnpmLaunchers.js"
 
 const SHUTDOWN_WAIT_MS = 10_000
-
-const agentLayer = (config: ResolvedConfig): Layer.Layer<Agent, never, AgentMemory> =>
-  config.agent.provider === "openai" ? OpenAiAgent.layer(config.agent.openai) : EchoAgent.layer
 
 const secretsOf = (config: ResolvedConfig, credentials?: DingTalkCredentials) =>
   [
     credentials?.clientSecret,
     config.dingtalk.credentials?.clientSecret,
     config.agent.provider === "openai" ? config.agent.openai.apiKey : undefined,
+    config.agent.provider === "anthropic" ? config.agent.anthropic.apiKey : undefined,
     config.gateway.apiKey,
   ]
     .flatMap((secret) => (secret === undefined ? [] : [Redacted.value(secret)]))
@@ -46,9 +44,9 @@ const redisSecrets = (url: string): ReadonlyArray<string> => {
 const describeStore = (store: ResolvedConfig["store"]): string =>
   store.kind === "redis"
     ? `redis ${maskRedisUrl(Redacted.value(store.url))} (shared by every instance)`
-    : store.kind === "file"
-      ? `file ${store.stateDir} (this instance only)`
-      : "memory (this instance only)"
+    : store.kind === "sqlite"
+      ? `sqlite ${store.path} (this instance only; unanswered messages survive a crash)`
+      : "memory (this instance only; lost on exit)"
 
 const describe = (state: ConnectionState | undefined): string => {
   switch (state?._tag) {
@@ -91,33 +89,36 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
   const logger = botLoggerLayer({ level: config.log.level, secrets })
   const redact = makeRedactor(secrets)
   let channel: DingTalkChannel | undefined
-  if (credentials !== undefined && (sandbox || dingtalk.enabled)) {
-    channel = await startDingTalkChannel({
-      dingtalk,
-      credentials,
-      store: config.store,
-      mode: sandbox ? "sandbox" : "dingtalk",
-      agent: agentLayer(config),
-      logger: logger as Layer.Layer<never>,
-    })
-    say(
-      `dingtalk: app ${maskId(credentials.clientId)}, groupPolicy ${dingtalk.groupPolicy}, agent ${config.agent.provider}`,
-    )
-    say(`store: ${describeStore(config.store)}`)
-  } else {
-    say("dingtalk: disabled (set channels.dingtalk.enabled: true)")
-  }
-  const disabledStatus: ChannelStatus = {
-    channel: "dingtalk",
-    enabled: false,
-    mode: "disabled",
-    groupPolicy: dingtalk.groupPolicy,
-  }
+  for (const notice of config.notices) complain(`openpollen: ${notice}`)
+  const runsChannel = credentials !== undefined && (sandbox || dingtalk.enabled)
+  const notYet: ChannelStatus = runsChannel
+    ? {
+        channel: "dingtalk",
+        enabled: true,
+        mode: sandbox ? "sandbox" : "dingtalk",
+        groupPolicy: dingtalk.groupPolicy,
+      }
+    : { channel: "dingtalk", enabled: false, mode: "disabled", groupPolicy: dingtalk.groupPolicy }
+  const starting = "the DingTalk channel is still starting"
   const gateway = await startGateway(
     { ...config.gateway, token },
     {
-      status: () => channel?.status() ?? Promise.resolve(disabledStatus),
-      ...(channel === undefined ? {} : { health: channel.health, test: channel.test, send: channel.send }),
+      status: () => channel?.status() ?? Promise.resolve(notYet),
+      ...(runsChannel
+        ? {
+            health: () => channel?.health() ?? Promise.resolve({ ok: false, reason: starting }),
+            test: (to?: string) =>
+              channel?.test(to) ?? Promise.resolve([{ step: "stream", ok: false, detail: starting }]),
+            send: (to: string, message: { readonly title?: string; readonly text: string }) =>
+              channel?.send(to, message) ?? Promise.resolve({ ok: false, detail: starting }),
+            deadLetters: {
+              count: () => channel?.deadLetters.count() ?? Promise.resolve(undefined),
+              list: (limit: number) => channel?.deadLetters.list(limit) ?? Promise.resolve(undefined),
+              retry: (id: string) => channel?.deadLetters.retry(id) ?? Promise.resolve(undefined),
+              drop: (id: string) => channel?.deadLetters.drop(id) ?? Promise.resolve(undefined),
+            },
+          }
+        : {}),
     },
   )
   say(`openpollen: gateway API on ${gateway.url}`)
@@ -144,6 +145,34 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
   })
   process.once("exit", () => removeRunState(stateDir, process.pid))
   say(`openpollen: run state in ${runState} (the CLI finds this bot and its token there)`)
+  // Connected last: DingTalk ACKs only to a bot whose stores, uploads folder and gateway are ready.
+  if (credentials !== undefined && runsChannel) {
+    try {
+      channel = await startDingTalkChannel({
+        dingtalk,
+        credentials,
+        store: config.store,
+        mode: sandbox ? "sandbox" : "dingtalk",
+        agent: agentLayer(config),
+        logger: logger as Layer.Layer<never>,
+      })
+    } catch (error) {
+      if (!(error instanceof ChannelStartError)) throw error
+      // Exit 2 like a configuration error: restarting cannot help until someone acts on the message.
+      complain(redact(`openpollen: cannot start the DingTalk channel: ${error.message}`))
+      await gateway.close()
+      removeRunState(stateDir, process.pid)
+      await page?.close()
+      await simulator?.close()
+      return EXIT.usage
+    }
+    say(
+      `dingtalk: app ${maskId(credentials.clientId)}, groupPolicy ${dingtalk.groupPolicy}, agent ${config.agent.provider}`,
+    )
+    say(`store: ${describeStore(config.store)}`)
+  } else {
+    say("dingtalk: disabled (set channels.dingtalk.enabled: true)")
+  }
 
   let reported = ""
   channel?.onConnectionChange((connection) => {
@@ -164,7 +193,7 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
       )
       // A shutdown step that hangs must not keep the process alive forever.
       const hardStop = setTimeout(() => {
-        complain("openpollen: shutdown did not finish in time; exiting")
+        writeErrorLine("openpollen: shutdown did not finish in time; exiting")
         resolve(EXIT.failure)
       }, SHUTDOWN_WAIT_MS + 10_000)
       hardStop.unref()
@@ -174,7 +203,7 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
           await run()
         } catch (error) {
           clean = false
-          complain(
+          writeErrorLine(
             redact(`openpollen: closing ${name} failed: ${error instanceof Error ? error.message : "error"}`),
           )
         }
@@ -182,7 +211,11 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
       await step("the DingTalk channel", async () => {
         const drained = await channel?.stop(SHUTDOWN_WAIT_MS)
         if (drained !== undefined && !drained.drained)
-          say(`openpollen: ${drained.pending} message(s) still in flight at the deadline`)
+          say(
+            channel?.keepsUnanswered === true
+              ? `openpollen: left ${drained.pending} unanswered message(s) in the journal; they are answered on the next start`
+              : `openpollen: ${drained.pending} message(s) still in flight at the deadline`,
+          )
       })
       await step("the gateway API", () => gateway.close())
       removeRunState(stateDir, process.pid)
@@ -192,8 +225,9 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
       say("openpollen: stopped")
       resolve(clean ? EXIT.ok : EXIT.failure)
     }
-    process.once("SIGINT", () => void stop("SIGINT"))
-    process.once("SIGTERM", () => void stop("SIGTERM"))
+    // `on`, not `once`: pnpm forwards the terminal's SIGINT, so one Ctrl-C arrives twice; the second must not kill node.
+    process.on("SIGINT", () => void stop("SIGINT"))
+    process.on("SIGTERM", () => void stop("SIGTERM"))
     watchPnpmLaunchers(() => void stop("launcher exit (pnpm)"))
   })
 }

@@ -141,18 +141,60 @@ export const ConfigFile = Schema.Struct({
   ),
   agent: optional(
     Schema.Struct({
-      provider: optional(Schema.Literals(["echo", "openai"]), "Which agent answers. Default echo."),
+      provider: optional(
+        Schema.Literals(["echo", "openai", "anthropic"]),
+        "Which agent answers: echo (default), openai (any OpenAI-compatible endpoint), anthropic (Claude).",
+      ),
+      workspace: optional(
+        Schema.String,
+        "A folder the agent's read_file tool may read besides the uploads folder. Default none.",
+      ),
+      echo: optional(
+        Schema.Struct({
+          chunkDelayMs: optional(
+            Between(0, 60_000),
+            "A pause before each streamed chunk, so a streamed reply can be watched. Default 0.",
+          ),
+        }),
+        "Settings of the echo provider.",
+      ),
       openai: optional(
         Schema.Struct({
           baseUrl: optional(Schema.String, "An OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1."),
           // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
           apiKey: optional(Schema.String, "Use ${OPENAI_API_KEY}."),
           model: optional(Schema.String, "Model name."),
-          timeoutMs: optional(TimeoutMs, "Per-request timeout. Default 60000."),
+          timeoutMs: optional(
+            TimeoutMs,
+            "Until the answer starts, and between two streamed chunks. Default 60000.",
+          ),
+          maxHistoryMessages: optional(Between(1, 10_000), "Messages kept per session. Default 20."),
+          systemPrompt: optional(Schema.String, "An optional system prompt."),
+          tools: optional(
+            Schema.Boolean,
+            "Offer the read_file tool (function calling). Set false for models without tool support. Default true.",
+          ),
+        }),
+        "Settings of the openai provider.",
+      ),
+      anthropic: optional(
+        Schema.Struct({
+          baseUrl: optional(
+            Schema.String,
+            "The Messages API origin (without /v1). Default https://api.anthropic.com.",
+          ),
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
+          apiKey: optional(Schema.String, "Use ${ANTHROPIC_API_KEY}."),
+          model: optional(Schema.String, "Model id. Default claude-sonnet-4-5."),
+          maxTokens: optional(Between(1, 1_000_000), "Most tokens per answer. Default 4096."),
+          timeoutMs: optional(
+            TimeoutMs,
+            "Until the answer starts, and between two streamed events. Default 60000.",
+          ),
           maxHistoryMessages: optional(Between(1, 10_000), "Messages kept per session. Default 20."),
           systemPrompt: optional(Schema.String, "An optional system prompt."),
         }),
-        "Settings of the openai provider.",
+        "Settings of the anthropic provider.",
       ),
     }),
     "The agent.",
@@ -172,8 +214,12 @@ export const ConfigFile = Schema.Struct({
   store: optional(
     Schema.Struct({
       kind: optional(
-        Schema.Literals(["memory", "file", "redis"]),
-        "Where state lives: memory (default), file (tokens survive restarts) or redis (shared by several instances).",
+        Schema.Literals(["sqlite", "memory", "redis", "file"]),
+        "Where state lives: sqlite (default with credentials: one durable file, nothing lost on a crash), memory (default in the sandbox: lost on exit) or redis (shared by several instances). file is deprecated and read as sqlite.",
+      ),
+      path: optional(
+        Schema.String,
+        "sqlite only: the database file. Default ~/.openpollen/state/openpollen.sqlite (created 0600).",
       ),
       url: optional(
         Schema.String,
@@ -183,15 +229,15 @@ export const ConfigFile = Schema.Struct({
       keyPrefix: optional(Schema.String, "redis only: prefix of every key. Default openpollen:."),
       leaseMs: optional(
         Between(1_000, 3_600_000),
-        "redis only: a dead instance's messages are taken over after this long. Default 30000.",
+        "redis: a dead instance's messages are taken over after this long; sqlite: a message put back comes back after this long. Default 30000.",
       ),
       maxDeliveries: optional(
         Between(1, 1_000),
-        "redis only: a received message handed out this many times unanswered goes to the dead-letter stream. Default 5.",
+        "sqlite and redis: a received message handed out this many times unanswered goes to the dead letters. Default 5.",
       ),
       historyTtlMs: optional(
         Between(60_000, 31_536_000_000),
-        "redis only: the agent's history of a conversation nobody wrote to for this long is dropped. Default 604800000 (7 days).",
+        "sqlite and redis: the agent's history of a conversation nobody wrote to for this long is dropped. Default 604800000 (7 days).",
       ),
     }),
     "State stores.",

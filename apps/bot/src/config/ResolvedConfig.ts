@@ -1,5 +1,7 @@
 import { homedir } from "node:os"
 import { join, resolve } from "node:path"
+import { ANTHROPIC_DEFAULTS, type AnthropicAgentConfig } from "@openpollen/agent-anthropic"
+import { OPENAI_DEFAULTS, type OpenAiAgentConfig } from "@openpollen/agent-openai"
 import {
   type Allowlists,
   CARD_UPDATE_INTERVAL_MS,
@@ -9,6 +11,7 @@ import {
   type ReplyMode,
 } from "@openpollen/core"
 import { CARD_DEFAULTS, DOWNLOAD_DEFAULTS } from "@openpollen/openapi/defaults"
+import { SQLITE_FILE_NAME } from "@openpollen/sqlite"
 import { STREAM_DEFAULTS } from "@openpollen/stream/defaults"
 import { Redacted } from "effect"
 import type { ConfigFile } from "./ConfigFile.js"
@@ -56,17 +59,29 @@ export interface ResolvedDingTalk {
   readonly uploads: { readonly dir: string; readonly retentionDays: number; readonly maxTotalBytes: number }
 }
 
-export interface ResolvedOpenAi {
-  readonly baseUrl: string
-  readonly apiKey?: Redacted.Redacted<string>
-  readonly model: string
-  readonly timeoutMs: number
-  readonly maxHistoryMessages: number
-  readonly systemPrompt?: string
+/** A provider's settings; the folders read_file may serve are added when the agent is wired. */
+export type ResolvedOpenAi = Omit<OpenAiAgentConfig, "folders">
+export type ResolvedAnthropic = Omit<AnthropicAgentConfig, "folders">
+
+export type ResolvedAgent = (
+  | { readonly provider: "echo"; readonly echo: { readonly chunkDelayMs: number } }
+  | { readonly provider: "openai"; readonly openai: ResolvedOpenAi }
+  | { readonly provider: "anthropic"; readonly anthropic: ResolvedAnthropic }
+) & {
+  /** A folder read_file may serve besides the uploads folder. */
+  readonly workspace?: string
 }
 
 export type ResolvedStore =
-  | { readonly kind: "memory" | "file"; readonly stateDir: string }
+  | { readonly kind: "memory"; readonly stateDir: string }
+  | {
+      readonly kind: "sqlite"
+      readonly path: string
+      readonly leaseMs: number
+      readonly maxDeliveries: number
+      readonly historyTtlMs: number
+      readonly stateDir: string
+    }
   | {
       readonly kind: "redis"
       readonly url: Redacted.Redacted<string>
@@ -81,9 +96,7 @@ export interface ResolvedConfig {
   /** The file it came from, or undefined when none was found (defaults only). */
   readonly source?: string
   readonly dingtalk: ResolvedDingTalk
-  readonly agent:
-    | { readonly provider: "echo" }
-    | { readonly provider: "openai"; readonly openai: ResolvedOpenAi }
+  readonly agent: ResolvedAgent
   readonly gateway: {
     readonly host: string
     readonly port: number
@@ -91,22 +104,80 @@ export interface ResolvedConfig {
   }
   readonly sandbox: { readonly port: number }
   readonly store: ResolvedStore
+  /** Lines to print at start: deprecated settings and what they were read as. */
+  readonly notices: ReadonlyArray<string>
   readonly log: { readonly level: "debug" | "info" | "warning" | "error" }
 }
 
 const openpollenHome = () => join(homedir(), ".openpollen")
 
-const resolveStore = (store: ConfigFile["store"] = {}, stateDir: string): ResolvedStore => {
-  if (store.kind !== "redis") return { kind: store.kind ?? "memory", stateDir }
-  return {
-    kind: "redis",
-    url: Redacted.make(store.url ?? ""),
-    keyPrefix: store.keyPrefix ?? "openpollen:",
+/** The default store: a durable file for a bot with credentials, memory for the sandbox (and when asked for). */
+const resolveStore = (
+  store: ConfigFile["store"] = {},
+  stateDir: string,
+  hasCredentials: boolean,
+): ResolvedStore => {
+  const kind = store.kind ?? (hasCredentials ? "sqlite" : "memory")
+  if (kind === "memory") return { kind: "memory", stateDir }
+  const shared = {
     leaseMs: store.leaseMs ?? 30_000,
     maxDeliveries: store.maxDeliveries ?? 5,
     historyTtlMs: store.historyTtlMs ?? 7 * 86_400_000,
     stateDir,
   }
+  if (kind !== "redis")
+    return { kind: "sqlite", path: store.path ?? join(stateDir, SQLITE_FILE_NAME), ...shared }
+  return {
+    kind: "redis",
+    url: Redacted.make(store.url ?? ""),
+    keyPrefix: store.keyPrefix ?? "openpollen:",
+    ...shared,
+  }
+}
+
+const noticesOf = (store: ConfigFile["store"]): ReadonlyArray<string> =>
+  store?.kind === "file"
+    ? [
+        'store.kind "file" is deprecated: read as "sqlite" (tokens, history and unanswered messages in one file); write "sqlite" to silence this',
+      ]
+    : []
+
+const resolveAgent = (agent: ConfigFile["agent"] = {}): ResolvedAgent => {
+  const workspace =
+    agent.workspace === undefined || agent.workspace === "" ? {} : { workspace: agent.workspace }
+  if (agent.provider === "openai") {
+    const openai = agent.openai ?? {}
+    return {
+      provider: "openai",
+      ...workspace,
+      openai: {
+        baseUrl: openai.baseUrl ?? OPENAI_DEFAULTS.baseUrl,
+        ...(openai.apiKey === undefined ? {} : { apiKey: Redacted.make(openai.apiKey) }),
+        model: openai.model ?? OPENAI_DEFAULTS.model,
+        timeoutMs: openai.timeoutMs ?? OPENAI_DEFAULTS.timeoutMs,
+        maxHistoryMessages: openai.maxHistoryMessages ?? OPENAI_DEFAULTS.maxHistoryMessages,
+        ...(openai.systemPrompt === undefined ? {} : { systemPrompt: openai.systemPrompt }),
+        tools: openai.tools ?? OPENAI_DEFAULTS.tools,
+      },
+    }
+  }
+  if (agent.provider === "anthropic") {
+    const anthropic = agent.anthropic ?? {}
+    return {
+      provider: "anthropic",
+      ...workspace,
+      anthropic: {
+        baseUrl: anthropic.baseUrl ?? ANTHROPIC_DEFAULTS.baseUrl,
+        ...(anthropic.apiKey === undefined ? {} : { apiKey: Redacted.make(anthropic.apiKey) }),
+        model: anthropic.model ?? ANTHROPIC_DEFAULTS.model,
+        maxTokens: anthropic.maxTokens ?? ANTHROPIC_DEFAULTS.maxTokens,
+        timeoutMs: anthropic.timeoutMs ?? ANTHROPIC_DEFAULTS.timeoutMs,
+        maxHistoryMessages: anthropic.maxHistoryMessages ?? ANTHROPIC_DEFAULTS.maxHistoryMessages,
+        ...(anthropic.systemPrompt === undefined ? {} : { systemPrompt: anthropic.systemPrompt }),
+      },
+    }
+  }
+  return { provider: "echo", ...workspace, echo: { chunkDelayMs: agent.echo?.chunkDelayMs ?? 0 } }
 }
 
 /** `$OPENPOLLEN_STATE_DIR` moves the state folder (tokens, the run-state file), e.g. for tests. */
@@ -126,8 +197,6 @@ export const resolveConfig = (
     clientId !== undefined && clientSecret !== undefined
       ? { clientId, clientSecret: Redacted.make(clientSecret), robotCode: dingtalk.robotCode ?? clientId }
       : undefined
-  const agent = file.agent ?? {}
-  const openai = agent.openai ?? {}
   return {
     ...(source === undefined ? {} : { source }),
     dingtalk: {
@@ -169,27 +238,15 @@ export const resolveConfig = (
         maxTotalBytes: (dingtalk.uploads?.maxTotalMb ?? 1024) * 1024 * 1024,
       },
     },
-    agent:
-      agent.provider === "openai"
-        ? {
-            provider: "openai",
-            openai: {
-              baseUrl: openai.baseUrl ?? "https://api.openai.com/v1",
-              ...(openai.apiKey === undefined ? {} : { apiKey: Redacted.make(openai.apiKey) }),
-              model: openai.model ?? "gpt-4o-mini",
-              timeoutMs: openai.timeoutMs ?? 60_000,
-              maxHistoryMessages: openai.maxHistoryMessages ?? 20,
-              ...(openai.systemPrompt === undefined ? {} : { systemPrompt: openai.systemPrompt }),
-            },
-          }
-        : { provider: "echo" },
+    agent: resolveAgent(file.agent),
     gateway: {
       host: file.gateway?.host ?? "127.0.0.1",
       port: file.gateway?.port ?? 18_800,
       ...(file.gateway?.apiKey === undefined ? {} : { apiKey: Redacted.make(file.gateway.apiKey) }),
     },
     sandbox: { port: file.sandbox?.port ?? 18_801 },
-    store: resolveStore(file.store, stateDir),
+    store: resolveStore(file.store, stateDir, credentials !== undefined),
+    notices: noticesOf(file.store),
     log: { level: file.log?.level ?? "info" },
   }
 }

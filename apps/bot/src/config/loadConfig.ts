@@ -36,6 +36,40 @@ export const findConfigFile = (location: ConfigLocation): string | undefined => 
 
 const REQUIRED_WHEN_ENABLED = ["clientId", "clientSecret"] as const
 
+const field = (value: unknown, ...path: ReadonlyArray<string>): unknown =>
+  path.reduce<unknown>(
+    (current, key) =>
+      typeof current === "object" && current !== null ? (current as Record<string, unknown>)[key] : undefined,
+    value,
+  )
+
+/** The rules that span keys: credentials when the channel is enabled, a parseable URL for the redis store. */
+const crossKeyProblems = (
+  value: unknown,
+  unsetAt: (path: string) => { readonly variable: string } | undefined,
+): Array<string> => {
+  const problems: Array<string> = []
+  const missing = (path: string, otherwise: string) => {
+    const variable = unsetAt(path)?.variable
+    problems.push(
+      variable === undefined
+        ? `${path}: ${otherwise}`
+        : `${path}: environment variable ${variable} is not set`,
+    )
+  }
+  if (field(value, "channels", "dingtalk", "enabled") === true)
+    for (const key of REQUIRED_WHEN_ENABLED)
+      if (field(value, "channels", "dingtalk", key) === undefined)
+        missing(`channels.dingtalk.${key}`, "required when the channel is enabled")
+  if (field(value, "store", "kind") === "redis") {
+    const url = field(value, "store", "url")
+    if (url === undefined || url === "") missing("store.url", 'required when store.kind is "redis"')
+    else if (typeof url === "string" && parseRedisUrl(url) === undefined)
+      problems.push("store.url: not a redis:// or rediss:// URL")
+  }
+  return problems
+}
+
 const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
 
 /** Parses, substitutes and decodes a config text; every problem names its key path. */
@@ -57,48 +91,22 @@ export const parseConfig = (
     )
   }
   const { value, unset, defaulted } = substituteEnv(parsed, env, MEANINGFUL_EMPTY)
-  // An unset variable must not quietly empty a list (an allowlist that refuses everyone) or drop a key (an open API).
-  if (unset.length > 0)
-    throw new ConfigError(
-      unset.map((entry) => `${entry.path}: environment variable ${entry.variable} is not set`),
-      source,
-    )
-  const decoded = Schema.decodeUnknownResult(ConfigFile, { onExcessProperty: "error" })(value)
-  if (Result.isFailure(decoded)) {
-    const problems = formatIssues(decoded.failure.issue).issues.map((issue) => {
+  // Every problem at once, so one edit can fix them all: unset variables (one must not quietly empty a list — an
+  // allowlist that refuses everyone — or drop a key — an open API), the schema's, then the rules between keys
+  // (checked on what was written even when some other key failed to decode).
+  const problems = unset.map((entry) => `${entry.path}: environment variable ${entry.variable} is not set`)
+  const reported = new Set(unset.map((entry) => entry.path))
+  const pathOf = (problem: string) => problem.slice(0, problem.indexOf(":"))
+  const decoded = Schema.decodeUnknownResult(ConfigFile, { onExcessProperty: "error", errors: "all" })(value)
+  if (Result.isFailure(decoded))
+    for (const issue of formatIssues(decoded.failure.issue).issues) {
       const path = (issue.path ?? []).map(String).join(".")
-      const missing = unset.find((entry) => entry.path === path)
-      if (missing !== undefined) return `${path}: environment variable ${missing.variable} is not set`
-      return `${path === "" ? "(top level)" : path}: ${issue.message}`
-    })
-    throw new ConfigError(problems, source)
-  }
-  const dingtalk = decoded.success.channels?.dingtalk
-  if (dingtalk?.enabled === true) {
-    const problems = REQUIRED_WHEN_ENABLED.filter((key) => dingtalk[key] === undefined).map((key) => {
-      const path = `channels.dingtalk.${key}`
-      const missing = defaulted.find((entry) => entry.path === path)
-      return missing !== undefined
-        ? `${path}: environment variable ${missing.variable} is not set`
-        : `${path}: required when the channel is enabled`
-    })
-    if (problems.length > 0) throw new ConfigError(problems, source)
-  }
-  const store = decoded.success.store
-  if (store?.kind === "redis") {
-    const missing = defaulted.find((entry) => entry.path === "store.url")
-    if (store.url === undefined || store.url === "")
-      throw new ConfigError(
-        [
-          missing !== undefined
-            ? `store.url: environment variable ${missing.variable} is not set`
-            : 'store.url: required when store.kind is "redis"',
-        ],
-        source,
-      )
-    if (parseRedisUrl(store.url) === undefined)
-      throw new ConfigError(["store.url: not a redis:// or rediss:// URL"], source)
-  }
+      if (!reported.has(path)) problems.push(`${path === "" ? "(top level)" : path}: ${issue.message}`)
+    }
+  const defaultedAt = (path: string) => defaulted.find((entry) => entry.path === path)
+  for (const problem of crossKeyProblems(value, defaultedAt))
+    if (!reported.has(pathOf(problem)) && !problems.includes(problem)) problems.push(problem)
+  if (problems.length > 0 || Result.isFailure(decoded)) throw new ConfigError(problems, source)
   return resolveConfig(decoded.success, source, env)
 }
 

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net"
 import { type Redacted, Result, Schema } from "effect"
 import type { ChannelStatus, TestStep } from "../channel/ChannelStatus.js"
+import type { DeadLetterAccess } from "../channel/DeadLetterAccess.js"
 import { bearerMatches } from "./bearerMatches.js"
 import { processStatus } from "./processStatus.js"
 import { isJsonRequest, loopbackHosts, type OriginPolicy, refuseForeign } from "./requestOrigin.js"
@@ -15,6 +16,7 @@ export interface GatewayBackend {
     to: string,
     message: { readonly title?: string; readonly text: string },
   ) => Promise<{ readonly ok: boolean; readonly detail: string }>
+  readonly deadLetters?: DeadLetterAccess
 }
 
 export interface GatewayOptions {
@@ -35,6 +37,8 @@ const MessageRequest = Schema.Struct({
   text: Schema.String.check(Schema.isNonEmpty()),
   title: Schema.optionalKey(Schema.String),
 })
+
+const DeadLetterRequest = Schema.Struct({ id: Schema.String.check(Schema.isNonEmpty()) })
 
 const send = (response: ServerResponse, status: number, body: unknown) => {
   const text = JSON.stringify(body)
@@ -62,6 +66,42 @@ const readJson = (request: IncomingMessage): Promise<unknown> =>
     })
     request.on("error", () => resolve(undefined))
   })
+
+/** GET lists (oldest first, `?limit=`, default 100), POST …/retry and …/drop take `{"id"}`. */
+const deadLetters = async (
+  request: IncomingMessage,
+  response: ServerResponse,
+  path: string,
+  access: DeadLetterAccess | undefined,
+) => {
+  if (access === undefined) return send(response, 409, { error: "the DingTalk channel is not running" })
+  const unkept = () =>
+    send(response, 409, { error: 'this store keeps no dead letters (store.kind "memory")' })
+  if (request.method === "GET" && path === "/api/deadletters") {
+    const limit = Number(new URL(request.url ?? "/", "http://gateway").searchParams.get("limit") ?? "100")
+    const [count, list] = await Promise.all([
+      access.count(),
+      access.list(Number.isInteger(limit) && limit > 0 ? Math.min(limit, 10_000) : 100),
+    ])
+    return count === undefined || list === undefined
+      ? unkept()
+      : send(response, 200, { count, deadLetters: list })
+  }
+  const action =
+    path === "/api/deadletters/retry"
+      ? access.retry
+      : path === "/api/deadletters/drop"
+        ? access.drop
+        : undefined
+  if (request.method !== "POST" || action === undefined) return send(response, 404, { error: "not found" })
+  const body = Schema.decodeUnknownResult(DeadLetterRequest)(await readJson(request))
+  if (Result.isFailure(body)) return send(response, 400, { error: 'expected {"id": string}' })
+  const done = await action(body.success.id)
+  if (done === undefined) return unkept()
+  return done
+    ? send(response, 200, { ok: true, id: body.success.id })
+    : send(response, 404, { error: `no dead letter ${body.success.id}` })
+}
 
 const authorised = (request: IncomingMessage, secrets: ReadonlyArray<Redacted.Redacted<string>>) =>
   bearerMatches(request.headers.authorization, secrets)
@@ -118,6 +158,8 @@ export const startGateway = async (options: GatewayOptions, backend: GatewayBack
         const result = await backend.send(to, { text, ...(title === undefined ? {} : { title }) })
         return send(response, result.ok ? 200 : 502, result)
       }
+      if (path === "/api/deadletters" || path.startsWith("/api/deadletters/"))
+        return deadLetters(request, response, path, backend.deadLetters)
       return send(response, 404, { error: "not found" })
     }
     handle().catch(() => send(response, 500, { error: "internal error" }))

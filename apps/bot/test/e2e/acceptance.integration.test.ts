@@ -78,15 +78,16 @@ describe("openpollen start against the simulator (groupPolicy: mention)", () => 
     expect(text.split("长").length - 1).toBeLessThanOrEqual(18_001)
   })
 
-  it("downloads a picture into ~/.openpollen/sdk-workspace/uploads and hands its path to the agent", async () => {
+  it("downloads a picture into ~/.openpollen/sdk-workspace/uploads; the echo shows its name, not the server's path", async () => {
     const henry = sim.addUser({ nick: "韩梅" })
     const dm = sim.dm(henry)
     remember(await sim.sendPicture(dm, henry, PNG))
     const reply = await sim.nextReply(dm.id)
     const uploads = join(bot.home, ".openpollen", "sdk-workspace", "uploads")
-    const path = reply.text.trim()
-    expect(path.startsWith(`${uploads}/`)).toBe(true)
-    expect(path.endsWith(".png")).toBe(true)
+    const name = reply.text.trim()
+    expect(name).toMatch(/^\d+-[0-9a-f]{16}\.png$/)
+    expect(reply.text).not.toContain(bot.home)
+    const path = join(uploads, name)
     expect(new Uint8Array(readFileSync(path))).toEqual(PNG)
   })
 
@@ -98,7 +99,7 @@ describe("openpollen start against the simulator (groupPolicy: mention)", () => 
     const reply = await sim.nextReply(group.id)
     const lines = reply.text.split("\n\n")
     expect(lines[0]).toBe("截图如下\n第二步报错")
-    expect(existsSync(lines[1] ?? "")).toBe(true)
+    expect(existsSync(join(bot.home, ".openpollen", "sdk-workspace", "uploads", lines[1] ?? "-"))).toBe(true)
   })
 
   it("answers a redelivered message (ACK lost) exactly once", async () => {
@@ -115,14 +116,13 @@ describe("openpollen start against the simulator (groupPolicy: mention)", () => 
     expect(sim.replies.filter((r) => r.conversationId === dm.id && r.text === "只回复一次")).toHaveLength(1)
   })
 
-  it("falls back to groupMessages/send and batchSend when the webhook has expired", async () => {
+  it("falls back to groupMessages/send and batchSend when the webhook has expired (no @ text: that API cannot mention)", async () => {
     const group = sim.group({ title: "过期群", members: [alice] })
     const expired = { overrides: { sessionWebhookExpiredTime: Date.now() - 1_000 } }
     remember(await sim.sendText(group, alice, "群里晚到的回复", expired))
-    expect(await sim.nextReply(group.id)).toMatchObject({
-      via: "group",
-      text: `群里晚到的回复\n\n@${alice.staffId}`,
-    })
+    const late = await sim.nextReply(group.id)
+    expect(late).toMatchObject({ via: "group", text: "群里晚到的回复" })
+    expect(late.text).not.toContain("@")
     const ivy = sim.addUser({ nick: "钱多" })
     const dm = sim.dm(ivy)
     remember(await sim.sendText(dm, ivy, "私聊晚到的回复", expired))

@@ -44,15 +44,15 @@ describe("openpollen start: every message kind, per-group settings and refusals"
     expect(code).toBe(0)
   })
 
-  it("downloads a quoted picture and gives it to the agent as a file (the echo shows its path)", async () => {
+  it("downloads a quoted picture and gives it to the agent as a file (the echo shows its name)", async () => {
     const dm = sim.dm(alice)
     await sim.sendText(dm, alice, "这张图里写的什么？", { quote: { picture: PNG } })
     const reply = await sim.nextReply(dm.id)
     const [quote, text] = reply.text.split("\n\n")
     expect(text).toBe("这张图里写的什么？")
-    const path = quote?.replace(/^> /, "") ?? ""
-    expect(path.startsWith(`${uploads}/`)).toBe(true)
-    expect(new Uint8Array(readFileSync(path))).toEqual(PNG)
+    const name = quote?.replace(/^> /, "") ?? ""
+    expect(name).toMatch(/^\d+-[0-9a-f]{16}\.png$/)
+    expect(new Uint8Array(readFileSync(join(uploads, name)))).toEqual(PNG)
   })
 
   it("downloads a quoted file under its extension", async () => {
@@ -60,9 +60,9 @@ describe("openpollen start: every message kind, per-group settings and refusals"
     const bytes = new TextEncoder().encode("line 1\nline 2\n")
     await sim.sendText(dm, alice, "第二行是什么？", { quote: { file: bytes, fileName: "notes.txt" } })
     const reply = await sim.nextReply(dm.id)
-    const path = reply.text.split("\n\n")[0]?.replace(/^> /, "") ?? ""
-    expect(path.endsWith(".txt")).toBe(true)
-    expect(readFileSync(path, "utf8")).toBe("line 1\nline 2\n")
+    const name = reply.text.split("\n\n")[0]?.replace(/^> /, "") ?? ""
+    expect(name.endsWith(".txt")).toBe(true)
+    expect(readFileSync(join(uploads, name), "utf8")).toBe("line 1\nline 2\n")
   })
 
   it("hands markdown, chatRecord and interactiveCard text to the agent", async () => {

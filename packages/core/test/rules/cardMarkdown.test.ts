@@ -1,4 +1,4 @@
-import { cardMarkdown, closeOpenFence, dingtalkMarkdown } from "@openpollen/core"
+import { cardMarkdown, closeOpenFence, dingtalkMarkdown, parseBlocks } from "@openpollen/core"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 
@@ -21,15 +21,13 @@ const line = fc.constantFrom(
 )
 const document = fc.array(line, { maxLength: 25 }).map((lines) => lines.join("\n"))
 
-const fenced = (text: string) => {
-  const inside: Array<string> = []
-  let open = false
-  for (const candidate of text.split("\n")) {
-    if (/^ {0,3}```/.test(candidate)) open = !open
-    else if (open) inside.push(candidate)
-  }
-  return inside
-}
+/** The lines inside code fences, as the one block model (CommonMark fences) reads them. */
+const fenced = (text: string) =>
+  parseBlocks(text).flatMap((block) => {
+    if (block.kind !== "fence") return []
+    const lines = block.text.replace(/\n$/, "").split("\n")
+    return lines.slice(1, block.closed ? -1 : undefined)
+  })
 
 describe("cardMarkdown", () => {
   it("breaks single newlines between paragraph lines with <br>", () => {
@@ -66,14 +64,15 @@ describe("cardMarkdown", () => {
   it("leaves no two adjacent paragraph lines without a break between them", () => {
     fc.assert(
       fc.property(document, (text) => {
-        const lines = cardMarkdown(text).split("\n")
-        let open = false
-        for (const [index, current] of lines.entries()) {
-          if (/^ {0,3}```/.test(current)) open = !open
-          const next = lines[index + 1]
-          const paragraph = (value: string) => /^(plain|第二行|&gt;|x &lt;)/.test(value)
-          if (!open && next !== undefined && paragraph(current) && paragraph(next))
-            expect(current.endsWith("<br>")).toBe(true)
+        const paragraph = (value: string) => /^(plain|第二行|&gt;|x &lt;)/.test(value)
+        for (const block of parseBlocks(cardMarkdown(text))) {
+          if (block.kind !== "paragraph") continue
+          const lines = block.text.replace(/\n$/, "").split("\n")
+          for (const [index, current] of lines.entries()) {
+            const next = lines[index + 1]
+            if (next !== undefined && paragraph(current) && paragraph(next))
+              expect(current.endsWith("<br>")).toBe(true)
+          }
         }
       }),
     )

@@ -9,6 +9,8 @@ export interface SlowModel {
   /** Requests waiting for their answer right now. */
   readonly inFlight: () => number
   readonly maxInFlight: () => number
+  /** Each request's messages as role and text, in arrival order. */
+  readonly transcripts: () => ReadonlyArray<ReadonlyArray<{ readonly role: string; readonly text: string }>>
   readonly close: () => Promise<void>
 }
 
@@ -38,6 +40,7 @@ export const startSlowModel = async (options: { readonly delayMs: number }): Pro
   let requests = 0
   let inFlight = 0
   let maxInFlight = 0
+  const transcripts: Array<ReadonlyArray<{ readonly role: string; readonly text: string }>> = []
   const timers = new Set<NodeJS.Timeout>()
   const server = createServer((request, response) => {
     if (request.method !== "POST" || request.url !== "/v1/chat/completions") {
@@ -50,6 +53,9 @@ export const startSlowModel = async (options: { readonly delayMs: number }): Pro
     void readJson(request)
       .then((body) => {
         const messages = (body as ChatRequest).messages ?? []
+        transcripts.push(
+          messages.map((message) => ({ role: String(message.role), text: textOf(message.content) })),
+        )
         const last = messages.filter((message) => message.role === "user").at(-1)
         const timer = setTimeout(() => {
           timers.delete(timer)
@@ -86,6 +92,7 @@ export const startSlowModel = async (options: { readonly delayMs: number }): Pro
     requests: () => requests,
     inFlight: () => inFlight,
     maxInFlight: () => maxInFlight,
+    transcripts: () => transcripts,
     close: async () => {
       for (const timer of timers) clearTimeout(timer)
       timers.clear()

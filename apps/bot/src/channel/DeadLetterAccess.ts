@@ -1,0 +1,28 @@
+import { type DeadLetter, DeadLetters } from "@openpollen/core"
+import { Effect, type ManagedRuntime, Option } from "effect"
+
+/** What the gateway may do with the store's dead letters; every member answers `undefined` without a durable store. */
+export interface DeadLetterAccess {
+  readonly count: () => Promise<number | undefined>
+  readonly list: (limit: number) => Promise<ReadonlyArray<DeadLetter> | undefined>
+  readonly retry: (id: string) => Promise<boolean | undefined>
+  readonly drop: (id: string) => Promise<boolean | undefined>
+}
+
+/** Dead letters of the channel's store (sqlite, redis), through the channel's runtime; store failures reject. */
+export const deadLetterAccess = <R>(runtime: ManagedRuntime.ManagedRuntime<R, unknown>): DeadLetterAccess => {
+  const withDeadLetters = <A>(
+    use: (dead: DeadLetters["Service"]) => Effect.Effect<A, { readonly message: string }>,
+  ) =>
+    runtime.runPromise(
+      Effect.flatMap(Effect.serviceOption(DeadLetters), (dead) =>
+        Option.isNone(dead) ? Effect.succeed(undefined) : use(dead.value),
+      ).pipe(Effect.mapError((error) => new Error(error.message))),
+    )
+  return {
+    count: () => withDeadLetters((dead) => dead.count),
+    list: (limit) => withDeadLetters((dead) => dead.list(limit)),
+    retry: (id) => withDeadLetters((dead) => dead.retry(id)),
+    drop: (id) => withDeadLetters((dead) => dead.drop(id)),
+  }
+}

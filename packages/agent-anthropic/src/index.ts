@@ -1,0 +1,2 @@
+export * from "./AnthropicAgent.js"
+export * from "./AnthropicConfig.js"

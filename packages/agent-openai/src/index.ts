@@ -1,0 +1,2 @@
+export * from "./OpenAiAgent.js"
+export * from "./OpenAiConfig.js"

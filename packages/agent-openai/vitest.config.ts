@@ -1,0 +1,3 @@
+import { openPollenVitest } from "../../vitest.shared.js"
+
+export default openPollenVitest()
