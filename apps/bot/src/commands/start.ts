@@ -13,7 +13,7 @@ import { botLoggerLayer } from "../logging/BotLogger.js"
 import { writeErrorLine } from "../logging/errorLine.js"
 import { makeRedactor } from "../logging/redact.js"
 import { removeRunState, writeRunState } from "../runState/writeRunState.js"
-import { EXIT, paint, say } from "./output.js"
+import { complain, EXIT, paint, say } from "./output.js"
 import { watchPnpmLaunchers } from "./watchPnpmLaunchers.js"
 
 const SHUTDOWN_WAIT_MS = 10_000
