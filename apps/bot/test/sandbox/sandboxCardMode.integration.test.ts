@@ -26,13 +26,14 @@ const readEvents = async (url: string, done: (event: PageEvent) => boolean): Pro
   return events
 }
 
-describe("`openpollen start` without credentials, with replyMode card and an org's own card template", () => {
+describe("`openpollen start` without credentials, replyMode card, an org's own card template and a slow echo", () => {
   let bot: BotProcess
   let base = ""
 
   beforeAll(async () => {
     bot = await startCli({
       channels: { dingtalk: { replyMode: "card", card: { templateId: "org-own-template.schema" } } },
+      agent: { provider: "echo", echo: { chunkDelayMs: 600 } },
       gateway: { port: 0 },
       sandbox: { port: 0 },
     })
@@ -45,7 +46,7 @@ describe("`openpollen start` without credentials, with replyMode card and an org
     expect(await bot?.stop()).toBe(0)
   })
 
-  it("answers the page in an AI card (the local DingTalk publishes the template), not in Markdown", async () => {
+  it("answers the page in an AI card that streams (the local DingTalk publishes the template), not in Markdown", async () => {
     const { users } = (await (await fetch(`${base}sandbox/api/state`)).json()) as {
       users: Array<{ dingtalkId: string }>
     }
@@ -62,11 +63,14 @@ describe("`openpollen start` without credentials, with replyMode card and an org
     const sent = await fetch(`${base}sandbox/api/send`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ conversationId: dm?.id, userId, text: "卡片模式" }),
+      body: JSON.stringify({ conversationId: dm?.id, userId, text: "卡片模式", quote: { text: "先引用" } }),
     })
     expect(sent.status).toBe(200)
     const seen = await events
     expect(seen.every((event) => event.kind === "card")).toBe(true)
     expect(seen.at(-1)?.html).toContain("卡片模式")
+    const partial = seen.find((event) => event.status === "INPUTING")
+    expect(partial?.html).toContain("先引用")
+    expect(partial?.html).not.toContain("卡片模式")
   })
 })
