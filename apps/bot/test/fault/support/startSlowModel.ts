@@ -15,6 +15,7 @@ export interface SlowModel {
 }
 
 interface ChatRequest {
+  readonly stream?: boolean
   readonly messages?: ReadonlyArray<{ readonly role?: string; readonly content?: unknown }>
 }
 
@@ -34,7 +35,7 @@ const textOf = (content: unknown): string => {
 
 /**
  * An OpenAI-compatible chat-completions endpoint on 127.0.0.1 that thinks for `delayMs`, then answers with the
- * last user message verbatim.
+ * last user message verbatim: streamed as server-sent events when the request asks for `stream`, else in one piece.
  */
 export const startSlowModel = async (options: { readonly delayMs: number }): Promise<SlowModel> => {
   let requests = 0
@@ -60,18 +61,26 @@ export const startSlowModel = async (options: { readonly delayMs: number }): Pro
         const timer = setTimeout(() => {
           timers.delete(timer)
           inFlight -= 1
+          const answer = textOf(last?.content)
+          if ((body as ChatRequest).stream === true) {
+            const event = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`
+            response
+              .writeHead(200, { "content-type": "text/event-stream" })
+              .end(
+                event({
+                  choices: [{ index: 0, delta: { role: "assistant", content: answer }, finish_reason: null }],
+                }) +
+                  event({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }) +
+                  "data: [DONE]\n\n",
+              )
+            return
+          }
           response.writeHead(200, { "content-type": "application/json" }).end(
             JSON.stringify({
               id: `chatcmpl-${requests}`,
               object: "chat.completion",
               model: "slow-echo",
-              choices: [
-                {
-                  index: 0,
-                  message: { role: "assistant", content: textOf(last?.content) },
-                  finish_reason: "stop",
-                },
-              ],
+              choices: [{ index: 0, message: { role: "assistant", content: answer }, finish_reason: "stop" }],
             }),
           )
         }, options.delayMs)
