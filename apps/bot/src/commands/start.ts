@@ -13,7 +13,7 @@ import { botLoggerLayer } from "../logging/BotLogger.js"
 import { writeErrorLine } from "../logging/errorLine.js"
 import { makeRedactor } from "../logging/redact.js"
 import { removeRunState, writeRunState } from "../runState/writeRunState.js"
-import { EXIT, paint, say } from "./output.js"
+import { complain, EXIT, paint, say } from "./output.js"
 import { watchPnpmLaunchers } from "./watchPnpmLaunchers.js"
 
 const SHUTDOWN_WAIT_MS = 10_000
@@ -73,6 +73,9 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
     // Loaded only here: a bot with credentials never needs the simulator or the sandbox page.
     const { startSimulator } = await import("@openpollen/simulator")
     simulator = await startSimulator({ pingIntervalMs: 30_000 })
+    // The local DingTalk holds both card scopes; it also publishes the configured template, so replyMode "card"
+    // with an org's own templateId shows cards in the sandbox instead of falling back to Markdown.
+    simulator.cards.addTemplate(dingtalk.card.templateId)
     credentials = {
       clientId: simulator.app.clientId,
       clientSecret: Redacted.make(simulator.app.clientSecret),
