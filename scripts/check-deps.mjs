@@ -2,12 +2,14 @@
 // The dependency rule: core imports only `effect`; adapters and tooling import core and never each other (except
 // that agent adapters share @openpollen/agent-tools);
 // only apps wire several adapters. Every bare import must also be declared in the importing package.json.
+// And no source file (`src/**/*.ts`) is longer than MAX_SOURCE_LINES: one concept per file.
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import { builtinModules } from "node:module"
 import { join, relative } from "node:path"
 
 const root = process.argv[2] ?? new URL("..", import.meta.url).pathname
 const CORE = "@openpollen/core"
+const MAX_SOURCE_LINES = 300
 const TOOLING = new Set(["@openpollen/simulator", "@openpollen/contracts"])
 // What the model agents share (read_file, the streamed request): only agent adapters may import it.
 const AGENT_SHARED = "@openpollen/agent-tools"
@@ -93,10 +95,22 @@ for (const ws of workspaces) {
   }
 }
 
+for (const ws of workspaces) {
+  for (const file of sourceFiles(join(ws.dir, "src"))) {
+    if (!/\.m?ts$/.test(file)) continue
+    const text = readFileSync(file, "utf8")
+    const lines = text.split("\n").length - (text.endsWith("\n") ? 1 : 0)
+    if (lines > MAX_SOURCE_LINES)
+      violations.push(
+        `${relative(root, file)} has ${lines} lines; split it (at most ${MAX_SOURCE_LINES} per source file)`,
+      )
+  }
+}
+
 if (violations.length > 0) {
   console.error(
-    `Dependency rule violated (${violations.length}):\n${violations.map((v) => `  - ${v}`).join("\n")}`,
+    `Dependency or file-size rule violated (${violations.length}):\n${violations.map((v) => `  - ${v}`).join("\n")}`,
   )
   process.exit(1)
 }
-console.log(`Dependency rule holds across ${workspaces.length} workspace packages.`)
+console.log(`Dependency and file-size rules hold across ${workspaces.length} workspace packages.`)

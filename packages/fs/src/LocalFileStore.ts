@@ -1,7 +1,13 @@
 import { mkdir, open, rename, rm } from "node:fs/promises"
 import { homedir } from "node:os"
 import { join } from "node:path"
-import { FileStore, FileStoreError, type StoredFile, type StoreRequest } from "@openpollen/core"
+import {
+  DEFAULT_MAX_FILE_BYTES,
+  FileStore,
+  FileStoreError,
+  type StoredFile,
+  type StoreRequest,
+} from "@openpollen/core"
 import { Clock, Duration, Effect, Layer, Schedule, Stream } from "effect"
 import { chooseExtension } from "./sniffExtension.js"
 import { generatedName } from "./storedName.js"
@@ -93,7 +99,7 @@ export const storeInto =
 export const makeLocalFileStore = (config: LocalFileStoreConfig = {}) =>
   Effect.gen(function* () {
     const root = config.root ?? defaultUploadsRoot()
-    const maxBytes = config.maxBytes ?? 20 * 1024 * 1024
+    const maxBytes = config.maxBytes ?? DEFAULT_MAX_FILE_BYTES
     yield* Effect.tryPromise({
       try: () => mkdir(root, { recursive: true, mode: 0o700 }),
       catch: ioError("creating"),

@@ -1,4 +1,4 @@
-import type { TokenStoreError } from "@openpollen/core"
+import { DEFAULT_MAX_FILE_BYTES, type TokenStoreError } from "@openpollen/core"
 import type { Effect, Redacted } from "effect"
 
 /**
@@ -30,7 +30,7 @@ export interface OpenApiConfig {
   readonly clientSecret: Redacted.Redacted<string>
   /** Internal-app robots use the clientId; an empty value falls back to it too. */
   readonly robotCode?: string
-  /** Default https://api.dingtalk.com. */
+  /** Default OPENAPI_DEFAULTS.apiBase. */
   readonly apiBase?: string
   /** Per-request timeout. Default 10 s. */
   readonly requestTimeoutMs?: number
@@ -56,10 +56,15 @@ export interface OpenApiConfig {
   readonly card?: Partial<CardConfig>
 }
 
+/** Where DingTalk's Open API lives (it also hosts the Stream gateway); the bot's config reads it from here. */
+export const OPENAPI_DEFAULTS = {
+  apiBase: "https://api.dingtalk.com",
+} as const
+
 /** Download defaults; the bot's config reads them from here. */
 export const DOWNLOAD_DEFAULTS = {
   timeoutMs: 60_000,
-  maxBytes: 20 * 1024 * 1024,
+  maxBytes: DEFAULT_MAX_FILE_BYTES,
   totalTimeoutMs: 120_000,
   minBytesPerSecond: 16 * 1024,
   rateWindowMs: 10_000,
@@ -86,7 +91,7 @@ export const resolveOpenApiConfig = (config: OpenApiConfig): ResolvedOpenApiConf
   clientId: config.clientId,
   clientSecret: config.clientSecret,
   robotCode: config.robotCode !== undefined && config.robotCode !== "" ? config.robotCode : config.clientId,
-  apiBase: config.apiBase ?? "https://api.dingtalk.com",
+  apiBase: config.apiBase ?? OPENAPI_DEFAULTS.apiBase,
   requestTimeoutMs: config.requestTimeoutMs ?? 10_000,
   qps: Math.max(1, config.qps ?? 20),
   tokenRefreshMarginMs: config.tokenRefreshMarginMs ?? 300_000,

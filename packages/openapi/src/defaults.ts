@@ -1,2 +1,2 @@
 /** What the bot's config reads without loading the HTTP clients. */
-export { CARD_DEFAULTS, DOWNLOAD_DEFAULTS } from "./OpenApiConfig.js"
+export { CARD_DEFAULTS, DOWNLOAD_DEFAULTS, OPENAPI_DEFAULTS } from "./OpenApiConfig.js"

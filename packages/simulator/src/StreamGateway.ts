@@ -4,38 +4,11 @@ import { type WebSocket, WebSocketServer } from "ws"
 import type { CounterState } from "./Counters.js"
 import type { Directory } from "./Directory.js"
 import { type Faults, sleep } from "./Faults.js"
+import type { GatewayConnection as Connection, Ticket } from "./GatewayConnection.js"
 import { ids } from "./ids.js"
-import type { ConnectionFault, SimConnection } from "./SimulatorApi.js"
-
-export const ROBOT_TOPIC = "/v1.0/im/bot/messages/get"
-
-interface Ticket {
-  readonly clientId: string
-  readonly subscriptions: ReadonlyArray<{ readonly type: string; readonly topic: string }>
-  readonly expiresAt: number
-}
-
-interface Connection extends SimConnection {
-  readonly socket: WebSocket
-  readonly pings: Map<string, string>
-  pingTimer?: NodeJS.Timeout
-  closeTimer?: NodeJS.Timeout
-  disconnecting: boolean
-  fault: ConnectionFault
-}
-
-interface Pending {
-  readonly clientId: string
-  readonly msgId: string
-  readonly data: string
-  readonly firstPushedAt: number
-  readonly acked: Promise<void>
-  readonly markAcked: () => void
-  frameMessageId: string
-  attempts: number
-  done: boolean
-  timer?: NodeJS.Timeout
-}
+import { newPendingCallback, type PendingCallback as Pending } from "./PendingCallback.js"
+import type { ConnectionFault } from "./SimulatorApi.js"
+import { ROBOT_TOPIC, streamFrame } from "./streamFrame.js"
 
 export interface GatewayOptions {
   readonly pingIntervalMs: number
@@ -46,20 +19,6 @@ export interface GatewayOptions {
   readonly ticketTtlMs: number
   readonly newConnectionKicksOld: boolean
 }
-
-const frame = (
-  type: string,
-  topic: string,
-  messageId: string,
-  data: string,
-  extra: Record<string, string> = {},
-) =>
-  JSON.stringify({
-    specVersion: "1.0",
-    type,
-    headers: { contentType: "application/json", messageId, time: String(Date.now()), topic, ...extra },
-    data,
-  })
 
 /** The Stream side of DingTalk: tickets, WebSocket connections, pushes, ACKs, redelivery, pings and rotation. */
 export class StreamGateway {
@@ -153,7 +112,7 @@ export class StreamGateway {
     connection.pings.set(messageId, opaque)
     if (connection.pings.size > 16) connection.pings.delete(connection.pings.keys().next().value ?? "")
     this.counters.pingsSent += 1
-    connection.socket.send(frame("SYSTEM", "ping", messageId, JSON.stringify({ opaque })))
+    connection.socket.send(streamFrame("SYSTEM", "ping", messageId, JSON.stringify({ opaque })))
   }
 
   private onClientFrame(connection: Connection, raw: string): void {
@@ -203,23 +162,9 @@ export class StreamGateway {
 
   /** Pushes a robot callback to one random live connection of the app; redelivers it until ACKed. */
   deliver(clientId: string, msgId: string, data: string): Promise<void> {
-    let markAcked = () => {}
-    const acked = new Promise<void>((resolve) => {
-      markAcked = resolve
-    })
-    const pending: Pending = {
-      clientId,
-      msgId,
-      data,
-      firstPushedAt: Date.now(),
-      acked,
-      markAcked,
-      frameMessageId: ids.frameMessageId(),
-      attempts: 0,
-      done: false,
-    }
+    const pending = newPendingCallback(clientId, msgId, data)
     this.push(pending)
-    return acked
+    return pending.acked
   }
 
   private push(pending: Pending): void {
@@ -240,7 +185,7 @@ export class StreamGateway {
     const app = this.directory.app(pending.clientId)
     if (!target.fault.silent)
       target.socket.send(
-        frame("CALLBACK", ROBOT_TOPIC, pending.frameMessageId, pending.data, {
+        streamFrame("CALLBACK", ROBOT_TOPIC, pending.frameMessageId, pending.data, {
           appId: app.clientId,
           connectionId: target.id,
         }),
@@ -262,7 +207,9 @@ export class StreamGateway {
     for (const connection of this.select(connectionId)) {
       if (connection.disconnecting) continue
       connection.disconnecting = true
-      connection.socket.send(frame("SYSTEM", "disconnect", ids.frameMessageId(), JSON.stringify({ reason })))
+      connection.socket.send(
+        streamFrame("SYSTEM", "disconnect", ids.frameMessageId(), JSON.stringify({ reason })),
+      )
       connection.closeTimer = setTimeout(
         () => connection.socket.close(1000, reason),
         this.options.disconnectGraceMs,

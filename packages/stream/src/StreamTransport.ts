@@ -9,8 +9,8 @@ import { superviseConnection } from "./superviseConnection.js"
 export interface StreamTransportConfig {
   readonly clientId: string
   readonly clientSecret: Redacted.Redacted<string>
-  /** Where `connections/open` lives. Default https://api.dingtalk.com. */
-  readonly apiBase?: string
+  /** Where `connections/open` lives: the Open API origin (the bot passes its configured apiBase). */
+  readonly apiBase: string
   /** Replace a connection that sent no frame (pings included) for this long. Default 90 s. */
   readonly idleTimeoutMs?: number
   /** Send a WebSocket ping this often and replace the connection when no answer came by the next one. 0: off. */
@@ -45,7 +45,7 @@ export const makeStreamTransport = (config: StreamTransportConfig) =>
     setState(state)
     const inbox: Inbox = { frames, journal, counters, run: (effect) => void run(effect) }
     const options = {
-      apiBase: config.apiBase ?? STREAM_DEFAULTS.apiBase,
+      apiBase: config.apiBase,
       clientId: config.clientId,
       clientSecret: Redacted.value(config.clientSecret),
       userAgent: "openpollen-dingtalk/0.1",

@@ -1,6 +1,5 @@
 /** The transport's defaults, importable without loading the SDK (config schemas read them). */
 export const STREAM_DEFAULTS = {
-  apiBase: "https://api.dingtalk.com",
   idleTimeoutMs: 90_000,
   keepAliveMs: 15_000,
   connectTimeoutMs: 15_000,

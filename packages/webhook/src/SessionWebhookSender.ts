@@ -7,10 +7,11 @@ import {
   webhookBody,
 } from "@openpollen/core"
 import { Effect, Layer, Result, Schema } from "effect"
+import { WEBHOOK_DEFAULTS } from "./defaults.js"
 import { type JsonPoster, makeJsonPoster, PostFailed } from "./postJson.js"
 
 export interface SessionWebhookConfig {
-  /** Origin that session webhooks must live on. Default https://oapi.dingtalk.com. */
+  /** Origin that session webhooks must live on. Default WEBHOOK_DEFAULTS.oapiBase. */
   readonly oapiBase?: string
   /** Per-request timeout. Default 10 s. */
   readonly timeoutMs?: number
@@ -117,8 +118,8 @@ export const makeSessionWebhookSender = (
   config: SessionWebhookConfig = {},
   poster: JsonPoster = makeJsonPoster(),
 ) => {
-  const origin = trustedOrigin(config.oapiBase ?? "https://oapi.dingtalk.com")
-  const timeoutMs = config.timeoutMs ?? 10_000
+  const origin = trustedOrigin(config.oapiBase ?? WEBHOOK_DEFAULTS.oapiBase)
+  const timeoutMs = config.timeoutMs ?? WEBHOOK_DEFAULTS.timeoutMs
   return SessionWebhook.of({
     send: (url, message) =>
       Effect.gen(function* () {

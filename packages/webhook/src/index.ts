@@ -1,2 +1,3 @@
+export * from "./defaults.js"
 export * from "./maskWebhookUrl.js"
 export * from "./SessionWebhookSender.js"

@@ -1,13 +1,13 @@
 import { existsSync, writeFileSync } from "node:fs"
 import { basename, dirname, join } from "node:path"
-import { FRIENDLY_REPLIES } from "@openpollen/core"
+import { FRIENDLY_REPLIES, GROUP_POLICIES, type GroupPolicy } from "@openpollen/core"
 import { say } from "./output.js"
 import { configJsonSchema } from "./schema.js"
 
 export const AGENT_CHOICES = ["echo", "openai", "anthropic"] as const
 
 export interface InitAnswers {
-  readonly groupPolicy: "mention" | "all"
+  readonly groupPolicy: GroupPolicy
   readonly agent: (typeof AGENT_CHOICES)[number]
   readonly enabled: boolean
 }
@@ -100,8 +100,8 @@ const askAll = async (given: Partial<InitAnswers>): Promise<InitAnswers | undefi
   return { groupPolicy, agent, enabled }
 }
 
-const isGroupPolicy = (value: string): value is InitAnswers["groupPolicy"] =>
-  value === "mention" || value === "all"
+const isGroupPolicy = (value: string): value is GroupPolicy =>
+  (GROUP_POLICIES as ReadonlyArray<string>).includes(value)
 const isAgent = (value: string): value is InitAnswers["agent"] =>
   (AGENT_CHOICES as ReadonlyArray<string>).includes(value)
 

@@ -1,4 +1,7 @@
-const DINGTALK_ORIGINS = new Set(["https://api.dingtalk.com", "https://oapi.dingtalk.com"])
+import { OPENAPI_DEFAULTS } from "@openpollen/openapi/defaults"
+import { WEBHOOK_DEFAULTS } from "@openpollen/webhook/defaults"
+
+const DINGTALK_ORIGINS: ReadonlySet<string> = new Set([OPENAPI_DEFAULTS.apiBase, WEBHOOK_DEFAULTS.oapiBase])
 const LOOPBACK_HOSTS = new Set(["localhost", "[::1]"])
 
 /** Whether a URL is DingTalk's own API origin, or loopback (the sandbox and tests): where credentials may go. */

@@ -1,4 +1,7 @@
+import { GROUP_POLICIES } from "@openpollen/core"
+import { OPENAPI_DEFAULTS } from "@openpollen/openapi/defaults"
 import { MIN_IDLE_TIMEOUT_MS, MIN_KEEP_ALIVE_MS, STREAM_DEFAULTS } from "@openpollen/stream/defaults"
+import { WEBHOOK_DEFAULTS } from "@openpollen/webhook/defaults"
 import { Schema } from "effect"
 
 const described = <S extends Schema.Top>(schema: S, description: string) => schema.annotate({ description })
@@ -14,7 +17,7 @@ const StringList = Schema.Array(Schema.String)
 const GroupSettingsFile = Schema.Struct({
   enabled: optional(Schema.Boolean, "false: ignore every message of this group. Default true."),
   groupPolicy: optional(
-    Schema.Literals(["mention", "all"]),
+    Schema.Literals(GROUP_POLICIES),
     "Overrides the channel's groupPolicy in this group.",
   ),
   systemPrompt: optional(Schema.String, "Instructions the agent gets with every message of this group."),
@@ -38,13 +41,16 @@ export const DingTalkChannelFile = Schema.Struct({
     "The robot's code; empty or absent means the clientId (internal-app robots).",
   ),
   groupPolicy: optional(
-    Schema.Literals(["mention", "all"]),
+    Schema.Literals(GROUP_POLICIES),
     "In groups, answer only @-mentions (default) or every message.",
   ),
-  apiBase: optional(Schema.String, "Open API and Stream gateway origin. Default https://api.dingtalk.com."),
+  apiBase: optional(
+    Schema.String,
+    `Open API and Stream gateway origin. Default ${OPENAPI_DEFAULTS.apiBase}.`,
+  ),
   oapiBase: optional(
     Schema.String,
-    "Origin session webhooks must live on. Default https://oapi.dingtalk.com.",
+    `Origin session webhooks must live on. Default ${WEBHOOK_DEFAULTS.oapiBase}.`,
   ),
   allowlists: optional(
     Schema.Struct({

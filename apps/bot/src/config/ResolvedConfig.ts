@@ -10,9 +10,10 @@ import {
   type GroupSettings,
   type ReplyMode,
 } from "@openpollen/core"
-import { CARD_DEFAULTS, DOWNLOAD_DEFAULTS } from "@openpollen/openapi/defaults"
+import { CARD_DEFAULTS, DOWNLOAD_DEFAULTS, OPENAPI_DEFAULTS } from "@openpollen/openapi/defaults"
 import { SQLITE_FILE_NAME } from "@openpollen/sqlite"
 import { STREAM_DEFAULTS } from "@openpollen/stream/defaults"
+import { WEBHOOK_DEFAULTS } from "@openpollen/webhook/defaults"
 import { Redacted } from "effect"
 import type { ConfigFile } from "./ConfigFile.js"
 
@@ -203,8 +204,8 @@ export const resolveConfig = (
       enabled: dingtalk.enabled ?? false,
       ...(credentials === undefined ? {} : { credentials }),
       groupPolicy: dingtalk.groupPolicy ?? "mention",
-      apiBase: dingtalk.apiBase ?? "https://api.dingtalk.com",
-      oapiBase: dingtalk.oapiBase ?? "https://oapi.dingtalk.com",
+      apiBase: dingtalk.apiBase ?? OPENAPI_DEFAULTS.apiBase,
+      oapiBase: dingtalk.oapiBase ?? WEBHOOK_DEFAULTS.oapiBase,
       allowlists: dingtalk.allowlists ?? {},
       groups: dingtalk.groups ?? {},
       ...(dingtalk.refusalMessage === undefined || dingtalk.refusalMessage.trim() === ""

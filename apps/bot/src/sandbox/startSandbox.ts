@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import type { GroupPolicy } from "@openpollen/core"
 import type { SimCard, SimConversation, SimUser, Simulator } from "@openpollen/simulator"
 import { Result, Schema } from "effect"
 import { renderCardMarkdown, renderMarkdown } from "./renderMarkdown.js"
@@ -10,7 +11,7 @@ export interface SandboxOptions {
   readonly simulator: Simulator
   readonly host: string
   readonly port: number
-  readonly groupPolicy?: "mention" | "all"
+  readonly groupPolicy?: GroupPolicy
 }
 
 const NewUser = Schema.Struct({ nick: Schema.String.check(Schema.isNonEmpty()) })

@@ -1,6 +1,8 @@
 import { Context } from "effect"
 
-export type GroupPolicy = "mention" | "all"
+/** In groups: answer only messages that @mention the bot, or every message. */
+export const GROUP_POLICIES = ["mention", "all"] as const
+export type GroupPolicy = (typeof GROUP_POLICIES)[number]
 
 /** How answers are delivered: Markdown messages, or an AI card streamed in place. */
 export type ReplyMode = "markdown" | "card"

@@ -5,6 +5,9 @@ export class FileStoreError extends Schema.TaggedError<FileStoreError>()("FileSt
   message: Schema.String,
 }) {}
 
+/** Largest file downloaded or stored unless configured otherwise: 20 MiB. */
+export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
+
 export interface StoredFile {
   /** Absolute local path. */
   readonly path: string

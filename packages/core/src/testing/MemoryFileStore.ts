@@ -1,10 +1,10 @@
 import { Effect, Layer, Stream } from "effect"
-import { FileStore, FileStoreError, type StoredFile } from "../ports/FileStore.js"
+import { DEFAULT_MAX_FILE_BYTES, FileStore, FileStoreError, type StoredFile } from "../ports/FileStore.js"
 
 /** Keeps stored files in memory under generated absolute paths below `root`. */
 export const makeMemoryFileStore = (options: { readonly root?: string; readonly maxBytes?: number } = {}) => {
   const root = options.root ?? "/memory/uploads"
-  const maxBytes = options.maxBytes ?? 20 * 1024 * 1024
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES
   const files = new Map<string, Uint8Array>()
   let counter = 0
   return {

@@ -1,0 +1,142 @@
+import type { IncomingMessage, ServerResponse } from "node:http"
+import type { AccessTokens } from "./AccessTokens.js"
+import { apiError } from "./apiError.js"
+import { applyFault } from "./applyFault.js"
+import type { CounterState } from "./Counters.js"
+import type { Directory } from "./Directory.js"
+import type { Faults } from "./Faults.js"
+import { isRecord, parseJson, readBody, sendJson } from "./http.js"
+import type { Inbox } from "./Inbox.js"
+import { ids } from "./ids.js"
+import type { SimApp } from "./SimulatorApi.js"
+
+const MSG_KEYS = new Set([
+  "sampleText",
+  "sampleMarkdown",
+  "sampleImageMsg",
+  "sampleLink",
+  "sampleActionCard",
+  "sampleActionCard2",
+  "sampleActionCard3",
+  "sampleActionCard4",
+  "sampleActionCard5",
+  "sampleActionCard6",
+  "sampleAudio",
+  "sampleFile",
+  "sampleVideo",
+])
+const GROUP_MSG_PARAM_LIMIT = 15_000
+
+/** The robot's proactive sends over the Open API: to a group, and to users one by one. */
+export class RobotMessages {
+  constructor(
+    private readonly directory: Directory,
+    private readonly counters: CounterState,
+    private readonly faults: Faults,
+    private readonly inbox: Inbox,
+    private readonly tokens: AccessTokens,
+  ) {}
+
+  private validateMessage(
+    response: ServerResponse,
+    app: SimApp,
+    body: unknown,
+  ): { msgKey: string; msgParam: string; param: Record<string, unknown> } | undefined {
+    if (!isRecord(body) || body.robotCode !== app.robotCode) {
+      apiError(response, 400, "invalidParameter.robotCode.empty", "robotCode 不能为空或无效")
+      return undefined
+    }
+    if (typeof body.msgKey !== "string" || !MSG_KEYS.has(body.msgKey)) {
+      apiError(response, 400, "invalidParameter.msgKey.invalid", "msgKey 无效")
+      return undefined
+    }
+    const param = typeof body.msgParam === "string" ? parseJson(Buffer.from(body.msgParam)) : undefined
+    if (typeof body.msgParam !== "string" || !isRecord(param)) {
+      apiError(response, 400, "invalidParameter.msgParam.invalid", "msgParam 必须是 JSON 字符串")
+      return undefined
+    }
+    return { msgKey: body.msgKey, msgParam: body.msgParam, param }
+  }
+
+  /** `POST /v1.0/robot/groupMessages/send`. */
+  async groupSend(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+    this.counters.groupSends += 1
+    const body = parseJson(await readBody(request))
+    if (await applyFault(this.faults, "groupSend", response)) return true
+    const app = this.tokens.authorize(request, response)
+    if (app === undefined) return true
+    const message = this.validateMessage(response, app, body)
+    if (message === undefined) return true
+    if (Buffer.byteLength(message.msgParam) > GROUP_MSG_PARAM_LIMIT) {
+      apiError(
+        response,
+        400,
+        "invalidParameter.msgParam.tooLong",
+        `msgParam 超过 ${GROUP_MSG_PARAM_LIMIT} 字节`,
+      )
+      return true
+    }
+    const conversationId = isRecord(body) ? body.openConversationId : undefined
+    const conversation =
+      typeof conversationId === "string" ? this.directory.conversation(conversationId) : undefined
+    if (conversation === undefined || conversation.kind !== "group") {
+      apiError(response, 400, "invalidParameter.openConversationId.invalid", "openConversationId 无效")
+      return true
+    }
+    this.inbox.record({
+      via: "group",
+      clientId: app.clientId,
+      conversationId: conversation.id,
+      msgKey: message.msgKey,
+      ...(typeof message.param.title === "string" ? { title: message.param.title } : {}),
+      text: String(message.param.text ?? message.param.content ?? ""),
+      atUserIds: [],
+      receivedAt: Date.now(),
+      body,
+    })
+    sendJson(response, 200, { processQueryKey: ids.processQueryKey() })
+    return true
+  }
+
+  /** `POST /v1.0/robot/oToMessages/batchSend`. */
+  async batchSend(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+    this.counters.batchSends += 1
+    const body = parseJson(await readBody(request))
+    if (await applyFault(this.faults, "batchSend", response)) return true
+    const app = this.tokens.authorize(request, response)
+    if (app === undefined) return true
+    const message = this.validateMessage(response, app, body)
+    if (message === undefined) return true
+    const userIds = isRecord(body) && Array.isArray(body.userIds) ? body.userIds : undefined
+    if (userIds === undefined || userIds.length === 0 || userIds.length > 20) {
+      apiError(response, 400, "invalidParameter.userIds.invalid", "userIds 数量必须在 1 到 20 之间")
+      return true
+    }
+    const invalidStaffIdList: Array<string> = []
+    for (const userId of userIds) {
+      const user = typeof userId === "string" ? this.directory.userByStaffId(userId) : undefined
+      if (user === undefined) {
+        invalidStaffIdList.push(String(userId))
+        continue
+      }
+      this.inbox.record({
+        via: "batchSend",
+        clientId: app.clientId,
+        conversationId: this.directory.dm(user).id,
+        userIds: [String(userId)],
+        msgKey: message.msgKey,
+        ...(typeof message.param.title === "string" ? { title: message.param.title } : {}),
+        text: String(message.param.text ?? message.param.content ?? ""),
+        atUserIds: [],
+        receivedAt: Date.now(),
+        body,
+      })
+    }
+    sendJson(response, 200, {
+      processQueryKey: ids.processQueryKey(),
+      invalidStaffIdList,
+      flowControlledStaffIdList: [],
+    })
+    return true
+  }
+}
