@@ -51,6 +51,7 @@ export class OpenApi {
   private readonly media = new Map<string, Media>()
   private readonly downloads = new Map<string, string>()
   private readonly drips = new WeakMap<ServerResponse, number>()
+  private readonly statusAfterDelivery = new WeakMap<ServerResponse, number>()
 
   constructor(
     private readonly options: OpenApiOptions,
@@ -82,6 +83,10 @@ export class OpenApi {
     if (fault.redirectTo !== undefined) {
       response.writeHead(302, { location: fault.redirectTo }).end()
       return true
+    }
+    if (fault.statusAfterDelivery !== undefined) {
+      this.statusAfterDelivery.set(response, fault.statusAfterDelivery)
+      return false
     }
     if (fault.dripMs !== undefined) {
       this.drips.set(response, fault.dripMs)
@@ -411,7 +416,10 @@ export class OpenApi {
       receivedAt: Date.now(),
       body,
     })
-    sendJson(response, 200, { errcode: 0, errmsg: "ok" })
+    const status = this.statusAfterDelivery.get(response)
+    if (status !== undefined)
+      apiError(response, status, "BadGateway", `injected HTTP ${status} after delivery`)
+    else sendJson(response, 200, { errcode: 0, errmsg: "ok" })
     return true
   }
 }
