@@ -8,6 +8,7 @@ import {
   type Cooldown,
   type DedupeStore,
   type DrainResult,
+  IntakeGate,
   MemoryAgentMemory,
   MemoryConversationStore,
   MemoryCooldown,
@@ -158,6 +159,7 @@ const channelLayer = (options: DingTalkChannelOptions) => {
       },
     }),
     ChannelMetrics.layer,
+    IntakeGate.layer(dingtalk.maxPendingMessages),
     options.agent,
     Layer.succeed(
       ChannelSettings,

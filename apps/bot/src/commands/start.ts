@@ -13,7 +13,7 @@ import { botLoggerLayer } from "../logging/BotLogger.js"
 import { writeErrorLine } from "../logging/errorLine.js"
 import { makeRedactor } from "../logging/redact.js"
 import { removeRunState, writeRunState } from "../runState/writeRunState.js"
-import { EXIT, paint, say } from "./output.js"
+import { complain, EXIT, paint, say } from "./output.js"
 import { watchPnpmLaunchers } from "./watchPnpmLaunchers.js"
 
 const SHUTDOWN_WAIT_MS = 10_000
@@ -195,6 +195,7 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
       }, SHUTDOWN_WAIT_MS + 10_000)
       hardStop.unref()
       let clean = true
+      let lost = 0
       const step = async (name: string, run: () => Promise<unknown> | undefined) => {
         try {
           await run()
@@ -207,12 +208,18 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
       }
       await step("the DingTalk channel", async () => {
         const drained = await channel?.stop(SHUTDOWN_WAIT_MS)
-        if (drained !== undefined && !drained.drained)
+        if (drained === undefined || drained.drained) return
+        if (channel?.keepsUnanswered === true) {
           say(
-            channel?.keepsUnanswered === true
-              ? `openpollen: left ${drained.pending} unanswered message(s) in the journal; they are answered on the next start`
-              : `openpollen: ${drained.pending} message(s) still in flight at the deadline`,
+            `openpollen: left ${drained.pending} unanswered message(s) in the journal; they are answered on the next start`,
           )
+          return
+        }
+        // The memory store cannot keep them: they were ACKed, so DingTalk will not deliver them again.
+        lost = drained.pending
+        writeErrorLine(
+          `openpollen: lost ${drained.pending} unanswered message(s) still in flight at the deadline (the memory store cannot keep them)`,
+        )
       })
       await step("the gateway API", () => gateway.close())
       removeRunState(stateDir, process.pid)
@@ -220,7 +227,7 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
       await step("the simulator", () => simulator?.close())
       clearTimeout(hardStop)
       say("openpollen: stopped")
-      resolve(clean ? EXIT.ok : EXIT.failure)
+      resolve(clean && lost === 0 ? EXIT.ok : EXIT.failure)
     }
     // `on`, not `once`: pnpm forwards the terminal's SIGINT, so one Ctrl-C arrives twice; the second must not kill node.
     process.on("SIGINT", () => void stop("SIGINT"))
