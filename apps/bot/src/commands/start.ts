@@ -73,6 +73,9 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
     // Loaded only here: a bot with credentials never needs the simulator or the sandbox page.
     const { startSimulator } = await import("@openpollen/simulator")
     simulator = await startSimulator({ pingIntervalMs: 30_000 })
+    // The local DingTalk holds both card scopes; it also publishes the configured template, so replyMode "card"
+    // with an org's own templateId shows cards in the sandbox instead of falling back to Markdown.
+    simulator.cards.addTemplate(dingtalk.card.templateId)
     credentials = {
       clientId: simulator.app.clientId,
       clientSecret: Redacted.make(simulator.app.clientSecret),

@@ -1,3 +1,4 @@
+import { cardScript, cardStyle } from "./sandboxCards.js"
 import { composerHtml, composerScript, composerStyle } from "./sandboxComposer.js"
 
 /** The sandbox chat page: one self-contained document (no CDN: the machine may be offline). */
@@ -36,6 +37,7 @@ export const sandboxPage = (title: string) => `<!doctype html>
   .bubble img.sent { max-width:220px; border-radius:4px; display:block; }
   .mention { color:var(--blue); font-weight:600; }
 ${composerStyle}
+${cardStyle}
 </style>
 </head>
 <body>
@@ -71,7 +73,7 @@ function render() {
   $("policy").textContent = conv.kind === "group" ? "groupPolicy: " + state.policy + (state.policy === "mention" ? " — the bot answers only when @-mentioned" : " — the bot answers every message") : "DMs are always answered"
   $("atLabel").style.display = conv.kind === "group" ? "" : "none"
   $("messages").innerHTML = (state.log[conv.id] || []).map((m) => m.kind === "note" ? '<div class="note">' + esc(m.text) + "</div>" :
-    '<div class="msg' + (m.mine ? " mine" : "") + '"><div><div class="who">' + esc(m.who) + (m.route ? '<span class="route">' + esc(m.route) + "</span>" : "") + '</div><div class="bubble">' + m.html + "</div></div></div>").join("")
+    '<div class="msg' + (m.mine ? " mine" : "") + '"><div><div class="who">' + esc(m.who) + (m.route ? '<span class="route' + (m.card ? " card-" + m.card.toLowerCase() : "") + '">' + esc(m.route) + "</span>" : "") + '</div><div class="bubble' + (m.card ? " card " + m.card.toLowerCase() : "") + '">' + m.html + "</div></div></div>").join("")
   $("messages").scrollTop = $("messages").scrollHeight
 }
 $("conversations").onclick = (event) => { const item = event.target.closest(".conv"); if (item) { state.current = item.dataset.id; render() } }
@@ -80,8 +82,9 @@ $("newUser").onkeydown = async (event) => { if (event.key !== "Enter" || !event.
 async function refreshConversations() { const data = await api("conversations?user=" + encodeURIComponent(state.me)); state.conversations = data.conversations; if (!state.conversations.some((c) => c.id === state.current)) state.current = state.conversations[0]?.id; render() }
 async function load() { const data = await api("state"); state.users = data.users; state.policy = data.groupPolicy; state.me ||= data.users[0]?.dingtalkId; await refreshConversations() }
 ${composerScript}
+${cardScript}
 const events = new EventSource("/sandbox/api/events")
-events.onmessage = (event) => { const reply = JSON.parse(event.data); push(reply.conversationId, { who: "机器人 bot", route: reply.route, html: reply.html }) }
+events.onmessage = (event) => { const reply = JSON.parse(event.data); if (reply.kind === "card") return showCard(reply); push(reply.conversationId, { who: "机器人 bot", route: reply.route, html: reply.html }) }
 load()
 </script>
 </body>

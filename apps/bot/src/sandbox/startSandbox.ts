@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import type { SimConversation, SimUser, Simulator } from "@openpollen/simulator"
+import type { SimCard, SimConversation, SimUser, Simulator } from "@openpollen/simulator"
 import { Result, Schema } from "effect"
-import { renderMarkdown } from "./renderMarkdown.js"
+import { renderCardMarkdown, renderMarkdown } from "./renderMarkdown.js"
 import { sandboxPage } from "./sandboxPage.js"
 import { SandboxInputError, SandboxMessage, sendFromSandbox } from "./sendFromSandbox.js"
 
@@ -46,6 +46,18 @@ const ROUTES: Record<string, string> = {
   batchSend: "Open API · DM",
 }
 
+/** A card as the page draws it: its streamed variable is the key of its latest update. */
+const cardView = (card: SimCard) => {
+  const key = card.updates.at(-1)?.key
+  return {
+    kind: "card",
+    conversationId: card.conversationId,
+    outTrackId: card.outTrackId,
+    status: card.flowStatus,
+    html: key === undefined ? "" : renderCardMarkdown(card.params[key] ?? ""),
+  }
+}
+
 /** A chat page on loopback where a person talks to the bot as DingTalk users, through the in-process simulator. */
 export const startSandbox = async (
   options: SandboxOptions,
@@ -61,14 +73,21 @@ export const startSandbox = async (
   const conversationById = (id: string, user: SimUser) =>
     id === group.id ? group : id === sim.dm(user).id ? sim.dm(user) : undefined
   const clients = new Set<ServerResponse>()
+  const broadcast = (event: unknown) => {
+    for (const client of clients) client.write(`data: ${JSON.stringify(event)}\n\n`)
+  }
   const unsubscribe = sim.onReply((reply) => {
     const text = reply.atUserIds.reduce((acc, staffId) => {
       const nick = users.find((user) => user.staffId === staffId)?.nick
       return nick === undefined ? acc : acc.split(`@${staffId}`).join(`@${nick}`)
     }, reply.text)
-    const event = `data: ${JSON.stringify({ conversationId: reply.conversationId, route: ROUTES[reply.via] ?? reply.via, html: renderMarkdown(text) })}\n\n`
-    for (const client of clients) client.write(event)
+    broadcast({
+      conversationId: reply.conversationId,
+      route: ROUTES[reply.via] ?? reply.via,
+      html: renderMarkdown(text),
+    })
   })
+  const unsubscribeCards = sim.cards.onChange((card) => broadcast(cardView(card)))
 
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? "/", "http://sandbox")
@@ -136,6 +155,7 @@ export const startSandbox = async (
     url: `http://${options.host}:${port}/`,
     close: async () => {
       unsubscribe()
+      unsubscribeCards()
       for (const client of clients) client.end()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
