@@ -20,7 +20,8 @@ Commands:
 Options: --config FILE (else $OPENPOLLEN_CONFIG, ./openpollen.json, ~/.openpollen/openpollen.json), -h/--help
 Exit codes: 0 ok, 1 a check or the run failed, 2 bad usage or configuration`,
   start: `Usage: openpollen start [--config FILE]
-Runs in the foreground. SIGINT / SIGTERM finish replies in flight (up to 10 s), close connections and exit 0.`,
+Runs in the foreground. SIGINT / SIGTERM finish replies in flight (up to 10 s), close connections and exit 0,
+or 1 when the memory store loses messages still unanswered.`,
   channel: `Usage: openpollen channel list [--config FILE]
        openpollen channel test dingtalk [--to <conversationId|staffId>] [--config FILE]
 The test runs inside the running bot, through its gateway API.`,

@@ -130,7 +130,11 @@ export class OpenApi {
   private async webhook(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean> {
     this.counters.webhookCalls += 1
     const raw = await readBody(request)
-    if (await this.fault("webhook", response)) return true
+    let statusAfterDelivery: number | undefined
+    const faulted = await applyFault(this.faults, "webhook", response, undefined, (status) => {
+      statusAfterDelivery = status
+    })
+    if (faulted) return true
     const session = this.sessions.resolve(url.searchParams.get("session") ?? "", Date.now())
     if (session === undefined) {
       sendJson(response, 200, { errcode: 300001, errmsg: "session 不存在" })
@@ -165,7 +169,14 @@ export class OpenApi {
       receivedAt: Date.now(),
       body,
     })
-    sendJson(response, 200, { errcode: 0, errmsg: "ok" })
+    if (statusAfterDelivery !== undefined)
+      apiError(
+        response,
+        statusAfterDelivery,
+        "BadGateway",
+        `injected HTTP ${statusAfterDelivery} after delivery`,
+      )
+    else sendJson(response, 200, { errcode: 0, errmsg: "ok" })
     return true
   }
 }

@@ -141,6 +141,8 @@ export interface EndpointFault {
   readonly dripMs?: number
   /** `upgrade` only: accept the WebSocket, then terminate it at once (a connection that dies after its handshake). */
   readonly dropAfterOpen?: boolean
+  /** `webhook` only: deliver the message (the chat shows it), then answer with this HTTP status (e.g. 502). */
+  readonly statusAfterDelivery?: number
   /** Apply to the next N requests only, then clear. Default: until cleared. */
   readonly times?: number
 }

@@ -5,13 +5,15 @@ import type { Endpoint } from "./SimulatorApi.js"
 
 /**
  * Applies the endpoint's injected fault, if any; true when the fault already answered (or swallowed) the request.
- * A drip fault does not answer: `onDrip` hands its pace to whoever streams the body.
+ * A drip fault does not answer: `onDrip` hands its pace to whoever streams the body. Neither does a
+ * status-after-delivery fault: `onStatusAfterDelivery` hands its status to the handler, which delivers first.
  */
 export const applyFault = async (
   faults: Faults,
   endpoint: Endpoint,
   response: ServerResponse,
   onDrip: (dripMs: number) => void = () => {},
+  onStatusAfterDelivery: (status: number) => void = () => {},
 ): Promise<boolean> => {
   const fault = faults.take(endpoint)
   if (fault === undefined) return false
@@ -20,6 +22,10 @@ export const applyFault = async (
   if (fault.redirectTo !== undefined) {
     response.writeHead(302, { location: fault.redirectTo }).end()
     return true
+  }
+  if (fault.statusAfterDelivery !== undefined) {
+    onStatusAfterDelivery(fault.statusAfterDelivery)
+    return false
   }
   if (fault.dripMs !== undefined) {
     onDrip(fault.dripMs)

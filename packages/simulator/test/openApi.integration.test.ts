@@ -195,6 +195,18 @@ describe("the simulated Open API", () => {
     expect((await post(fresh.sessionWebhook, markdown("new session"))).body.errcode).toBe(0)
   })
 
+  it("delivers a webhook message and then answers 502 with statusAfterDelivery", async () => {
+    const simulator = await start()
+    const user = simulator.addUser({ nick: "A" })
+    const dm = simulator.dm(user)
+    const { sessionWebhook } = await simulator.sendText(dm, user, "hi")
+    simulator.setFault("webhook", { statusAfterDelivery: 502, times: 1 })
+    const answered = await post(sessionWebhook, { msgtype: "text", text: { content: "seen" } })
+    expect(answered.status).toBe(502)
+    expect(await simulator.nextReply(dm.id)).toMatchObject({ via: "webhook", text: "seen" })
+    expect((await post(sessionWebhook, { msgtype: "text", text: { content: "next" } })).status).toBe(200)
+  })
+
   it("expires webhooks by their lifetime", async () => {
     const simulator = await start({ webhookLifetimeMs: 50 })
     const user = simulator.addUser({ nick: "A" })

@@ -14,6 +14,8 @@ export interface StreamCounters {
   acks: number
   callbacks: number
   badFrames: number
+  /** Callbacks left un-ACKed (and unrecorded) because the IntakeGate was shut: DingTalk redelivers them. */
+  deferredByBacklog: number
   lastFrameAt?: number
   lastError?: string
 }
@@ -28,6 +30,7 @@ export const emptyCounters = (): StreamCounters => ({
   acks: 0,
   callbacks: 0,
   badFrames: 0,
+  deferredByBacklog: 0,
 })
 
 export interface StreamDiagnosticsSnapshot {

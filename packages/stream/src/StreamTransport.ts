@@ -1,4 +1,10 @@
-import { type ConnectionState, type InboundFrame, InboundJournal, Transport } from "@openpollen/core"
+import {
+  type ConnectionState,
+  type InboundFrame,
+  InboundJournal,
+  IntakeGate,
+  Transport,
+} from "@openpollen/core"
 import { type Cause, Context, Effect, Fiber, FiberSet, Layer, PubSub, Queue, Redacted, Stream } from "effect"
 import { STREAM_DEFAULTS } from "./defaults.js"
 import { openConnection, type SocketGauge } from "./openConnection.js"
@@ -32,6 +38,7 @@ export interface StreamTransportConfig {
 export const makeStreamTransport = (config: StreamTransportConfig) =>
   Effect.gen(function* () {
     const journal = yield* Effect.serviceOption(InboundJournal)
+    const gate = yield* Effect.serviceOption(IntakeGate)
     const run = yield* FiberSet.makeRuntime<never, void, never>()
     const frames = yield* Queue.unbounded<InboundFrame, Cause.Done>()
     const changes = yield* PubSub.unbounded<ConnectionState>({ replay: 1 })
@@ -43,7 +50,7 @@ export const makeStreamTransport = (config: StreamTransportConfig) =>
       PubSub.publishUnsafe(changes, next)
     }
     setState(state)
-    const inbox: Inbox = { frames, journal, counters, run: (effect) => void run(effect) }
+    const inbox: Inbox = { frames, journal, gate, counters, run: (effect) => void run(effect) }
     const options = {
       apiBase: config.apiBase,
       clientId: config.clientId,

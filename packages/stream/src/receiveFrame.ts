@@ -1,4 +1,4 @@
-import type { InboundFrame, InboundJournal } from "@openpollen/core"
+import type { InboundFrame, InboundJournal, IntakeGate } from "@openpollen/core"
 import type { DWClientDownStream } from "dingtalk-stream"
 import { type Cause, Effect, Option, Queue } from "effect"
 import { ROBOT_TOPIC } from "./requestEndpoint.js"
@@ -9,6 +9,8 @@ import type { StreamCounters } from "./StreamDiagnostics.js"
 export interface Inbox {
   readonly frames: Queue.Queue<InboundFrame, Cause.Done>
   readonly journal: Option.Option<InboundJournal["Service"]>
+  /** Shut while the backlog of accepted, unanswered messages is full: callbacks are then left un-ACKed. */
+  readonly gate: Option.Option<IntakeGate["Service"]>
   readonly counters: StreamCounters
   /** Runs an effect in the transport's scope: journal writes, log lines. */
   readonly run: (effect: Effect.Effect<void>) => void
@@ -53,10 +55,27 @@ const parse = (raw: string): DWClientDownStream | string => {
  * The whole path of a frame, socket text to consumer: parse, answer pings, ACK events, and for a robot callback
  * record it in the journal (when there is one), ACK it, and queue it. Never throws: a throw here would escape
  * ws's `message` handler and end the process. Each callback is ACKed at most once, and only once it is safe:
- * received, or recorded. A callback the journal could not record is not ACKed, so DingTalk redelivers it.
+ * received, or recorded. A callback the journal could not record is not ACKed, so DingTalk redelivers it; so is one
+ * that arrives while the IntakeGate is shut (it is dropped unrecorded and comes back about a minute later).
  */
 export const receiveFrame = (client: StreamClient, inbox: Inbox, signals: FrameSignals) => {
-  const { counters, frames, journal, run } = inbox
+  const { counters, frames, journal, gate, run } = inbox
+  let deferredLoggedAt = Number.NEGATIVE_INFINITY
+  let deferredSinceLog = 0
+  const deferByBacklog = (gate: IntakeGate["Service"]) => {
+    counters.deferredByBacklog += 1
+    deferredSinceLog += 1
+    const now = Date.now()
+    if (now - deferredLoggedAt < 1_000) return
+    const deferred = deferredSinceLog
+    deferredLoggedAt = now
+    deferredSinceLog = 0
+    run(
+      Effect.logWarning("backlog full; callbacks left un-ACKed, so DingTalk redelivers them").pipe(
+        Effect.annotateLogs({ backlog: gate.backlog(), deferred }),
+      ),
+    )
+  }
   const bad = (why: string) => {
     counters.badFrames += 1
     run(Effect.logWarning("dropped a malformed frame").pipe(Effect.annotateLogs({ why })))
@@ -80,6 +99,10 @@ export const receiveFrame = (client: StreamClient, inbox: Inbox, signals: FrameS
       ack()
       return bad("a callback whose data is not JSON")
     }
+    if (Option.isSome(gate)) {
+      if (!gate.value.isOpen()) return deferByBacklog(gate.value)
+      gate.value.enter()
+    }
     counters.callbacks += 1
     const received: InboundFrame = { frameMessageId: messageId, data, receivedAt: Date.now() }
     if (Option.isNone(journal)) {
@@ -93,6 +116,7 @@ export const receiveFrame = (client: StreamClient, inbox: Inbox, signals: FrameS
           onFailure: (error) =>
             Effect.logWarning("could not record a callback; not ACKed, so DingTalk redelivers it").pipe(
               Effect.annotateLogs({ error: error.message }),
+              Effect.ensuring(Effect.sync(() => Option.map(gate, (open) => open.leave()))),
             ),
           onSuccess: (recorded) =>
             Effect.sync(() => {

@@ -1,5 +1,5 @@
 import { it } from "@effect/vitest"
-import { type InboundFrame, type InboundJournal, InboundJournalError } from "@openpollen/core"
+import { type InboundFrame, type InboundJournal, InboundJournalError, IntakeGate } from "@openpollen/core"
 import { emptyCounters, receiveFrame, StreamClient } from "@openpollen/stream/internal"
 import { type Cause, Effect, Option, Queue, Stream } from "effect"
 import { describe, expect } from "vitest"
@@ -20,7 +20,7 @@ const journalOf = (record: InboundJournal["Service"]["record"]): InboundJournal[
   orphans: Stream.empty,
 })
 
-const harness = (journal?: InboundJournal["Service"]) =>
+const harness = (journal?: InboundJournal["Service"], gate?: IntakeGate["Service"]) =>
   Effect.gen(function* () {
     const written: Array<{ headers: { messageId: string }; data: string }> = []
     const events: Array<string> = []
@@ -40,6 +40,7 @@ const harness = (journal?: InboundJournal["Service"]) =>
       {
         frames,
         journal: Option.fromUndefinedOr(journal),
+        gate: Option.fromUndefinedOr(gate),
         counters,
         run: (effect) => void pending.push(Effect.runPromise(effect)),
       },
@@ -50,7 +51,7 @@ const harness = (journal?: InboundJournal["Service"]) =>
     )
     const queued = () => Queue.clear(frames).pipe(Effect.map((all) => [...all]))
     const settle = Effect.promise(() => Promise.all(pending.splice(0)))
-    return { receive, written, events, counters, queued, settle }
+    return { receive, written, events, counters, queued, settle, pending }
   })
 
 describe("receiveFrame: socket text → ACK → frames", () => {
@@ -63,6 +64,39 @@ describe("receiveFrame: socket text → ACK → frames", () => {
       expect(yield* h.queued()).toMatchObject([{ frameMessageId: "m-1", data: { msgId: "x" } }])
       expect(h.counters).toMatchObject({ acks: 1, callbacks: 1, badFrames: 0 })
     }),
+  )
+
+  it.effect(
+    "leaves callbacks un-ACKed, unrecorded and unqueued while the IntakeGate is shut, and logs once",
+    () =>
+      Effect.gen(function* () {
+        const gate = yield* IntakeGate.pipe(Effect.provide(IntakeGate.layer(2)))
+        const recorded: Array<string> = []
+        const journal = journalOf((frame) =>
+          Effect.sync(() => {
+            recorded.push(frame.frameMessageId)
+            return { ...frame, journalId: frame.frameMessageId }
+          }),
+        )
+        const h = yield* harness(journal, gate)
+        gate.reportBacklog(2)
+        for (const id of ["m-1", "m-2", "m-3"]) h.receive(callback(id, '{"msgId":"x"}'))
+        expect(h.pending).toHaveLength(1)
+        yield* h.settle
+        expect(h.written).toEqual([])
+        expect(recorded).toEqual([])
+        expect(yield* h.queued()).toEqual([])
+        expect(h.counters).toMatchObject({ acks: 0, callbacks: 0, deferredByBacklog: 3 })
+        gate.reportBacklog(1)
+        h.receive(callback("m-4", '{"msgId":"y"}'))
+        // m-4 is accepted and not yet taken by the runner: it counts, so m-5 finds the gate shut.
+        h.receive(callback("m-5", '{"msgId":"z"}'))
+        yield* h.settle
+        expect(h.written.map((frame) => frame.headers.messageId)).toEqual(["m-4"])
+        expect(recorded).toEqual(["m-4"])
+        expect(h.counters).toMatchObject({ acks: 1, callbacks: 1, deferredByBacklog: 4 })
+        expect(gate.backlog()).toBe(2)
+      }),
   )
 
   it.effect("ACKs callbacks of other topics at once, without queueing them", () =>

@@ -5,6 +5,7 @@ import {
   ChannelSettings,
   type ConnectionState,
   type DrainResult,
+  IntakeGate,
   MemoryTokenStore,
   sendMarkdown,
   startChannelRunner,
@@ -59,6 +60,7 @@ const channelLayer = (options: DingTalkChannelOptions) => {
       },
     }),
     ChannelMetrics.layer,
+    IntakeGate.layer(dingtalk.maxPendingMessages),
     options.agent,
     Layer.succeed(
       ChannelSettings,

@@ -198,6 +198,7 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
       }, SHUTDOWN_WAIT_MS + 10_000)
       hardStop.unref()
       let clean = true
+      let lost = 0
       const step = async (name: string, run: () => Promise<unknown> | undefined) => {
         try {
           await run()
@@ -210,12 +211,18 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
       }
       await step("the DingTalk channel", async () => {
         const drained = await channel?.stop(SHUTDOWN_WAIT_MS)
-        if (drained !== undefined && !drained.drained)
+        if (drained === undefined || drained.drained) return
+        if (channel?.keepsUnanswered === true) {
           say(
-            channel?.keepsUnanswered === true
-              ? `openpollen: left ${drained.pending} unanswered message(s) in the journal; they are answered on the next start`
-              : `openpollen: ${drained.pending} message(s) still in flight at the deadline`,
+            `openpollen: left ${drained.pending} unanswered message(s) in the journal; they are answered on the next start`,
           )
+          return
+        }
+        // The memory store cannot keep them: they were ACKed, so DingTalk will not deliver them again.
+        lost = drained.pending
+        writeErrorLine(
+          `openpollen: lost ${drained.pending} unanswered message(s) still in flight at the deadline (the memory store cannot keep them)`,
+        )
       })
       await step("the gateway API", () => gateway.close())
       removeRunState(stateDir, process.pid)
@@ -223,7 +230,7 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
       await step("the simulator", () => simulator?.close())
       clearTimeout(hardStop)
       say("openpollen: stopped")
-      resolve(clean ? EXIT.ok : EXIT.failure)
+      resolve(clean && lost === 0 ? EXIT.ok : EXIT.failure)
     }
     // `on`, not `once`: pnpm forwards the terminal's SIGINT, so one Ctrl-C arrives twice; the second must not kill node.
     process.on("SIGINT", () => void stop("SIGINT"))

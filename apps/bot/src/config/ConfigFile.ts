@@ -81,6 +81,10 @@ export const DingTalkChannelFile = Schema.Struct({
     "Treat a session webhook as expired this early. Default 300000.",
   ),
   maxConcurrentConversations: optional(Between(1, 4_096), "Conversations answered at once. Default 16."),
+  maxPendingMessages: optional(
+    Between(1, 1_000_000),
+    "Messages accepted but not yet answered, at most; past it, callbacks are left un-ACKed and DingTalk redelivers them later. Default 1000.",
+  ),
   sessionPerUserInGroups: optional(
     Schema.Boolean,
     "One agent session per group member instead of per group.",

@@ -39,6 +39,8 @@ export interface ResolvedDingTalk {
   readonly maxReplyChars: number
   readonly webhookExpiryMarginMs: number
   readonly maxConcurrentConversations: number
+  /** Accepted but unanswered messages, at most; past it, callbacks are left un-ACKed for DingTalk to redeliver. */
+  readonly maxPendingMessages: number
   readonly sessionPerUserInGroups: boolean
   readonly qps: number
   readonly replyMode: ReplyMode
@@ -215,6 +217,7 @@ export const resolveConfig = (
       maxReplyChars: dingtalk.maxReplyChars ?? 18_000,
       webhookExpiryMarginMs: dingtalk.webhookExpiryMarginMs ?? 300_000,
       maxConcurrentConversations: dingtalk.maxConcurrentConversations ?? 16,
+      maxPendingMessages: dingtalk.maxPendingMessages ?? 1_000,
       sessionPerUserInGroups: dingtalk.sessionPerUserInGroups ?? false,
       qps: dingtalk.qps ?? 20,
       replyMode: dingtalk.replyMode ?? "markdown",

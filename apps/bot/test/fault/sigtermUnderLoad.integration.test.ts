@@ -50,7 +50,7 @@ describe("fault: SIGTERM while many replies are in flight", () => {
       expect(owedAtSignal).toBeGreaterThanOrEqual(CONVERSATIONS)
       expectExactlyOnce(sim, tokens)
       expect(sim.replies.filter((reply) => reply.receivedAt > exit.at)).toEqual([])
-      expect(bot.stdout()).not.toMatch(/still in flight at the deadline/)
+      expect(bot.output()).not.toMatch(/still in flight at the deadline/)
       expect(bot.stdout()).toMatch(/openpollen: stopped/)
       expect(sim.connections()).toHaveLength(0)
     } finally {

@@ -5,6 +5,7 @@ import { type InboundFrame, Transport } from "../ports/Transport.js"
 import { type DecodedFrame, decodeFrame } from "./decodeFrame.js"
 import type { HandleOutcome } from "./HandleOutcome.js"
 import { handleMessage } from "./handleMessage.js"
+import { IntakeGate } from "./IntakeGate.js"
 
 export interface DrainResult {
   readonly drained: boolean
@@ -50,12 +51,15 @@ class LaneQueue {
  * unless another delivery of its message was still in flight (its holder may die) or the DedupeStore was down: then
  * the frame is released and comes back as an orphan after the lease, by when the message is answered or free to claim.
  *
+ * With an IntakeGate, the runner reports its backlog to it at every change, so a transport can stop accepting.
+ *
  * Invariant: a lane in `lanes` is either held by exactly one worker or waiting exactly once in `waiting`.
  */
 export const startChannelRunner = Effect.gen(function* () {
   const transport = yield* Transport
   const settings = yield* ChannelSettings
   const journal = yield* Effect.serviceOption(InboundJournal)
+  const gate = yield* Effect.serviceOption(IntakeGate)
   const maxWorkers = Math.max(1, settings.maxConcurrentConversations)
   const workers = yield* FiberSet.make<unknown, never>()
   const idle = yield* Latch.make(true)
@@ -63,6 +67,10 @@ export const startChannelRunner = Effect.gen(function* () {
   const waiting = new LaneQueue()
   let busyWorkers = 0
   let pending = 0
+  const addPending = (delta: number) => {
+    pending += delta
+    if (Option.isSome(gate)) gate.value.reportBacklog(pending)
+  }
 
   const settle = (frame: InboundFrame, outcome: HandleOutcome | undefined) =>
     Option.isNone(journal) || frame.journalId === undefined
@@ -93,7 +101,7 @@ export const startChannelRunner = Effect.gen(function* () {
             ),
           )
           yield* settle(frame, outcome)
-          pending -= 1
+          addPending(-1)
           if (pending === 0) yield* idle.open
           if (queue.length > 0) waiting.push(lane)
           else lanes.delete(lane)
@@ -108,11 +116,18 @@ export const startChannelRunner = Effect.gen(function* () {
       ),
     )
 
-  const accept = (frame: InboundFrame) =>
+  const accept = ({
+    frame,
+    fromTransport,
+  }: {
+    readonly frame: InboundFrame
+    readonly fromTransport: boolean
+  }) =>
     Effect.gen(function* () {
+      if (fromTransport && Option.isSome(gate)) gate.value.leave()
       const decoded = yield* decodeFrame(frame)
       if (Result.isFailure(decoded)) return yield* settle(frame, decoded.failure)
-      pending += 1
+      addPending(1)
       yield* idle.close
       const lane = decoded.success.message.conversation.id
       const queue = lanes.get(lane)
@@ -129,9 +144,13 @@ export const startChannelRunner = Effect.gen(function* () {
       yield* FiberSet.run(workers, work(lane))
     })
 
+  const fromTransport = transport.frames.pipe(Stream.map((frame) => ({ frame, fromTransport: true })))
   const inbound = Option.match(journal, {
-    onNone: () => transport.frames,
-    onSome: ({ orphans }) => Stream.merge(transport.frames, orphans, { haltStrategy: "left" }),
+    onNone: () => fromTransport,
+    onSome: ({ orphans }) =>
+      Stream.merge(fromTransport, orphans.pipe(Stream.map((frame) => ({ frame, fromTransport: false }))), {
+        haltStrategy: "left",
+      }),
   })
   const consumer = yield* inbound.pipe(Stream.runForEach(accept), Effect.forkScoped)
 

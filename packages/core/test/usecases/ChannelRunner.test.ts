@@ -1,5 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ChannelMetrics, type InboundFrame, InboundJournal, startChannelRunner } from "@openpollen/core"
+import {
+  ChannelMetrics,
+  type InboundFrame,
+  InboundJournal,
+  IntakeGate,
+  startChannelRunner,
+} from "@openpollen/core"
 import { makeFakeTransport } from "@openpollen/core/testing"
 import { type Cause, Effect, Fiber, Layer, Queue, Stream } from "effect"
 import { TestClock } from "effect/testing"
@@ -32,6 +38,39 @@ describe("startChannelRunner", () => {
       expect(yield* runner.pending).toBe(0)
     }).pipe(Effect.scoped, Effect.provide(world.layer))
   })
+
+  it.effect(
+    "reports its backlog to the IntakeGate, which shuts at the bound and opens once answers go out",
+    () => {
+      const world = makeWorld({ maxConcurrentConversations: 1 })
+      world.agent.respondWith((request) =>
+        Effect.sleep("1 second").pipe(Effect.as({ markdown: request.text })),
+      )
+      return Effect.gen(function* () {
+        const gate = yield* IntakeGate
+        const transport = yield* makeFakeTransport
+        yield* startChannelRunner.pipe(Effect.provide(Layer.mergeAll(world.layer, transport.layer)))
+        expect(gate.isOpen()).toBe(true)
+        // A transport enters each callback before handing it over; the runner taking it keeps the count.
+        for (const id of ["a", "b", "c"]) {
+          gate.enter()
+          yield* transport.push(text(`cid${id}==`, `m-${id}`, id))
+        }
+        yield* TestClock.adjust("10 millis")
+        expect(gate.backlog()).toBe(3)
+        expect(gate.isOpen()).toBe(false)
+        yield* TestClock.adjust("1 second")
+        expect(gate.backlog()).toBe(2)
+        expect(gate.isOpen()).toBe(false)
+        yield* TestClock.adjust("1 second")
+        expect(gate.backlog()).toBe(1)
+        expect(gate.isOpen()).toBe(true)
+        yield* TestClock.adjust("1 second")
+        expect(gate.backlog()).toBe(0)
+        expect(world.webhook.sent).toHaveLength(3)
+      }).pipe(Effect.scoped, Effect.provide(Layer.merge(world.layer, IntakeGate.layer(2))))
+    },
+  )
 
   it.effect("handles different conversations in parallel", () => {
     const world = makeWorld()
