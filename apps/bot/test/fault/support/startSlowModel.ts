@@ -64,15 +64,13 @@ export const startSlowModel = async (options: { readonly delayMs: number }): Pro
           const answer = textOf(last?.content)
           if ((body as ChatRequest).stream === true) {
             const event = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`
-            response
-              .writeHead(200, { "content-type": "text/event-stream" })
-              .end(
-                event({
-                  choices: [{ index: 0, delta: { role: "assistant", content: answer }, finish_reason: null }],
-                }) +
-                  event({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }) +
-                  "data: [DONE]\n\n",
-              )
+            response.writeHead(200, { "content-type": "text/event-stream" }).end(
+              event({
+                choices: [{ index: 0, delta: { role: "assistant", content: answer }, finish_reason: null }],
+              }) +
+                event({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }) +
+                "data: [DONE]\n\n",
+            )
             return
           }
           response.writeHead(200, { "content-type": "application/json" }).end(
