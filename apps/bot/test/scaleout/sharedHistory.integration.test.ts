@@ -35,19 +35,25 @@ const startRecordingModel = () =>
         body += chunk.toString()
       })
       request.on("end", () => {
-        const messages = (JSON.parse(body) as { messages: Array<ChatMessage> }).messages
+        const parsed = JSON.parse(body) as { messages: Array<ChatMessage>; stream?: boolean }
+        const messages = parsed.messages
         requests.push(messages)
         const call: ModelCall = { messages, startedAt: Date.now(), answeredAt: Number.POSITIVE_INFINITY }
         calls.push(call)
         const question = messages.at(-1)?.content
         setTimeout(() => {
           call.answeredAt = Date.now()
+          const answer = `答：${String(question)}`
+          if (parsed.stream === true) {
+            const event = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`
+            response.writeHead(200, { "content-type": "text/event-stream" })
+            response.end(
+              `${event({ choices: [{ index: 0, delta: { role: "assistant", content: answer } }] })}${event({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}data: [DONE]\n\n`,
+            )
+            return
+          }
           response.writeHead(200, { "content-type": "application/json" })
-          response.end(
-            JSON.stringify({
-              choices: [{ message: { role: "assistant", content: `答：${String(question)}` } }],
-            }),
-          )
+          response.end(JSON.stringify({ choices: [{ message: { role: "assistant", content: answer } }] }))
         }, delayMs)
       })
     })
