@@ -13,7 +13,7 @@ const LEASE_MS = 6_000
 const SLOW_MODEL_MS = 1_500
 const TOKEN = /tok-\d+-[0-9a-f]{8}/g
 
-/** An OpenAI-compatible endpoint that answers every chat completion with the question, after `delayMs`. */
+/** An OpenAI-compatible endpoint that answers every chat completion with the question, after `delayMs` (streamed when asked). */
 const startSlowModel = (delayMs: number) =>
   new Promise<{ readonly url: string; readonly requests: () => number; readonly close: () => Promise<void> }>(
     (resolve) => {
@@ -25,9 +25,17 @@ const startSlowModel = (delayMs: number) =>
         })
         request.on("end", () => {
           requests += 1
-          const messages = (JSON.parse(body) as { messages: Array<{ content: unknown }> }).messages
-          const question = messages.at(-1)?.content
+          const parsed = JSON.parse(body) as { messages: Array<{ content: unknown }>; stream?: boolean }
+          const question = parsed.messages.at(-1)?.content
           const timer = setTimeout(() => {
+            if (parsed.stream === true) {
+              const event = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`
+              response.writeHead(200, { "content-type": "text/event-stream" })
+              response.end(
+                `${event({ choices: [{ index: 0, delta: { role: "assistant", content: question } }] })}${event({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}data: [DONE]\n\n`,
+              )
+              return
+            }
             response.writeHead(200, { "content-type": "application/json" })
             response.end(JSON.stringify({ choices: [{ message: { role: "assistant", content: question } }] }))
           }, delayMs)
