@@ -20,11 +20,12 @@ describe("the production folder (pnpm deploy --prod)", () => {
   })
 
   it("holds only runtime dependencies and runs the bot, whose /health answers", async () => {
-    // The packages are built by this test's turbo dependencies; the documented command builds them first.
+    // The packages are built by this test's turbo dependencies; `pnpm deploy:bot` builds them, then runs this script.
+    // --offline: the folder holds the lockfile's versions from the store, never a fresh resolution.
     await new Promise<void>((resolve, reject) =>
       execFile(
         "pnpm",
-        ["--filter", "@openpollen/bot", "deploy", "--prod", "--legacy", "--ignore-scripts", folder],
+        ["run", "deploy:folder", "--offline", "--ignore-scripts", folder],
         { cwd: ROOT, timeout: 300_000 },
         (error, _stdout, stderr) =>
           error === null ? resolve() : reject(new Error(`${error.message}\n${stderr}`)),
@@ -54,8 +55,14 @@ describe("the production folder (pnpm deploy --prod)", () => {
     })
     await until(() => /gateway API on http:\/\/\S+/.test(stdout), 60_000, `the gateway URL in:\n${stdout}`)
     const gatewayUrl = /gateway API on (http:\/\/\S+)/.exec(stdout)?.[1] ?? ""
-    const health = await fetch(`${gatewayUrl}/health`)
-    expect(health.status).toBe(200)
+    // /health answers 503 until the embedded DingTalk's stream is connected, which comes after the gateway.
+    let health = 0
+    const deadline = Date.now() + 30_000
+    while (health !== 200 && Date.now() < deadline) {
+      health = (await fetch(`${gatewayUrl}/health`)).status
+      if (health !== 200) await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(health).toBe(200)
     bot.kill("SIGTERM")
     const code = await new Promise((resolve) => bot?.once("exit", resolve))
     expect(code).toBe(0)
