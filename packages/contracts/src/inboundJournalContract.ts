@@ -89,6 +89,27 @@ export const inboundJournalContract = <E>(name: string, makeInstances: () => Jou
       }).pipe(Effect.scoped),
     )
 
+    it.live("hands a frame back with cardOpened once a card was noted for it, and only then", () =>
+      Effect.gen(function* () {
+        const instances = makeInstances()
+        const doomed = yield* Scope.make()
+        const first = Context.get(
+          yield* openInstance(instances, LEASE_MS).pipe(Scope.provide(doomed)),
+          InboundJournal,
+        )
+        const plain = yield* first.record(frameOf("plain"))
+        const carded = yield* first.record(frameOf("carded"))
+        yield* first.noteCard(carded)
+        yield* first.noteCard(carded)
+        yield* Scope.close(doomed, Exit.void)
+
+        const next = Context.get(yield* openInstance(instances, LEASE_MS), InboundJournal)
+        const orphans = yield* takeOrphans(next, 2, LEASE_MS * 15)
+        expect(orphans).toEqual([plain, { ...carded, cardOpened: true }])
+        for (const orphan of orphans ?? []) yield* next.settle(orphan)
+      }).pipe(Effect.scoped),
+    )
+
     it.live("keeps many concurrent records apart", () =>
       Effect.gen(function* () {
         const journal = Context.get(yield* openInstance(makeInstances(), LEASE_MS), InboundJournal)

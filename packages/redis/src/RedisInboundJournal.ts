@@ -30,6 +30,8 @@ const StoredFrame = Schema.Struct({
   receivedAt: Schema.Number,
 })
 const decodeStored = Schema.decodeUnknownOption(Schema.fromJsonString(StoredFrame))
+/** A card mark outlives any entry's handouts (maxDeliveries × the lease) by far. */
+const CARD_MARK_TTL_MS = 86_400_000
 /** The ids a dead-lettered frame is logged with: never its text, sender or session webhook. */
 const CallbackIds = Schema.Struct({ msgId: Schema.String, conversationId: Schema.String })
 const decodeIds = Schema.decodeUnknownOption(CallbackIds)
@@ -54,6 +56,7 @@ export const makeRedisInboundJournal = (options: RedisInboundJournalOptions = {}
     const consumerIdleMs = Math.max(options.consumerIdleMs ?? leaseMs * 10, 100)
     const key = `${redis.keyPrefix}inbound`
     const deadKey = `${key}:dead`
+    const cardKey = (id: string) => `${key}:card:${id}`
     const consumer = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
     const failed = (error: RedisUnavailable) => new InboundJournalError({ message: error.message })
 
@@ -61,11 +64,24 @@ export const makeRedisInboundJournal = (options: RedisInboundJournalOptions = {}
 
     // Frames this instance holds (queued or in progress): their idle time is reset every third of the lease.
     const held = new Set<string>()
+    // Entries with a card mark (`<prefix>inbound:card:<id>`), whose mark goes when they are settled.
+    const carded = new Set<string>()
     const settleId = (id: string) =>
       Effect.suspend(() => {
         held.delete(id)
-        return redis.run("journal settle", (client) => evalScript(client, settleScript, [key], [GROUP, id]))
+        const marked = carded.delete(id)
+        return redis.run("journal settle", async (client) => {
+          const settled = await evalScript(client, settleScript, [key], [GROUP, id])
+          if (marked) await client.del(cardKey(id))
+          return settled
+        })
       })
+    const cardMarks = (ids: ReadonlyArray<string>) =>
+      ids.length === 0
+        ? Effect.succeed(new Set<string>())
+        : redis
+            .run("journal card marks", (client) => client.mGet(ids.map(cardKey)))
+            .pipe(Effect.map((marks) => new Set(ids.filter((_, at) => marks[at] !== null))))
 
     const renew = Effect.gen(function* () {
       const ids = [...held]
@@ -153,11 +169,21 @@ export const makeRedisInboundJournal = (options: RedisInboundJournalOptions = {}
         Effect.map(deadLetter(entries), (moved) => entries.filter(([id]) => !moved.has(id))),
       ),
       Effect.flatMap((entries) =>
+        Effect.map(cardMarks(entries.map(([id]) => id)), (marked) => ({ entries, marked })),
+      ),
+      Effect.flatMap(({ entries, marked }) =>
         Effect.forEach(entries, ([id, payload]) => {
           const stored = payload === undefined ? Option.none() : decodeStored(payload)
           if (Option.isSome(stored)) {
             held.add(id)
-            return Effect.succeed(Option.some<InboundFrame>({ ...stored.value, journalId: id }))
+            if (marked.has(id)) carded.add(id)
+            return Effect.succeed(
+              Option.some<InboundFrame>({
+                ...stored.value,
+                journalId: id,
+                ...(marked.has(id) ? { cardOpened: true } : {}),
+              }),
+            )
           }
           return settleId(id).pipe(
             Effect.ignore,
@@ -208,6 +234,16 @@ export const makeRedisInboundJournal = (options: RedisInboundJournalOptions = {}
             }),
             Effect.mapError(failed),
           ),
+      noteCard: (frame) => {
+        const id = frame.journalId
+        if (id === undefined) return Effect.void
+        carded.add(id)
+        return redis
+          .run("journal note card", (client) =>
+            client.set(cardKey(id), "1", { expiration: { type: "PX", value: CARD_MARK_TTL_MS } }),
+          )
+          .pipe(Effect.asVoid, Effect.mapError(failed))
+      },
       settle: (frame) =>
         frame.journalId === undefined
           ? Effect.void

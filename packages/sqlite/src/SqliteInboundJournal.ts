@@ -27,6 +27,7 @@ interface InboundRow {
   readonly id: number
   readonly frame: string
   readonly deliveries: number
+  readonly card: number
 }
 
 /**
@@ -48,7 +49,7 @@ export const makeSqliteInboundJournal = (options: SqliteInboundJournalOptions = 
     const take = (now: number) =>
       database.write("journal claim", (sql) => {
         const rows = sql.all<InboundRow>(
-          `SELECT id, frame, deliveries FROM inbound WHERE ${FREE} ORDER BY id LIMIT ?`,
+          `SELECT id, frame, deliveries, card FROM inbound WHERE ${FREE} ORDER BY id LIMIT ?`,
           me,
           now,
           batchSize,
@@ -98,7 +99,12 @@ export const makeSqliteInboundJournal = (options: SqliteInboundJournalOptions = 
       const frames: Array<InboundFrame> = []
       for (const row of taken) {
         const stored = decodeStored(row.frame)
-        if (Option.isSome(stored)) frames.push({ ...stored.value, journalId: String(row.id) })
+        if (Option.isSome(stored))
+          frames.push({
+            ...stored.value,
+            journalId: String(row.id),
+            ...(row.card === 1 ? { cardOpened: true } : {}),
+          })
         else
           yield* database
             .write("journal drop", (sql) => sql.run("DELETE FROM inbound WHERE id = ?", row.id))
@@ -139,6 +145,14 @@ export const makeSqliteInboundJournal = (options: SqliteInboundJournalOptions = 
             Effect.map((result): InboundFrame => ({ ...frame, journalId: String(result.lastInsertRowid) })),
             Effect.mapError(failed),
           ),
+      noteCard: (frame) =>
+        frame.journalId === undefined
+          ? Effect.void
+          : database
+              .write("journal note card", (sql) =>
+                sql.run("UPDATE inbound SET card = 1 WHERE id = ?", Number(frame.journalId)),
+              )
+              .pipe(Effect.mapError(failed), Effect.asVoid),
       settle: (frame) =>
         frame.journalId === undefined
           ? Effect.void

@@ -36,6 +36,8 @@ const MIGRATIONS: ReadonlyArray<string> = [
   );
   CREATE INDEX turns_session ON turns (session_key, seq);
   `,
+  // 1 when an AI card was opened for the message, so the next holder can close it if it answers otherwise.
+  "ALTER TABLE inbound ADD COLUMN card INTEGER NOT NULL DEFAULT 0;",
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

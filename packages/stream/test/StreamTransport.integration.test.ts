@@ -127,6 +127,7 @@ describe("StreamTransport against the simulator", () => {
               ? Effect.fail(new InboundJournalError({ message: "redis down" }))
               : Effect.succeed({ ...frame, journalId: `j-${attempts}` })
           }),
+        noteCard: () => Effect.void,
         settle: () => Effect.void,
         release: () => Effect.void,
         orphans: Stream.empty,

@@ -15,6 +15,11 @@ export class InboundJournal extends Context.Service<
   {
     /** Keeps `frame` until settled and returns it with its `journalId`; the transport ACKs only after this succeeds. */
     readonly record: (frame: InboundFrame) => Effect.Effect<InboundFrame, InboundJournalError>
+    /**
+     * Remembers that an AI card is being opened for `frame`'s message, so that whoever is handed the frame again
+     * (an orphan, the replay on start) gets it with `cardOpened` and can close that card if it does not answer in it.
+     */
+    readonly noteCard: (frame: InboundFrame) => Effect.Effect<void, InboundJournalError>
     /** Forgets `frame`: it was answered, dropped, or found already answered. */
     readonly settle: (frame: InboundFrame) => Effect.Effect<void, InboundJournalError>
     /**

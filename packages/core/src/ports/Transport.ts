@@ -12,6 +12,8 @@ export interface InboundFrame {
   readonly receivedAt: number
   /** Set by the InboundJournal that recorded the frame; the runner settles it once the message is handled. */
   readonly journalId?: string
+  /** Set on a journalled frame given back by the InboundJournal when an AI card was opened for it (`noteCard`). */
+  readonly cardOpened?: boolean
 }
 
 export class Transport extends Context.Service<

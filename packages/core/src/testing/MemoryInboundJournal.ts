@@ -4,7 +4,7 @@ import { InboundJournal } from "../ports/InboundJournal.js"
 import type { InboundFrame } from "../ports/Transport.js"
 
 interface Row {
-  readonly frame: InboundFrame
+  frame: InboundFrame
   deliveries: number
   heldBy: number | undefined
   availableAt: number
@@ -86,6 +86,11 @@ export const makeMemoryInboundJournal = (
           const recorded = { ...frame, journalId: String(backing.nextId++) }
           backing.rows.set(recorded.journalId, { frame: recorded, deliveries: 1, heldBy: me, availableAt: 0 })
           return recorded
+        }),
+      noteCard: (frame) =>
+        Effect.sync(() => {
+          const row = frame.journalId === undefined ? undefined : backing.rows.get(frame.journalId)
+          if (row !== undefined) row.frame = { ...row.frame, cardOpened: true }
         }),
       settle: (frame) =>
         Effect.sync(() => {

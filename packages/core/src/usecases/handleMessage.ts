@@ -1,6 +1,8 @@
 import { Clock, Effect } from "effect"
 import { ChannelSettings } from "../ports/ChannelSettings.js"
 import { DedupeStore } from "../ports/DedupeStore.js"
+import { InboundJournal } from "../ports/InboundJournal.js"
+import { cardOutTrackId } from "../rules/cardOutTrackId.js"
 import { conversationKey } from "../rules/conversationKey.js"
 import { dedupeKey } from "../rules/dedupeKey.js"
 import { deservesRefusal, evaluatePolicy } from "../rules/evaluatePolicy.js"
@@ -14,7 +16,7 @@ import { type Delivered, deliverReply } from "./deliverReply.js"
 import { FRIENDLY_REPLIES } from "./friendlyReplies.js"
 import type { HandleOutcome } from "./HandleOutcome.js"
 import { refuseMessage } from "./refuseMessage.js"
-import { streamReply } from "./streamReply.js"
+import { finalizeStrandedCard, streamReply } from "./streamReply.js"
 
 /**
  * One decoded robot message, end to end: dedupe → policy → attachments → agent → shape → truncate →
@@ -24,8 +26,31 @@ export const handleMessage = Effect.fnUntraced(function* ({ frame, message }: De
   const settings = yield* ChannelSettings
   const dedupe = yield* DedupeStore
   const metrics = yield* ChannelMetrics
+  const journal = yield* Effect.serviceOption(InboundJournal)
+  // A card an earlier delivery opened is answered in again by the card path; any other ending must close it.
+  let cardPathTaken = false
+  const closeStrandedCard = (outcome: HandleOutcome) =>
+    frame.cardOpened === true && !cardPathTaken && outcome._tag !== "Duplicate" && outcome._tag !== "Deferred"
+      ? finalizeStrandedCard(cardOutTrackId(settings.robotCode, message.messageId))
+      : Effect.void
   const finish = (outcome: HandleOutcome) =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) => metrics.record(outcome, now)).pipe(Effect.as(outcome))
+    closeStrandedCard(outcome).pipe(
+      Effect.andThen(Clock.currentTimeMillis),
+      Effect.flatMap((now) => metrics.record(outcome, now)),
+      Effect.as(outcome),
+    )
+  const noteCard =
+    journal._tag === "None" || frame.journalId === undefined
+      ? Effect.void
+      : journal.value
+          .noteCard(frame)
+          .pipe(
+            Effect.catch((error) =>
+              Effect.logWarning(
+                "could not note the card in the journal; a crash now would leave it open",
+              ).pipe(Effect.annotateLogs({ error: error.message })),
+            ),
+          )
 
   return yield* Effect.gen(function* () {
     const key = dedupeKey(settings.robotCode, message)
@@ -83,10 +108,11 @@ export const handleMessage = Effect.fnUntraced(function* ({ frame, message }: De
         ? {}
         : { systemPrompt: conversationSettings.systemPrompt }
     // replyMode card: the answer streams into a card, or comes back to go as Markdown below when no card can take it.
-    const carded =
+    cardPathTaken =
       unsupported === undefined && (conversationSettings.replyMode ?? settings.replyMode) === "card"
-        ? yield* streamReply(message, sessionKey, leaseKey, composeOptions)
-        : undefined
+    const carded = cardPathTaken
+      ? yield* streamReply(message, sessionKey, leaseKey, composeOptions, noteCard)
+      : undefined
     if (carded?._tag === "Carded") {
       yield* settle(true)
       return yield* finish(carded.outcome)

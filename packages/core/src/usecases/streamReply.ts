@@ -49,14 +49,21 @@ const reportTrouble = (failure: Pick<CardFailed, "reason" | "message" | "permiss
 
 /**
  * Finalizes a card a crash left processing (its outTrackId is `cardOutTrackId(robotCode, msgId)`), as an error with a
- * one-line notice. For a durable store's replay; failures are logged, not raised.
+ * one-line notice. For a replayed message that is not answered in its card; failures are logged, not raised.
  */
 export const finalizeStrandedCard = (outTrackId: string) =>
   Effect.gen(function* () {
-    const cards = yield* ReplyCard
+    const cards = yield* Effect.serviceOption(ReplyCard)
+    if (cards._tag === "None")
+      return yield* Effect.logWarning("a card left processing cannot be closed without the Open API").pipe(
+        Effect.annotateLogs({ outTrackId }),
+      )
     yield* withCardRetries(
-      cards.finalize(outTrackId, { content: CARD_INTERRUPTED, error: true }),
+      cards.value.finalize(outTrackId, { content: CARD_INTERRUPTED, error: true }),
       FINALIZE_ATTEMPTS,
+    )
+    yield* Effect.logInfo("closed a card an earlier run left processing").pipe(
+      Effect.annotateLogs({ outTrackId }),
     )
   }).pipe(
     Effect.catch((error) =>
@@ -70,13 +77,15 @@ export const finalizeStrandedCard = (outTrackId: string) =>
  * The reply in an AI card: the card is created and delivered at once, while the agent starts; it fills in as the
  * agent streams and is finalized with the complete answer (or the apology, as an error). Whatever fails, the answer
  * reaches the user exactly once: without a card the reply is handed back to go as Markdown, and a card that cannot be
- * finalized is closed with a pointer to that Markdown answer.
+ * finalized is closed with a pointer to that Markdown answer. `beforeCard` runs before the card is created (a durable
+ * journal notes it, so a restart can close a card this process dies holding).
  */
 export const streamReply = Effect.fnUntraced(function* (
   message: InboundMessage,
   sessionKey: string,
   leaseKey: string,
   options: ComposeOptions = {},
+  beforeCard: Effect.Effect<void> = Effect.void,
 ) {
   const settings = yield* ChannelSettings
   const replyCard = yield* Effect.serviceOption(ReplyCard)
@@ -96,6 +105,7 @@ export const streamReply = Effect.fnUntraced(function* (
       : yield* Effect.forkChild(
           Effect.gen(function* () {
             yield* Effect.logInfo("opening an AI card").pipe(Effect.annotateLogs({ outTrackId }))
+            yield* beforeCard
             const created = yield* Effect.result(
               withCardRetries(cards.create({ outTrackId, space }), CREATE_ATTEMPTS),
             )

@@ -191,6 +191,7 @@ describe("startChannelRunner", () => {
         const released: Array<string> = []
         const journal = InboundJournal.of({
           record: (frame) => Effect.succeed(frame),
+          noteCard: () => Effect.void,
           settle: (frame) => Effect.sync(() => settled.push(frame.journalId ?? "")),
           release: (frame) => Effect.sync(() => released.push(frame.journalId ?? "")),
           orphans: Stream.fromQueue(orphans),
@@ -225,6 +226,7 @@ describe("startChannelRunner", () => {
         const settled: Array<string> = []
         const journal = InboundJournal.of({
           record: (frame) => Effect.succeed(frame),
+          noteCard: () => Effect.void,
           settle: (frame) => Effect.sync(() => settled.push(frame.journalId ?? "")),
           release: () => Effect.void,
           orphans: Stream.fromQueue(orphans),

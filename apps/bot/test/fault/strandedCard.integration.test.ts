@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { type Simulator, startSimulator } from "@openpollen/simulator"
+import { describe, expect, it } from "vitest"
+import { type BotProcess, botConfig, until } from "../e2e/harness/BotProcess.js"
+import { startConnectedBot } from "./support/startConnectedBot.js"
+import { type SlowModel, startSlowModel } from "./support/startSlowModel.js"
+import { token, tokensIn } from "./support/tokens.js"
+
+const stranded = (sim: Simulator) => sim.cards.all.filter((card) => card.finalizedAt === undefined)
+const answersWith = (sim: Simulator, text: string) =>
+  sim.cards.all.filter((card) => tokensIn(card.params.content ?? "").includes(text)).length +
+  sim.replies.filter((reply) => tokensIn(reply.text).includes(text)).length
+
+const sqliteConfig = (sim: Simulator, model: SlowModel, path: string, replyMode: "card" | "markdown") => ({
+  ...botConfig(sim, { replyMode, card: { updateIntervalMs: 100 } }),
+  agent: { provider: "openai", openai: { baseUrl: model.baseUrl, apiKey: "sk-fault", model: "slow" } },
+  store: { kind: "sqlite", path },
+})
+
+describe("fault: the bot is killed while a card streams (SQLite store)", () => {
+  it("the restarted bot leaves no card processing and the answer arrives exactly once, in the first card", async () => {
+    const model = await startSlowModel({ delayMs: 3_000 })
+    const sim = await startSimulator()
+    const stateDir = mkdtempSync(join(tmpdir(), "openpollen-stranded-"))
+    const config = sqliteConfig(sim, model, join(stateDir, "bot.sqlite"), "card")
+    const first = await startConnectedBot(sim, config)
+    let second: BotProcess | undefined
+    try {
+      const from = sim.addUser({ nick: "断卡" })
+      const conversation = sim.dm(from)
+      const text = token("skc", 0)
+      const delivery = await sim.sendText(conversation, from, text)
+      await delivery.acked
+      const card = await sim.cards.nextCard(conversation.id, { timeoutMs: 20_000 })
+      process.kill(first.pid, "SIGKILL")
+      await first.exited
+      expect(sim.cards.get(card.outTrackId)?.finalizedAt).toBeUndefined()
+
+      second = await startConnectedBot(sim, config)
+      await until(() => stranded(sim).length === 0, 30_000, "no card left processing")
+      await until(() => answersWith(sim, text) > 0, 30_000, "the answer")
+      // Late doubles (a second card, a Markdown copy) would land within a few more seconds.
+      await new Promise((resolve) => setTimeout(resolve, 4_000))
+      expect(stranded(sim)).toEqual([])
+      expect(answersWith(sim, text)).toBe(1)
+      expect(sim.cards.forConversation(conversation.id)).toHaveLength(1)
+      expect(sim.cards.get(card.outTrackId)).toMatchObject({
+        flowStatus: "FINISHED",
+        params: { content: text },
+      })
+    } finally {
+      await first.stop()
+      await second?.stop()
+      await sim.close()
+      await model.close()
+      rmSync(stateDir, { recursive: true, force: true })
+    }
+  }, 90_000)
+
+  it("restarted in Markdown mode: the first card is closed with the notice, and the answer goes once as Markdown", async () => {
+    const model = await startSlowModel({ delayMs: 3_000 })
+    const sim = await startSimulator()
+    const stateDir = mkdtempSync(join(tmpdir(), "openpollen-stranded-"))
+    const path = join(stateDir, "bot.sqlite")
+    const first = await startConnectedBot(sim, sqliteConfig(sim, model, path, "card"))
+    let second: BotProcess | undefined
+    try {
+      const from = sim.addUser({ nick: "断卡二" })
+      const conversation = sim.dm(from)
+      const text = token("skm", 0)
+      const delivery = await sim.sendText(conversation, from, text)
+      await delivery.acked
+      const card = await sim.cards.nextCard(conversation.id, { timeoutMs: 20_000 })
+      process.kill(first.pid, "SIGKILL")
+      await first.exited
+
+      second = await startConnectedBot(sim, sqliteConfig(sim, model, path, "markdown"))
+      await until(() => stranded(sim).length === 0, 30_000, "no card left processing")
+      await until(() => answersWith(sim, text) > 0, 30_000, "the answer")
+      await new Promise((resolve) => setTimeout(resolve, 4_000))
+      expect(stranded(sim)).toEqual([])
+      expect(sim.cards.get(card.outTrackId)?.flowStatus).toBe("FAILED")
+      expect(sim.cards.get(card.outTrackId)?.params.content).toMatch(/interrupted/)
+      expect(answersWith(sim, text)).toBe(1)
+      expect(sim.replies.filter((reply) => tokensIn(reply.text).includes(text))).toHaveLength(1)
+    } finally {
+      await first.stop()
+      await second?.stop()
+      await sim.close()
+      await model.close()
+      rmSync(stateDir, { recursive: true, force: true })
+    }
+  }, 90_000)
+})
