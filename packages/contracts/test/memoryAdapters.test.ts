@@ -7,6 +7,7 @@ import {
   dedupeStoreContract,
   fileStoreContract,
   mediaSourceContract,
+  rateWindowContract,
   replyCardContract,
   robotMessengerContract,
   sessionWebhookContract,
@@ -22,6 +23,7 @@ import {
   MemoryConversationStore,
   MemoryCooldown,
   MemoryDedupeStore,
+  MemoryRateWindow,
   MemoryTokenStore,
 } from "@openpollen/core"
 import {
@@ -43,6 +45,7 @@ agentMemoryContract("MemoryAgentMemory", () => MemoryAgentMemory.layer())
 conversationLeaseContract("MemoryConversationLease", () => MemoryConversationLease.layer)
 cooldownContract("MemoryCooldown", () => MemoryCooldown.layer())
 cooldownContract("MemoryCooldown (2 keys, evicting)", () => MemoryCooldown.layer({ maxKeys: 2 }))
+rateWindowContract("MemoryRateWindow", () => MemoryRateWindow.layer)
 
 fileStoreContract("MemoryFileStore (fake)", () => {
   const store = makeMemoryFileStore({ maxBytes: 1024 * 1024 })

@@ -1,4 +1,23 @@
+import type { RateWindow } from "@openpollen/core"
 import { Clock, Effect, Queue } from "effect"
+
+/** Waits for a slot of the shared window; undefined (the call goes on the local limit alone) when the store fails. */
+const takeShared = (shared: SharedCardWindow, perSecond: number) =>
+  Effect.gen(function* () {
+    const limit = { perSecond, holdMs: shared.holdMs }
+    while (true) {
+      const taken = yield* shared.window.take(shared.key, limit)
+      if (taken._tag === "Taken") return taken.ticket
+      yield* Effect.sleep(Math.min(taken.retryAfterMs, 1_000))
+    }
+  }).pipe(
+    Effect.catch((error) =>
+      Effect.logWarning("the shared card limit is unavailable; this instance keeps to card.qps alone").pipe(
+        Effect.annotateLogs({ error: error.message }),
+        Effect.as(undefined),
+      ),
+    ),
+  )
 
 /** Without a QpsLimit answer for this long, one slot taken away after one comes back. */
 const RECOVERY_MS = 5_000
@@ -8,9 +27,18 @@ const RECOVERY_MS = 5_000
  * DingTalk counts a call when it arrives, which can be any time until its answer, so a call's slot is free again one
  * second after the call *finished*. A QpsLimit answer means the real limit is lower (other instances, a lower tier):
  * no call starts until its back-off has passed (`holdOff`), and half the slots are withdrawn, coming back one by one
- * while DingTalk stays quiet.
+ * while DingTalk stays quiet. With a `shared` RateWindow (other instances of the app use it too), a call also takes a
+ * slot of the app's key there, so all instances together stay under `perSecond`.
  */
-export const makeCardCallLimiter = (perSecond: number) =>
+export interface SharedCardWindow {
+  readonly window: RateWindow["Service"]
+  /** The app's key, e.g. `card:<clientId>`. */
+  readonly key: string
+  /** A slot whose holder died frees after this long: more than a call can take. */
+  readonly holdMs: number
+}
+
+export const makeCardCallLimiter = (perSecond: number, shared?: SharedCardWindow) =>
   Effect.gen(function* () {
     const size = Math.max(1, Math.floor(perSecond))
     const slots = yield* Queue.bounded<number>(size)
@@ -40,12 +68,23 @@ export const makeCardCallLimiter = (perSecond: number) =>
         yield* Queue.offer(slots, now + 1_010)
       }
     })
+    const inSharedSlot = <A, E, R>(call: Effect.Effect<A, E, R>) =>
+      shared === undefined
+        ? call
+        : Effect.acquireUseRelease(
+            takeShared(shared, perSecond),
+            () => call,
+            (ticket) =>
+              ticket === undefined
+                ? Effect.void
+                : shared.window.finish(shared.key, ticket).pipe(Effect.ignore),
+          )
     return {
       /** Runs `call` in a slot; waits (in arrival order) while none is free. */
       limit: <A, E, R>(call: Effect.Effect<A, E, R>) =>
         Effect.acquireUseRelease(
           take,
-          () => call,
+          () => inSharedSlot(call),
           () => give,
         ),
       /** After a QpsLimit answer: nothing starts for `ms`, and the app runs on half its slots for a while. */

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_FILE_BYTES, type TokenStoreError } from "@openpollen/core"
+import { DEFAULT_MAX_FILE_BYTES, type RateWindow, type TokenStoreError } from "@openpollen/core"
 import type { Effect, Redacted } from "effect"
 
 /**
@@ -54,6 +54,11 @@ export interface OpenApiConfig {
   }
   /** AI cards; defaults in CARD_DEFAULTS. */
   readonly card?: Partial<CardConfig>
+  /**
+   * Shared by every instance of the app (e.g. on Redis): their card calls together stay under `card.qps`. Default:
+   * none (each process keeps its own `card.qps`).
+   */
+  readonly cardRateWindow?: RateWindow["Service"]
 }
 
 /** Where DingTalk's Open API lives (it also hosts the Stream gateway); the bot's config reads it from here. */
@@ -85,6 +90,7 @@ export interface ResolvedOpenApiConfig {
   readonly downloadAllowPrivateHosts: boolean
   readonly card: CardConfig
   readonly refreshLock?: RefreshLock
+  readonly cardRateWindow?: RateWindow["Service"]
 }
 
 export const resolveOpenApiConfig = (config: OpenApiConfig): ResolvedOpenApiConfig => ({
@@ -106,4 +112,5 @@ export const resolveOpenApiConfig = (config: OpenApiConfig): ResolvedOpenApiConf
     qps: Math.max(1, config.card?.qps ?? CARD_DEFAULTS.qps),
   },
   ...(config.refreshLock === undefined ? {} : { refreshLock: config.refreshLock }),
+  ...(config.cardRateWindow === undefined ? {} : { cardRateWindow: config.cardRateWindow }),
 })

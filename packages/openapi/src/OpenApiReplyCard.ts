@@ -76,7 +76,16 @@ const openSpace = (space: CardSpace, robotCode: string) =>
 export const makeOpenApiReplyCard = (config: ResolvedOpenApiConfig) =>
   Effect.gen(function* () {
     const tokens = yield* AccessTokens
-    const limiter = yield* makeCardCallLimiter(config.card.qps)
+    const limiter = yield* makeCardCallLimiter(
+      config.card.qps,
+      config.cardRateWindow === undefined
+        ? undefined
+        : {
+            window: config.cardRateWindow,
+            key: `card:${config.clientId}`,
+            holdMs: config.requestTimeoutMs + 1_000,
+          },
+    )
     const { templateId, contentKey } = config.card
 
     const call = (method: "post" | "put", path: string, body: unknown, scope: string) =>

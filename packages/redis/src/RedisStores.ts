@@ -7,6 +7,7 @@ import { RedisCooldown } from "./RedisCooldown.js"
 import { RedisDeadLetters } from "./RedisDeadLetters.js"
 import { RedisDedupeStore, type RedisDedupeStoreOptions } from "./RedisDedupeStore.js"
 import { RedisInboundJournal, type RedisInboundJournalOptions } from "./RedisInboundJournal.js"
+import { RedisRateWindow } from "./RedisRateWindow.js"
 import { RedisRefreshLock, type RedisRefreshLockOptions } from "./RedisRefreshLock.js"
 import { RedisTokenStore } from "./RedisTokenStore.js"
 
@@ -20,8 +21,8 @@ export interface RedisStoresConfig extends RedisConnectionConfig {
 
 export const RedisStores = {
   /**
-   * DedupeStore, TokenStore, ConversationStore, InboundJournal, DeadLetters, AgentMemory, ConversationLease, Cooldown
-   * and RedisRefreshLock over one connection, which the layer provides too (e.g. for `probeWritable`).
+   * DedupeStore, TokenStore, ConversationStore, InboundJournal, DeadLetters, AgentMemory, ConversationLease, Cooldown,
+   * RateWindow and RedisRefreshLock over one connection, which the layer provides too (e.g. for `probeWritable`).
    */
   layer: (config: RedisStoresConfig) =>
     Layer.mergeAll(
@@ -34,5 +35,6 @@ export const RedisStores = {
       RedisAgentMemory.layer(config.agentMemory),
       RedisConversationLease.layer(config.conversationLease),
       RedisCooldown.layer,
+      RedisRateWindow.layer,
     ).pipe(Layer.provideMerge(RedisConnection.layer(config))),
 }

@@ -4,6 +4,7 @@ import {
   conversationStoreContract,
   cooldownContract,
   dedupeStoreContract,
+  rateWindowContract,
   tokenStoreContract,
 } from "@openpollen/contracts"
 import {
@@ -12,6 +13,7 @@ import {
   RedisConversationStore,
   RedisCooldown,
   RedisDedupeStore,
+  RedisRateWindow,
   RedisTokenStore,
 } from "@openpollen/redis"
 import { Layer } from "effect"
@@ -34,4 +36,7 @@ conversationLeaseContract("RedisConversationLease", () =>
 )
 cooldownContract("RedisCooldown", () =>
   RedisCooldown.layer.pipe(Layer.provide(connectionLayer(freshPrefix()))),
+)
+rateWindowContract("RedisRateWindow", () =>
+  RedisRateWindow.layer.pipe(Layer.provide(connectionLayer(freshPrefix()))),
 )

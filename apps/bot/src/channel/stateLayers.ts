@@ -8,6 +8,7 @@ import {
   MemoryCooldown,
   MemoryDedupeStore,
   MemoryTokenStore,
+  RateWindow,
   type TokenStore,
 } from "@openpollen/core"
 import { OpenApi } from "@openpollen/openapi"
@@ -79,7 +80,8 @@ export const stateLayers = (
   }
   // Instances share dedupe claims, the access token (one fetches at a time), reply routes, received messages, the
   // agent's conversation history, a lease per conversation (one instance runs the agent for it at a time) and the
-  // refusal cooldowns (one refusal line per sender and hour across all instances).
+  // refusal cooldowns (one refusal line per sender and hour across all instances), and the app's card call rate
+  // (all instances together stay under card.qps).
   // The Redis client is loaded only for this store.
   return Layer.unwrap(
     Effect.map(
@@ -94,8 +96,10 @@ export const stateLayers = (
           conversationLease: { leaseMs: store.leaseMs },
         })
         const lockedOpenApi = Layer.unwrap(
-          Effect.map(Effect.service(RedisRefreshLock), (lock) =>
-            OpenApi.layer({ ...openApi, refreshLock: lock.withLock }),
+          Effect.map(
+            Effect.all([Effect.service(RedisRefreshLock), Effect.service(RateWindow)]),
+            ([lock, cardRateWindow]) =>
+              OpenApi.layer({ ...openApi, refreshLock: lock.withLock, cardRateWindow }),
           ),
         )
         const health = Layer.effect(
