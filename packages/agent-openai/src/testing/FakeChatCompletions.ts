@@ -20,6 +20,8 @@ export interface SeenRequest {
   // biome-ignore lint/suspicious/noExplicitAny: the recorded JSON body is inspected freely by the tests
   readonly body: any
   readonly at: number
+  /** When the answer ended or was abandoned; undefined while it is in progress. */
+  readonly endedAt?: number
 }
 
 export const DONE: Chunk = { data: "[DONE]" }
@@ -63,19 +65,31 @@ export const toolCallChunks = (paths: ReadonlyArray<string>): ReadonlyArray<Chun
   DONE,
 ]
 
-const lastUserText = (body: SeenRequest["body"]): string => {
+export const lastUserText = (body: SeenRequest["body"]): string => {
   const last = body?.messages?.at(-1)?.content
   if (typeof last === "string") return last
   return Array.isArray(last) ? (last.find((part: { type: string }) => part.type === "text")?.text ?? "") : ""
 }
 
+export interface FakeChatCompletionsOptions {
+  /** The reply to a request nothing is scripted for; by default `echo: <last user text>` in two chunks. */
+  readonly reply?: (body: SeenRequest["body"]) => Reply
+}
+
+const echoReply = (body: SeenRequest["body"]): Reply => ({
+  kind: "stream",
+  chunks: textChunks(["echo: ", lastUserText(body)]),
+})
+
 /**
  * A local stand-in for an OpenAI-compatible chat-completions endpoint: each request gets the next scripted reply
- * (by default `echo: <last user text>` streamed in two chunks); it records what it was sent and notes when a
- * client went away before an answer ended.
+ * (else `options.reply`); it records what it was sent, how many answers are in progress, and notes when a client
+ * went away before an answer ended.
  */
-export const startFakeChatCompletions = async () => {
-  const seen: Array<SeenRequest> = []
+export const startFakeChatCompletions = async (options: FakeChatCompletionsOptions = {}) => {
+  const seen: Array<SeenRequest & { endedAt?: number }> = []
+  let inFlight = 0
+  let maxInFlight = 0
   /** A reply, or one made from the request's body (e.g. a tool call on a path the prompt names). */
   const script: Array<Reply | ((body: SeenRequest["body"]) => Reply)> = []
   let abortedCount = 0
@@ -98,17 +112,20 @@ export const startFakeChatCompletions = async () => {
     const received: Array<Buffer> = []
     for await (const part of request) received.push(part as Buffer)
     const body = JSON.parse(Buffer.concat(received).toString() || "{}")
-    seen.push({ headers: request.headers, body, at: Date.now() })
+    const call: SeenRequest & { endedAt?: number } = { headers: request.headers, body, at: Date.now() }
+    seen.push(call)
+    inFlight += 1
+    maxInFlight = Math.max(maxInFlight, inFlight)
     response.on("close", () => {
+      inFlight -= 1
+      call.endedAt = Date.now()
       if (response.writableEnded) return
       abortedCount += 1
       for (const wake of abortWaiters.splice(0)) wake()
     })
     const next = script.shift()
-    const reply: Reply = (typeof next === "function" ? next(body) : next) ?? {
-      kind: "stream",
-      chunks: textChunks(["echo: ", lastUserText(body)]),
-    }
+    const reply: Reply =
+      (typeof next === "function" ? next(body) : next) ?? (options.reply ?? echoReply)(body)
     if (reply.kind === "hang-up") return request.socket.destroy()
     if (reply.kind === "status")
       return response
@@ -124,12 +141,16 @@ export const startFakeChatCompletions = async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
-    seen,
+    seen: seen as ReadonlyArray<SeenRequest>,
+    /** Answers in progress now, and the most there were at once. */
+    inFlight: () => inFlight,
+    maxInFlight: () => maxInFlight,
     script: (...replies: ReadonlyArray<Reply | ((body: SeenRequest["body"]) => Reply)>) =>
       void script.push(...replies),
     reset: () => {
       seen.length = 0
       script.length = 0
+      maxInFlight = inFlight
     },
     /** Resolves once an answer in progress is abandoned by its client. */
     aborted: () => {
