@@ -102,7 +102,8 @@ describe("three bot instances on one Redis", () => {
           counts.set(token, (counts.get(token) ?? 0) + 1)
       return counts.size
     }
-    await until(() => tally() >= MESSAGES, 60_000, `every token answered (${counts.size}/${MESSAGES})`).catch(
+    // A deadline for a loaded machine, not a speed target: a lost message is one never answered.
+    await until(() => tally() >= MESSAGES, 90_000, `every token answered (${counts.size}/${MESSAGES})`).catch(
       () => undefined,
     )
     const answeredAt = Date.now()
@@ -148,5 +149,5 @@ describe("three bot instances on one Redis", () => {
     expect(report.redeliveries).toBeGreaterThanOrEqual(MESSAGES * 0.08)
     expect(report.takenOver).toBeGreaterThan(300)
     expect(report.deadLettered).toBe(0)
-  }, 120_000)
+  }, 180_000)
 })
