@@ -6,6 +6,7 @@ import { type ReceivedReply, type SimConversation, type SimUser, startSimulator 
 import { describe, expect, it } from "vitest"
 import { type BotProcess, botConfig, until } from "../e2e/harness/BotProcess.js"
 import { countTokens } from "./support/expectExactlyOnce.js"
+import { seededRandom } from "./support/seededRandom.js"
 import { startConnectedBot } from "./support/startConnectedBot.js"
 import { startSlowModel } from "./support/startSlowModel.js"
 import { token, tokensIn } from "./support/tokens.js"
@@ -21,18 +22,6 @@ const ANSWER_MS = 150
  * earlier round's message can be killed in that window too.
  */
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed. */
-const seeded = (seed: number) => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
-
 const KILL_POINTS = ["before-ack", "after-ack", "mid-agent", "mid-reply"] as const
 type KillPoint = (typeof KILL_POINTS)[number]
 
@@ -47,7 +36,7 @@ const runLane = async (
   rounds: number,
   model: Awaited<ReturnType<typeof startSlowModel>>,
 ): Promise<LaneResult> => {
-  const random = seeded(SEED + lane)
+  const random = seededRandom(SEED + lane)
   const stateDir = mkdtempSync(join(tmpdir(), "openpollen-sigkill-"))
   const sim = await startSimulator({ redeliveryTimeoutMs: 1_000, maxRedeliveries: 100 })
   const config = {
