@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { startRedisServer } from "@openpollen/redis/testing"
 import { type Simulator, startSimulator } from "@openpollen/simulator"
 import { describe, expect, it } from "vitest"
 import { type BotProcess, botConfig, until } from "../e2e/harness/BotProcess.js"
@@ -91,6 +92,48 @@ describe("fault: the bot is killed while a card streams (SQLite store)", () => {
       await sim.close()
       await model.close()
       rmSync(stateDir, { recursive: true, force: true })
+    }
+  }, 90_000)
+})
+
+describe("fault: the bot is killed while a card streams (Redis store)", () => {
+  it("another instance, in Markdown mode, closes the card with the notice after the lease and answers once", async () => {
+    const redis = await startRedisServer()
+    const model = await startSlowModel({ delayMs: 3_000 })
+    const sim = await startSimulator()
+    const config = (replyMode: "card" | "markdown") => ({
+      ...botConfig(sim, { replyMode, card: { updateIntervalMs: 100 } }),
+      agent: { provider: "openai", openai: { baseUrl: model.baseUrl, apiKey: "sk-fault", model: "slow" } },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
+      store: { kind: "redis", url: "${REDIS_URL}", leaseMs: 2_000 },
+    })
+    const env = { REDIS_URL: redis.url }
+    const first = await startConnectedBot(sim, config("card"), env)
+    let second: BotProcess | undefined
+    try {
+      const from = sim.addUser({ nick: "断卡三" })
+      const conversation = sim.dm(from)
+      const text = token("skr", 0)
+      const delivery = await sim.sendText(conversation, from, text)
+      await delivery.acked
+      const card = await sim.cards.nextCard(conversation.id, { timeoutMs: 20_000 })
+      process.kill(first.pid, "SIGKILL")
+      await first.exited
+
+      second = await startConnectedBot(sim, config("markdown"), env)
+      await until(() => stranded(sim).length === 0, 30_000, "no card left processing")
+      await until(() => answersWith(sim, text) > 0, 30_000, "the answer")
+      await new Promise((resolve) => setTimeout(resolve, 4_000))
+      expect(stranded(sim)).toEqual([])
+      expect(sim.cards.get(card.outTrackId)).toMatchObject({ flowStatus: "FAILED" })
+      expect(sim.cards.get(card.outTrackId)?.params.content).toMatch(/interrupted/)
+      expect(sim.replies.filter((reply) => tokensIn(reply.text).includes(text))).toHaveLength(1)
+    } finally {
+      await first.stop()
+      await second?.stop()
+      await sim.close()
+      await model.close()
+      await redis.stop()
     }
   }, 90_000)
 })
