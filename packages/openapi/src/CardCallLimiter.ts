@@ -1,22 +1,36 @@
 import type { RateWindow } from "@openpollen/core"
 import { Clock, Effect, Queue } from "effect"
 
-/** Waits for a slot of the shared window; undefined (the call goes on the local limit alone) when the store fails. */
-const takeShared = (shared: SharedCardWindow, perSecond: number) =>
+export interface SharedCardWindow {
+  readonly window: RateWindow["Service"]
+  /** The app's key, e.g. `card:<clientId>`. */
+  readonly key: string
+  /** A slot whose holder died frees after this long: more than a call can take. */
+  readonly holdMs: number
+}
+
+/**
+ * Waits for a slot of the shared window; undefined (the call goes on the local limit alone) when the store fails,
+ * logged as a warning once per outage.
+ */
+const takeShared = (shared: SharedCardWindow, perSecond: number, outage: { down: boolean }) =>
   Effect.gen(function* () {
     const limit = { perSecond, holdMs: shared.holdMs }
     while (true) {
       const taken = yield* shared.window.take(shared.key, limit)
+      outage.down = false
       if (taken._tag === "Taken") return taken.ticket
       yield* Effect.sleep(Math.min(taken.retryAfterMs, 1_000))
     }
   }).pipe(
-    Effect.catch((error) =>
-      Effect.logWarning("the shared card limit is unavailable; this instance keeps to card.qps alone").pipe(
+    Effect.catch((error) => {
+      const log = outage.down ? Effect.logDebug : Effect.logWarning
+      outage.down = true
+      return log("the shared card limit is unavailable; this instance keeps to card.qps alone").pipe(
         Effect.annotateLogs({ error: error.message }),
         Effect.as(undefined),
-      ),
-    ),
+      )
+    }),
   )
 
 /** Without a QpsLimit answer for this long, one slot taken away after one comes back. */
@@ -30,14 +44,6 @@ const RECOVERY_MS = 5_000
  * while DingTalk stays quiet. With a `shared` RateWindow (other instances of the app use it too), a call also takes a
  * slot of the app's key there, so all instances together stay under `perSecond`.
  */
-export interface SharedCardWindow {
-  readonly window: RateWindow["Service"]
-  /** The app's key, e.g. `card:<clientId>`. */
-  readonly key: string
-  /** A slot whose holder died frees after this long: more than a call can take. */
-  readonly holdMs: number
-}
-
 export const makeCardCallLimiter = (perSecond: number, shared?: SharedCardWindow) =>
   Effect.gen(function* () {
     const size = Math.max(1, Math.floor(perSecond))
@@ -68,11 +74,12 @@ export const makeCardCallLimiter = (perSecond: number, shared?: SharedCardWindow
         yield* Queue.offer(slots, now + 1_010)
       }
     })
+    const outage = { down: false }
     const inSharedSlot = <A, E, R>(call: Effect.Effect<A, E, R>) =>
       shared === undefined
         ? call
         : Effect.acquireUseRelease(
-            takeShared(shared, perSecond),
+            takeShared(shared, perSecond, outage),
             () => call,
             (ticket) =>
               ticket === undefined
