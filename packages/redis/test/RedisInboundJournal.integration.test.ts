@@ -170,6 +170,31 @@ describe("RedisInboundJournal across instances", () => {
     },
   )
 
+  it.live("a card mark has a day's TTL and goes when its entry is settled, here or by the next holder", () =>
+    Effect.gen(function* () {
+      const prefix = freshPrefix()
+      const redis = yield* buildService(RedisConnection, connectionLayer(prefix))
+      const mark = (id: string | undefined) => `${prefix}inbound:card:${id}`
+      const firstScope = yield* Scope.make()
+      const first = yield* instance(prefix, 150).pipe(Scope.provide(firstScope))
+      const here = yield* first.record(callback("here"))
+      const there = yield* first.record(callback("there"))
+      yield* first.noteCard(here)
+      yield* first.noteCard(there)
+      const ttl = yield* redis.run("pttl", (client) => client.pTTL(mark(here.journalId)))
+      expect(ttl).toBeGreaterThan(3_600_000)
+      yield* first.settle(here)
+      expect(yield* redis.run("exists", (client) => client.exists(mark(here.journalId)))).toBe(0)
+      yield* Scope.close(firstScope, Exit.void)
+
+      const second = yield* instance(prefix, 150)
+      const [taken] = yield* takeOrphans(second, 1)
+      expect(taken).toMatchObject({ journalId: there.journalId, cardOpened: true })
+      yield* second.settle(taken as InboundFrame)
+      expect(yield* redis.run("exists", (client) => client.exists(mark(there.journalId)))).toBe(0)
+    }),
+  )
+
   it.live("a frame whose holders keep dying is dead-lettered by the instance that would take it next", () =>
     Effect.gen(function* () {
       const prefix = freshPrefix()
