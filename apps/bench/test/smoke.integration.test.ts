@@ -21,6 +21,15 @@ const FIELDS = [
   "sqlite_throughput",
   "sqlite_throughput_ratio",
   "sqlite_p99_ms",
+  "card_create_ms_p50",
+  "card_create_ms_p99",
+  "card_final_lag_ms_p99",
+  "card_reply_ms_p50",
+  "markdown_reply_ms_p50",
+  "markdown_reply_ms_p99",
+  "card_updates_per_s_max",
+  "card_storm_conversations",
+  "card_storm_cards",
 ] as const
 
 const runBench = (args: ReadonlyArray<string>) =>
@@ -63,6 +72,22 @@ describe("pnpm bench --smoke", () => {
       result.sqlite_lost,
       result.sqlite_duplicates,
     ]).toEqual([0, 0, 0, 0, 0, 0])
+    // AI cards: each appears before the agent's first token (2 s), and the storm of 50 conversations against an org
+    // limit of 20 card calls/s ends with every card finalized with its complete text, none lost or doubled.
+    expect(result.card_create_ms_p99 as number).toBeLessThan(2000)
+    expect(result.card_storm_conversations).toBe(50)
+    expect(result.card_storm_cards).toBe(50)
+    expect(result.card_storm_finalized_complete).toBe(50)
+    expect([
+      result.card_storm_lost,
+      result.card_storm_doubled,
+      result.card_storm_unhandled_qpslimit,
+      result.markdown_lost,
+      result.markdown_duplicates,
+    ]).toEqual([0, 0, 0, 0, 0])
+    expect(typeof result.card_storm_qpslimit_403s).toBe("number")
+    // The card shows the complete answer no later than the Markdown reply would arrive, give or take scheduling.
+    expect(result.card_reply_ms_p50 as number).toBeLessThan((result.markdown_reply_ms_p50 as number) + 500)
     // The baseline waits out the server's disconnect grace; ours hands over at once.
     expect(result.reconnect_gap_ms as number).toBeLessThan(1000)
     expect(result.baseline_reconnect_gap_ms as number).toBeGreaterThanOrEqual(1000)
