@@ -85,8 +85,8 @@ for (const { group, dir } of workspaces) {
 
   if (manifest.license !== "MIT") report('license must be "MIT"', () => (manifest.license = "MIT"))
   if (manifest.type !== "module") report('type must be "module"', () => (manifest.type = "module"))
-  if (manifest.engines?.node !== ">=22.12")
-    report('engines.node must be ">=22.12"', () => (manifest.engines = { node: ">=22.12" }))
+  if (manifest.engines?.node !== ">=22.13")
+    report('engines.node must be ">=22.13"', () => (manifest.engines = { node: ">=22.13" }))
   for (const [name, command] of Object.entries(SCRIPTS))
     if (manifest.scripts?.[name] === undefined)
       report(`scripts.${name} is missing (usually "${command}")`, () => {

@@ -4,9 +4,9 @@ import nodeModule from "node:module"
 import { setFlagsFromString } from "node:v8"
 
 const [major = 0, minor = 0] = process.versions.node.split(".").map(Number)
-if (major < 22 || (major === 22 && minor < 12)) {
+if (major < 22 || (major === 22 && minor < 13)) {
   process.stderr.write(
-    `openpollen needs Node.js 22.12 or newer (this is ${process.version}): install Node 22 (https://nodejs.org, or \`nvm install 22\`), or run it from the repository with \`npx -y pnpm@10.34.8 start\`, which brings its own Node 22.\n`,
+    `openpollen needs Node.js 22.13 or newer (this is ${process.version}): install Node 22 (https://nodejs.org, or \`nvm install 22\`), or run it from the repository with \`npx -y pnpm@10.34.8 start\`, which brings its own Node 22.\n`,
   )
   process.exit(1)
 }

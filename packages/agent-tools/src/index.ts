@@ -1,6 +1,7 @@
 export * from "./agentHistory.js"
 export * from "./capText.js"
 export * from "./confinePath.js"
+export * from "./conversationAgent.js"
 export * from "./describeFile.js"
 export * from "./FileContent.js"
 export * from "./imageMediaType.js"

@@ -26,6 +26,20 @@ export const readFileInputPath = (json: string): string | undefined => {
   return Result.isSuccess(decoded) ? decoded.success.path : undefined
 }
 
+/**
+ * What to do with the model's `callNumber`-th tool call of a reply: read `path`, or answer the model with `refusal`
+ * (past MAX_TOOL_CALLS, another tool's name, or input without a string path).
+ */
+export const readFileCall = (
+  callNumber: number,
+  toolName: string,
+  inputJson: string,
+): { readonly path: string } | { readonly refusal: string } => {
+  if (callNumber > MAX_TOOL_CALLS) return { refusal: "no more tool calls in this reply" }
+  const path = toolName === READ_FILE_TOOL.name ? readFileInputPath(inputJson) : undefined
+  return path === undefined ? { refusal: "expected { path: string }" } : { path }
+}
+
 /** The Status event shown while read_file runs. */
 export const readingStatus = (path: string) => `reading ${basename(path)}`
 

@@ -37,6 +37,39 @@ export class RobotMessages {
     private readonly tokens: AccessTokens,
   ) {}
 
+  /** Counts the call, applies its fault, checks the token and the message; undefined once it has answered. */
+  private async receive(
+    request: IncomingMessage,
+    response: ServerResponse,
+    endpoint: "groupSend" | "batchSend",
+  ) {
+    this.counters[endpoint === "groupSend" ? "groupSends" : "batchSends"] += 1
+    const body = parseJson(await readBody(request))
+    if (await applyFault(this.faults, endpoint, response)) return undefined
+    const app = this.tokens.authorize(request, response)
+    if (app === undefined) return undefined
+    const message = this.validateMessage(response, app, body)
+    return message === undefined ? undefined : { app, body, message }
+  }
+
+  /** What the inbox records of a message sent to `conversationId`. */
+  private recordFor(
+    received: { app: SimApp; body: unknown; message: { msgKey: string; param: Record<string, unknown> } },
+    conversationId: string,
+  ) {
+    const { param } = received.message
+    return {
+      clientId: received.app.clientId,
+      conversationId,
+      msgKey: received.message.msgKey,
+      ...(typeof param.title === "string" ? { title: param.title } : {}),
+      text: String(param.text ?? param.content ?? ""),
+      atUserIds: [],
+      receivedAt: Date.now(),
+      body: received.body,
+    }
+  }
+
   private validateMessage(
     response: ServerResponse,
     app: SimApp,
@@ -60,13 +93,9 @@ export class RobotMessages {
 
   /** `POST /v1.0/robot/groupMessages/send`. */
   async groupSend(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
-    this.counters.groupSends += 1
-    const body = parseJson(await readBody(request))
-    if (await applyFault(this.faults, "groupSend", response)) return true
-    const app = this.tokens.authorize(request, response)
-    if (app === undefined) return true
-    const message = this.validateMessage(response, app, body)
-    if (message === undefined) return true
+    const received = await this.receive(request, response, "groupSend")
+    if (received === undefined) return true
+    const { body, message } = received
     if (Buffer.byteLength(message.msgParam) > GROUP_MSG_PARAM_LIMIT) {
       apiError(
         response,
@@ -83,30 +112,16 @@ export class RobotMessages {
       apiError(response, 400, "invalidParameter.openConversationId.invalid", "openConversationId 无效")
       return true
     }
-    this.inbox.record({
-      via: "group",
-      clientId: app.clientId,
-      conversationId: conversation.id,
-      msgKey: message.msgKey,
-      ...(typeof message.param.title === "string" ? { title: message.param.title } : {}),
-      text: String(message.param.text ?? message.param.content ?? ""),
-      atUserIds: [],
-      receivedAt: Date.now(),
-      body,
-    })
+    this.inbox.record({ via: "group", ...this.recordFor(received, conversation.id) })
     sendJson(response, 200, { processQueryKey: ids.processQueryKey() })
     return true
   }
 
   /** `POST /v1.0/robot/oToMessages/batchSend`. */
   async batchSend(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
-    this.counters.batchSends += 1
-    const body = parseJson(await readBody(request))
-    if (await applyFault(this.faults, "batchSend", response)) return true
-    const app = this.tokens.authorize(request, response)
-    if (app === undefined) return true
-    const message = this.validateMessage(response, app, body)
-    if (message === undefined) return true
+    const received = await this.receive(request, response, "batchSend")
+    if (received === undefined) return true
+    const { body } = received
     const userIds = isRecord(body) && Array.isArray(body.userIds) ? body.userIds : undefined
     if (userIds === undefined || userIds.length === 0 || userIds.length > 20) {
       apiError(response, 400, "invalidParameter.userIds.invalid", "userIds 数量必须在 1 到 20 之间")
@@ -121,15 +136,8 @@ export class RobotMessages {
       }
       this.inbox.record({
         via: "batchSend",
-        clientId: app.clientId,
-        conversationId: this.directory.dm(user).id,
+        ...this.recordFor(received, this.directory.dm(user).id),
         userIds: [String(userId)],
-        msgKey: message.msgKey,
-        ...(typeof message.param.title === "string" ? { title: message.param.title } : {}),
-        text: String(message.param.text ?? message.param.content ?? ""),
-        atUserIds: [],
-        receivedAt: Date.now(),
-        body,
       })
     }
     sendJson(response, 200, {

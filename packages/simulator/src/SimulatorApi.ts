@@ -236,6 +236,12 @@ export interface Simulator {
     options?: { readonly clientId?: string; readonly timeoutMs?: number },
   ): Promise<void>
 
+  /**
+   * Resolves once no HTTP request (a reply, a token, a download, a card call) has been in progress for `quietMs`
+   * (default 100): what a process sent before it died has then been handled and recorded.
+   */
+  settled(options?: { readonly quietMs?: number; readonly timeoutMs?: number }): Promise<void>
+
   setFault(endpoint: Endpoint, fault: EndpointFault): void
   clearFault(endpoint?: Endpoint): void
   setConnectionFault(connectionId: string, fault: ConnectionFault): void

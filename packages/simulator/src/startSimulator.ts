@@ -5,6 +5,7 @@ import { CardBoard } from "./CardBoard.js"
 import { emptyCounters } from "./Counters.js"
 import { DEFAULT_APP, Directory } from "./Directory.js"
 import { Faults } from "./Faults.js"
+import { trackHttpActivity } from "./HttpActivity.js"
 import { sendJson } from "./http.js"
 import { Inbox } from "./Inbox.js"
 import { ids } from "./ids.js"
@@ -71,6 +72,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
       })
       .catch(() => sendJson(response, 500, { code: "InternalError", message: "simulator failure" }))
   })
+  const httpActivity = trackHttpActivity(server)
   server.on("upgrade", (request, socket, head) => {
     socket.on("error", () => socket.destroy())
     gateway.handleUpgrade(request, socket, head).catch(() => socket.destroy())
@@ -221,6 +223,8 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
         directory.app(waitOptions.clientId).clientId,
         waitOptions.timeoutMs ?? 10_000,
       ),
+    settled: (settleOptions = {}) =>
+      httpActivity.settled(settleOptions.quietMs ?? 100, settleOptions.timeoutMs ?? 10_000),
     setFault: (endpoint, fault) => faults.set(endpoint, fault),
     clearFault: (endpoint) => faults.clear(endpoint),
     setConnectionFault: (connectionId, fault) => gateway.setFault(connectionId, fault),

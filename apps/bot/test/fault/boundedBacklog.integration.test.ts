@@ -60,7 +60,7 @@ describe("fault: more messages arrive than a slow webhook can answer", () => {
       const firstAnswered = tokenReport(started.replies, tokens)
       await until(
         () => MESSAGES - tokenReport(started.replies, tokens).missing.length > MAX_PENDING + 200,
-        30_000,
+        60_000,
         "more answers than the bound",
       )
       const status = await botStatus(running)
@@ -69,22 +69,27 @@ describe("fault: more messages arrive than a slow webhook can answer", () => {
       console.info(
         `backlog: peak RSS ${peakMb.toFixed(0)} MB (sampled ${peakRssMb.toFixed(0)} MB), ` +
           `${status.stream?.deferredByBacklog} deferred, ${started.counters.redeliveries} redeliveries, ` +
-          `${status.stream?.acks} ACKs`,
+          `${status.stream?.acks} ACKs, ${status.messages?.ambiguousRetries} ambiguous retries`,
       )
-      expect(firstAnswered.duplicated).toEqual([])
+      // A webhook post the flooded simulator leaves unanswered past its timeout is retried once by design (counted
+      // as an ambiguous retry, and possibly seen twice); any other duplicate is a defect.
+      expect(firstAnswered.duplicated.length).toBeLessThanOrEqual(status.messages?.ambiguousRetries ?? 0)
       expect(status.stream?.deferredByBacklog).toBeGreaterThan(MESSAGES - MAX_PENDING)
       // Only what was accepted was ACKed: accepted = answered + still pending, never much beyond the bound.
       const answered = status.messages?.received ?? 0
       expect((status.stream?.acks ?? 0) - answered).toBeLessThanOrEqual(MAX_PENDING + 50)
       expect(peakMb).toBeLessThan(RSS_LIMIT_MB)
 
+      const beforeStop = await botStatus(running)
       process.kill(running.pid, "SIGTERM")
       const exit = await running.exited
       expect(exit.code).toBe(1)
       const lost = Number(/lost (\d+) unanswered message\(s\)/.exec(running.output())?.[1])
       expect(lost).toBeGreaterThan(0)
       expect(lost).toBeLessThanOrEqual(MAX_PENDING + 50)
-      expect(tokenReport(started.replies, tokens).duplicated).toEqual([])
+      expect(tokenReport(started.replies, tokens).duplicated.length).toBeLessThanOrEqual(
+        beforeStop.messages?.ambiguousRetries ?? 0,
+      )
     } finally {
       clearInterval(sample)
     }

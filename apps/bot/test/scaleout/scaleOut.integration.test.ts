@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto"
-import { createServer, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
 import { type RedisServer, startRedisServer } from "@openpollen/redis/testing"
 import { type SimConversation, type SimUser, type Simulator, startSimulator } from "@openpollen/simulator"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type BotProcess, botConfig, startBot, until } from "../e2e/harness/BotProcess.js"
+import { startSlowModel } from "../fault/support/startSlowModel.js"
 
 const MESSAGES = 5_000
 const CONVERSATIONS = 250
@@ -12,50 +11,6 @@ const CONVERSATIONS = 250
 const LEASE_MS = 6_000
 const SLOW_MODEL_MS = 1_500
 const TOKEN = /tok-\d+-[0-9a-f]{8}/g
-
-/** An OpenAI-compatible endpoint that answers every chat completion with the question, after `delayMs` (streamed when asked). */
-const startSlowModel = (delayMs: number) =>
-  new Promise<{ readonly url: string; readonly requests: () => number; readonly close: () => Promise<void> }>(
-    (resolve) => {
-      let requests = 0
-      const server: Server = createServer((request, response) => {
-        let body = ""
-        request.on("data", (chunk: Buffer) => {
-          body += chunk.toString()
-        })
-        request.on("end", () => {
-          requests += 1
-          const parsed = JSON.parse(body) as { messages: Array<{ content: unknown }>; stream?: boolean }
-          const question = parsed.messages.at(-1)?.content
-          const timer = setTimeout(() => {
-            if (parsed.stream === true) {
-              const event = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`
-              response.writeHead(200, { "content-type": "text/event-stream" })
-              response.end(
-                `${event({ choices: [{ index: 0, delta: { role: "assistant", content: question } }] })}${event({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}data: [DONE]\n\n`,
-              )
-              return
-            }
-            response.writeHead(200, { "content-type": "application/json" })
-            response.end(JSON.stringify({ choices: [{ message: { role: "assistant", content: question } }] }))
-          }, delayMs)
-          response.on("close", () => clearTimeout(timer))
-        })
-      })
-      server.listen(0, "127.0.0.1", () => {
-        const { port } = server.address() as AddressInfo
-        resolve({
-          url: `http://127.0.0.1:${port}/v1`,
-          requests: () => requests,
-          close: () =>
-            new Promise<void>((done) => {
-              server.closeAllConnections()
-              server.close(() => done())
-            }),
-        })
-      })
-    },
-  )
 
 describe("three bot instances on one Redis", () => {
   let redis: RedisServer
@@ -65,7 +20,7 @@ describe("three bot instances on one Redis", () => {
 
   beforeAll(async () => {
     redis = await startRedisServer()
-    model = await startSlowModel(SLOW_MODEL_MS)
+    model = await startSlowModel({ delayMs: SLOW_MODEL_MS })
     sim = await startSimulator({ redeliveryTimeoutMs: 2_000, maxRedeliveries: 10 })
   })
 
@@ -100,7 +55,7 @@ describe("three bot instances on one Redis", () => {
         {
           ...botConfig(sim),
           store,
-          agent: { provider: "openai", openai: { baseUrl: model.url, model: "slow", timeoutMs: 30_000 } },
+          agent: { provider: "openai", openai: { baseUrl: model.baseUrl, model: "slow", timeoutMs: 30_000 } },
         },
         env,
       ),
@@ -147,7 +102,8 @@ describe("three bot instances on one Redis", () => {
           counts.set(token, (counts.get(token) ?? 0) + 1)
       return counts.size
     }
-    await until(() => tally() >= MESSAGES, 60_000, `every token answered (${counts.size}/${MESSAGES})`).catch(
+    // A deadline for a loaded machine, not a speed target: a lost message is one never answered.
+    await until(() => tally() >= MESSAGES, 90_000, `every token answered (${counts.size}/${MESSAGES})`).catch(
       () => undefined,
     )
     const answeredAt = Date.now()
@@ -193,5 +149,5 @@ describe("three bot instances on one Redis", () => {
     expect(report.redeliveries).toBeGreaterThanOrEqual(MESSAGES * 0.08)
     expect(report.takenOver).toBeGreaterThan(300)
     expect(report.deadLettered).toBe(0)
-  }, 120_000)
+  }, 180_000)
 })

@@ -1,89 +1,19 @@
-import { createServer, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
 import { type RedisServer, startRedisServer } from "@openpollen/redis/testing"
 import { type Simulator, startSimulator } from "@openpollen/simulator"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type BotProcess, botConfig, startBot, until } from "../e2e/harness/BotProcess.js"
 import { botStatus } from "../fault/support/botStatus.js"
-
-interface ChatMessage {
-  readonly role: string
-  readonly content: unknown
-}
-
-interface ModelCall {
-  readonly messages: ReadonlyArray<ChatMessage>
-  readonly startedAt: number
-  answeredAt: number
-}
-
-/** An OpenAI-compatible endpoint that records every request and answers `答：<last user text>` after `delayMs`. */
-const startRecordingModel = () =>
-  new Promise<{
-    readonly url: string
-    readonly requests: Array<ReadonlyArray<ChatMessage>>
-    readonly calls: Array<ModelCall>
-    readonly setDelay: (ms: number) => void
-    readonly close: () => Promise<void>
-  }>((resolve) => {
-    const requests: Array<ReadonlyArray<ChatMessage>> = []
-    const calls: Array<ModelCall> = []
-    let delayMs = 0
-    const server: Server = createServer((request, response) => {
-      let body = ""
-      request.on("data", (chunk: Buffer) => {
-        body += chunk.toString()
-      })
-      request.on("end", () => {
-        const parsed = JSON.parse(body) as { messages: Array<ChatMessage>; stream?: boolean }
-        const messages = parsed.messages
-        requests.push(messages)
-        const call: ModelCall = { messages, startedAt: Date.now(), answeredAt: Number.POSITIVE_INFINITY }
-        calls.push(call)
-        const question = messages.at(-1)?.content
-        setTimeout(() => {
-          call.answeredAt = Date.now()
-          const answer = `答：${String(question)}`
-          if (parsed.stream === true) {
-            const event = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`
-            response.writeHead(200, { "content-type": "text/event-stream" })
-            response.end(
-              `${event({ choices: [{ index: 0, delta: { role: "assistant", content: answer } }] })}${event({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}data: [DONE]\n\n`,
-            )
-            return
-          }
-          response.writeHead(200, { "content-type": "application/json" })
-          response.end(JSON.stringify({ choices: [{ message: { role: "assistant", content: answer } }] }))
-        }, delayMs)
-      })
-    })
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo
-      resolve({
-        url: `http://127.0.0.1:${port}/v1`,
-        requests,
-        calls,
-        setDelay: (ms) => {
-          delayMs = ms
-        },
-        close: () =>
-          new Promise<void>((done) => {
-            server.closeAllConnections()
-            server.close(() => done())
-          }),
-      })
-    })
-  })
+import { startSlowModel } from "../fault/support/startSlowModel.js"
 
 describe("two bot instances sharing the agent's history through Redis", () => {
   let redis: RedisServer
   let sim: Simulator
-  let model: Awaited<ReturnType<typeof startRecordingModel>>
+  let model: Awaited<ReturnType<typeof startSlowModel>>
   const bots: Array<BotProcess> = []
 
   beforeAll(async () => {
     redis = await startRedisServer()
-    model = await startRecordingModel()
+    model = await startSlowModel({ delayMs: 0, answerPrefix: "答：" })
     sim = await startSimulator()
   })
 
@@ -99,7 +29,7 @@ describe("two bot instances sharing the agent's history through Redis", () => {
       ...botConfig(sim),
       // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
       store: { kind: "redis", url: "${REDIS_URL}", leaseMs: 6_000 },
-      agent: { provider: "openai", openai: { baseUrl: model.url, model: "recorder", timeoutMs: 10_000 } },
+      agent: { provider: "openai", openai: { baseUrl: model.baseUrl, model: "recorder", timeoutMs: 10_000 } },
     }
     const start = async () => {
       const before = sim.connections().length
@@ -121,18 +51,18 @@ describe("two bot instances sharing the agent's history through Redis", () => {
 
     await sim.sendText(dm, user, "我叫什么名字？")
     expect((await sim.nextReply(dm.id, { timeoutMs: 15_000 })).text).toContain("答：我叫什么名字？")
-    expect(model.requests).toHaveLength(2)
-    expect(model.requests[1]).toEqual([
-      { role: "user", content: "我的名字是小明" },
-      { role: "assistant", content: "答：我的名字是小明" },
-      { role: "user", content: "我叫什么名字？" },
+    expect(model.transcripts()).toHaveLength(2)
+    expect(model.transcripts()[1]).toEqual([
+      { role: "user", text: "我的名字是小明" },
+      { role: "assistant", text: "答：我的名字是小明" },
+      { role: "user", text: "我叫什么名字？" },
     ])
 
     await sim.sendText(dm, user, "/reset")
     await sim.nextReply(dm.id, { timeoutMs: 15_000 })
     await sim.sendText(dm, user, "你好")
     await sim.nextReply(dm.id, { timeoutMs: 15_000 })
-    expect(model.requests.at(-1)).toEqual([{ role: "user", content: "你好" }])
+    expect(model.transcripts().at(-1)).toEqual([{ role: "user", text: "你好" }])
     expect(b.output()).not.toContain(new URL(redis.url).password)
   }, 90_000)
 
@@ -141,7 +71,7 @@ describe("two bot instances sharing the agent's history through Redis", () => {
       ...botConfig(sim),
       // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
       store: { kind: "redis", url: "${REDIS_URL}", leaseMs: 6_000 },
-      agent: { provider: "openai", openai: { baseUrl: model.url, model: "recorder", timeoutMs: 10_000 } },
+      agent: { provider: "openai", openai: { baseUrl: model.baseUrl, model: "recorder", timeoutMs: 10_000 } },
     }
     await Promise.all(bots.splice(0).map((bot) => bot.stop()))
     await until(() => sim.connections().length === 0, 15_000, "earlier instances to disconnect")
@@ -150,7 +80,7 @@ describe("two bot instances sharing the agent's history through Redis", () => {
       await sim.waitForConnections(index + 1, { timeoutMs: 15_000 })
     }
     model.setDelay(400)
-    model.calls.length = 0
+    const callsBefore = model.requests()
     const CONVERSATIONS = 12
     const chats = Array.from({ length: CONVERSATIONS }, (_, index) => {
       const from = sim.addUser({ nick: `并发${index}` })
@@ -169,10 +99,13 @@ describe("two bot instances sharing the agent's history through Redis", () => {
       "every message answered",
     )
 
-    const textOf = (message: ChatMessage | undefined) => String(message?.content)
+    const question = (call: { readonly turns: ReadonlyArray<{ readonly text: string }> }) =>
+      call.turns.at(-1)?.text ?? ""
     for (const chat of chats) {
-      const calls = model.calls
-        .filter((call) => textOf(call.messages.at(-1)).startsWith(`${chat.tag} `))
+      const calls = model
+        .calls()
+        .slice(callsBefore)
+        .filter((call) => question(call).startsWith(`${chat.tag} `))
         .sort((a, b) => a.startedAt - b.startedAt)
       expect(calls).toHaveLength(2)
       const [earlier, later] = calls
@@ -180,10 +113,10 @@ describe("two bot instances sharing the agent's history through Redis", () => {
       expect(later.startedAt, `${chat.tag}: the agent ran twice at once`).toBeGreaterThanOrEqual(
         earlier.answeredAt,
       )
-      expect(later.messages.map(textOf)).toEqual([
-        textOf(earlier.messages.at(-1)),
-        `答：${textOf(earlier.messages.at(-1))}`,
-        textOf(later.messages.at(-1)),
+      expect(later.turns.map((turn) => turn.text)).toEqual([
+        question(earlier),
+        `答：${question(earlier)}`,
+        question(later),
       ])
     }
     const replied = await Promise.all(bots.map(async (bot) => (await botStatus(bot)).messages?.replied ?? 0))

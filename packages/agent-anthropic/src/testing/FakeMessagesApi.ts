@@ -1,5 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
+import {
+  type ScriptedAnswer,
+  type SeenRequest,
+  startScriptedSseServer,
+} from "@openpollen/agent-tools/testing"
+
+export type { SeenRequest }
 
 /** One server-sent event, sent `afterMs` after the previous one. */
 export interface SseEvent {
@@ -14,13 +19,6 @@ export type Reply =
   | { readonly kind: "status"; readonly status: number; readonly retryAfter?: string; readonly body?: string }
   /** Sends `events`, then holds the response open until the client gives up. */
   | { readonly kind: "hold"; readonly events?: ReadonlyArray<SseEvent> }
-
-export interface SeenRequest {
-  readonly headers: IncomingHttpHeaders
-  // biome-ignore lint/suspicious/noExplicitAny: the recorded JSON body is inspected freely by the tests
-  readonly body: any
-  readonly at: number
-}
 
 export const textEvents = (chunks: ReadonlyArray<string>, afterMs = 0): ReadonlyArray<SseEvent> => [
   { event: "message_start", data: { type: "message_start", message: { id: "msg_1", role: "assistant" } } },
@@ -101,93 +99,38 @@ const lastUserText = (body: SeenRequest["body"]): string => {
     : ""
 }
 
+const frame = (event: SseEvent) => ({
+  text: `event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`,
+  ...(event.afterMs === undefined ? {} : { afterMs: event.afterMs }),
+})
+
+const onTheWire = (reply: Reply): ScriptedAnswer => {
+  switch (reply.kind) {
+    case "status":
+      return {
+        ...reply,
+        body: reply.body ?? '{"type":"error","error":{"type":"api_error","message":"scripted"}}',
+      }
+    case "hold":
+      return { kind: "hold", frames: (reply.events ?? []).map(frame) }
+    case "stream":
+      return {
+        kind: "stream",
+        frames: reply.events.map(frame),
+        ...(reply.cutAfter === undefined ? {} : { cutAfter: reply.cutAfter }),
+      }
+  }
+}
+
 /**
  * A local stand-in for the Messages API: it answers each request with the next scripted reply (by default it
  * streams `echo: <last user text>` in two deltas), records what it was sent, and notes when a client went away
  * before an answer ended.
  */
-export const startFakeMessagesApi = async () => {
-  const seen: Array<SeenRequest> = []
-  /** A reply, or one made from the request's body (e.g. a tool call on a path the prompt names). */
-  const script: Array<Reply | ((body: SeenRequest["body"]) => Reply)> = []
-  const sentAt: Array<number> = []
-  let abortedCount = 0
-  const abortWaiters: Array<() => void> = []
-  const noteAborted = () => {
-    abortedCount += 1
-    for (const wake of abortWaiters.splice(0)) wake()
-  }
-
-  const stream = async (response: ServerResponse, events: ReadonlyArray<SseEvent>, cutAfter?: number) => {
-    response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" })
-    for (const [index, event] of events.entries()) {
-      if (cutAfter !== undefined && index === cutAfter) {
-        // Let what was written reach the client first: the cut comes midway, not before the answer starts.
-        await new Promise((resolve) => setTimeout(resolve, 100))
-        return response.socket?.destroy()
-      }
-      if (event.afterMs) await new Promise((resolve) => setTimeout(resolve, event.afterMs))
-      if (response.destroyed) return
-      sentAt.push(Date.now())
-      response.write(`event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`)
-    }
-  }
-
-  const server = createServer(async (request, response) => {
-    const chunks: Array<Buffer> = []
-    for await (const chunk of request) chunks.push(chunk as Buffer)
-    const body = JSON.parse(Buffer.concat(chunks).toString() || "{}")
-    seen.push({ headers: request.headers, body, at: Date.now() })
-    response.on("close", () => {
-      if (!response.writableEnded) noteAborted()
-    })
-    const next = script.shift()
-    const reply: Reply = (typeof next === "function" ? next(body) : next) ?? {
-      kind: "stream",
-      events: textEvents(["echo: ", lastUserText(body)]),
-    }
-    if (reply.kind === "status") {
-      return response
-        .writeHead(reply.status, {
-          "content-type": "application/json",
-          ...(reply.retryAfter === undefined ? {} : { "retry-after": reply.retryAfter }),
-        })
-        .end(reply.body ?? '{"type":"error","error":{"type":"api_error","message":"scripted"}}')
-    }
-    await stream(
-      response,
-      reply.kind === "hold" ? (reply.events ?? []) : reply.events,
-      reply.kind === "stream" ? reply.cutAfter : undefined,
-    )
-    if (reply.kind === "stream" && !response.destroyed) response.end()
+export const startFakeMessagesApi = () =>
+  startScriptedSseServer<Reply>({
+    defaultReply: (body) => ({ kind: "stream", events: textEvents(["echo: ", lastUserText(body)]) }),
+    answer: onTheWire,
   })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    sentAt,
-    /** Queues replies for the next requests, in order. */
-    script: (...replies: ReadonlyArray<Reply | ((body: SeenRequest["body"]) => Reply)>) =>
-      void script.push(...replies),
-    reset: () => {
-      seen.length = 0
-      script.length = 0
-      sentAt.length = 0
-    },
-    /** Resolves once an answer in progress after this call is abandoned by its client. */
-    aborted: () => {
-      const target = abortedCount + 1
-      return new Promise<void>((resolve) => {
-        const check = () => (abortedCount >= target ? resolve() : abortWaiters.push(check))
-        check()
-      })
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
-}
 
 export type FakeMessagesApi = Awaited<ReturnType<typeof startFakeMessagesApi>>

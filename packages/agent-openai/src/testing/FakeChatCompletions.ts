@@ -1,5 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
+import {
+  type ScriptedAnswer,
+  type SeenRequest,
+  startScriptedSseServer,
+} from "@openpollen/agent-tools/testing"
+
+export type { SeenRequest }
 
 /** One streamed chunk (`data:` JSON, or the literal `[DONE]`), sent `afterMs` after the previous one. */
 export interface Chunk {
@@ -14,13 +19,6 @@ export type Reply =
   | { readonly kind: "hang-up" }
   /** Sends `chunks`, then holds the response open until the client gives up. */
   | { readonly kind: "hold"; readonly chunks?: ReadonlyArray<Chunk> }
-
-export interface SeenRequest {
-  readonly headers: IncomingHttpHeaders
-  // biome-ignore lint/suspicious/noExplicitAny: the recorded JSON body is inspected freely by the tests
-  readonly body: any
-  readonly at: number
-}
 
 export const DONE: Chunk = { data: "[DONE]" }
 
@@ -63,88 +61,54 @@ export const toolCallChunks = (paths: ReadonlyArray<string>): ReadonlyArray<Chun
   DONE,
 ]
 
-const lastUserText = (body: SeenRequest["body"]): string => {
+export const lastUserText = (body: SeenRequest["body"]): string => {
   const last = body?.messages?.at(-1)?.content
   if (typeof last === "string") return last
   return Array.isArray(last) ? (last.find((part: { type: string }) => part.type === "text")?.text ?? "") : ""
 }
 
-/**
- * A local stand-in for an OpenAI-compatible chat-completions endpoint: each request gets the next scripted reply
- * (by default `echo: <last user text>` streamed in two chunks); it records what it was sent and notes when a
- * client went away before an answer ended.
- */
-export const startFakeChatCompletions = async () => {
-  const seen: Array<SeenRequest> = []
-  /** A reply, or one made from the request's body (e.g. a tool call on a path the prompt names). */
-  const script: Array<Reply | ((body: SeenRequest["body"]) => Reply)> = []
-  let abortedCount = 0
-  const abortWaiters: Array<() => void> = []
+export interface FakeChatCompletionsOptions {
+  /** The reply to a request nothing is scripted for; by default `echo: <last user text>` in two chunks. */
+  readonly reply?: (body: SeenRequest["body"]) => Reply
+}
 
-  const stream = async (response: ServerResponse, chunks: ReadonlyArray<Chunk>, cutAfter?: number) => {
-    response.writeHead(200, { "content-type": "text/event-stream" })
-    for (const [index, chunk] of chunks.entries()) {
-      if (cutAfter !== undefined && index === cutAfter) {
-        await new Promise((resolve) => setTimeout(resolve, 100))
-        return response.socket?.destroy()
+const echoReply = (body: SeenRequest["body"]): Reply => ({
+  kind: "stream",
+  chunks: textChunks(["echo: ", lastUserText(body)]),
+})
+
+const frame = (chunk: Chunk) => ({
+  text: `data: ${typeof chunk.data === "string" ? chunk.data : JSON.stringify(chunk.data)}\n\n`,
+  ...(chunk.afterMs === undefined ? {} : { afterMs: chunk.afterMs }),
+})
+
+const onTheWire = (reply: Reply): ScriptedAnswer => {
+  switch (reply.kind) {
+    case "status":
+      return { ...reply, body: reply.body ?? '{"error":{"message":"scripted"}}' }
+    case "hang-up":
+      return reply
+    case "hold":
+      return { kind: "hold", frames: (reply.chunks ?? []).map(frame) }
+    case "stream":
+      return {
+        kind: "stream",
+        frames: reply.chunks.map(frame),
+        ...(reply.cutAfter === undefined ? {} : { cutAfter: reply.cutAfter }),
       }
-      if (chunk.afterMs) await new Promise((resolve) => setTimeout(resolve, chunk.afterMs))
-      if (response.destroyed) return
-      response.write(`data: ${typeof chunk.data === "string" ? chunk.data : JSON.stringify(chunk.data)}\n\n`)
-    }
-  }
-
-  const server = createServer(async (request, response) => {
-    const received: Array<Buffer> = []
-    for await (const part of request) received.push(part as Buffer)
-    const body = JSON.parse(Buffer.concat(received).toString() || "{}")
-    seen.push({ headers: request.headers, body, at: Date.now() })
-    response.on("close", () => {
-      if (response.writableEnded) return
-      abortedCount += 1
-      for (const wake of abortWaiters.splice(0)) wake()
-    })
-    const next = script.shift()
-    const reply: Reply = (typeof next === "function" ? next(body) : next) ?? {
-      kind: "stream",
-      chunks: textChunks(["echo: ", lastUserText(body)]),
-    }
-    if (reply.kind === "hang-up") return request.socket.destroy()
-    if (reply.kind === "status")
-      return response
-        .writeHead(reply.status, {
-          "content-type": "application/json",
-          ...(reply.retryAfter === undefined ? {} : { "retry-after": reply.retryAfter }),
-        })
-        .end(reply.body ?? '{"error":{"message":"scripted"}}')
-    if (reply.kind === "hold") return stream(response, reply.chunks ?? [])
-    await stream(response, reply.chunks, reply.cutAfter)
-    if (!response.destroyed) response.end()
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
-    seen,
-    script: (...replies: ReadonlyArray<Reply | ((body: SeenRequest["body"]) => Reply)>) =>
-      void script.push(...replies),
-    reset: () => {
-      seen.length = 0
-      script.length = 0
-    },
-    /** Resolves once an answer in progress is abandoned by its client. */
-    aborted: () => {
-      const target = abortedCount + 1
-      return new Promise<void>((resolve) => {
-        const check = () => (abortedCount >= target ? resolve() : abortWaiters.push(check))
-        check()
-      })
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
   }
 }
+
+/**
+ * A local stand-in for an OpenAI-compatible chat-completions endpoint: each request gets the next scripted reply
+ * (else `options.reply`); it records what it was sent, how many answers are in progress, and notes when a client
+ * went away before an answer ended.
+ */
+export const startFakeChatCompletions = (options: FakeChatCompletionsOptions = {}) =>
+  startScriptedSseServer<Reply>({
+    basePath: "/v1",
+    defaultReply: options.reply ?? echoReply,
+    answer: onTheWire,
+  })
 
 export type FakeChatCompletions = Awaited<ReturnType<typeof startFakeChatCompletions>>

@@ -1,18 +1,6 @@
 const ROBOT_TOPIC = "/v1.0/im/bot/messages/get"
 const MEGABYTE = 1024 * 1024
 
-/** mulberry32: a small seeded generator, so a failing fuzz run replays exactly. */
-export const seededRandom = (seed: number): (() => number) => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
-
 type Random = () => number
 const pick = <A>(random: Random, items: ReadonlyArray<A>): A =>
   items[Math.floor(random() * items.length)] as A
