@@ -127,7 +127,10 @@ export const measureCards = async (profile: Profile): Promise<CardFigures> => {
     for (let index = 0; index < profile.cardMessages; index++) {
       if (index > 0) await sleep(profile.cardMessageIntervalMs)
       const chat = cardChats[index] as Chat
-      cards.push(cardReply(sim, cardApp, model, chat, `bench-${CARD_TOKEN_ID}-${index}`))
+      const sample = cardReply(sim, cardApp, model, chat, `bench-${CARD_TOKEN_ID}-${index}`)
+      // Rejected while later messages are still being sent: Promise.all below reports it, not the process.
+      sample.catch(() => undefined)
+      cards.push(sample)
       markdown.push(tracker.send(markdownApp, markdownChats[index] as Chat).answered)
     }
     const samples = await Promise.all(cards)
