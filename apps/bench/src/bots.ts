@@ -32,6 +32,8 @@ export interface RunningBot {
   readonly pid: number
   /** Spawn until the simulator saw the bot's connection, in ms. */
   readonly coldStartMs: number
+  /** The openpollen bot's uploads folder (under its temporary home); undefined for the baseline. */
+  readonly uploadsDir: string | undefined
   /** The openpollen bot's gateway API (`http://127.0.0.1:PORT`); undefined for the baseline. */
   readonly gatewayUrl: () => string | undefined
   /** The inspector's WebSocket URL when launched with `inspect`. */
@@ -53,14 +55,20 @@ export interface LaunchOptions {
   readonly inspect?: boolean
   /** The openpollen bot's `store` config; default `{ kind: "memory" }`. */
   readonly store?: Readonly<Record<string, unknown>>
+  /** The openpollen bot's `agent` config; default `{ provider: "echo" }`. */
+  readonly agent?: Readonly<Record<string, unknown>>
 }
 
 const envRef = (name: string) => "$" + `{${name}}`
 
+const uploadsDirOf = (home: string) => join(home, "uploads")
+
 const openpollenConfig = (
   sim: Simulator,
+  home: string,
   dingtalk: Readonly<Record<string, unknown>>,
   store: Readonly<Record<string, unknown>>,
+  agent: Readonly<Record<string, unknown>>,
 ) => ({
   channels: {
     dingtalk: {
@@ -70,10 +78,11 @@ const openpollenConfig = (
       robotCode: envRef("DT_ROBOT_CODE"),
       apiBase: sim.url,
       oapiBase: sim.url,
+      uploads: { dir: uploadsDirOf(home) },
       ...dingtalk,
     },
   },
-  agent: { provider: "echo" },
+  agent,
   gateway: { host: "127.0.0.1", port: 0 },
   store,
 })
@@ -99,7 +108,13 @@ const spawnBot = (kind: BotKind, sim: Simulator, app: SimApp, home: string, opti
   writeFileSync(
     configPath,
     JSON.stringify(
-      openpollenConfig(sim, options.dingtalk ?? {}, options.store ?? { kind: "memory" }),
+      openpollenConfig(
+        sim,
+        home,
+        options.dingtalk ?? {},
+        options.store ?? { kind: "memory" },
+        options.agent ?? { provider: "echo" },
+      ),
       null,
       2,
     ),
@@ -184,6 +199,7 @@ export const launchBot = async (
     app,
     pid,
     coldStartMs,
+    uploadsDir: kind === "openpollen" ? uploadsDirOf(home) : undefined,
     gatewayUrl,
     inspectorUrl,
     rssMb: () => statusField(pid, "VmRSS"),

@@ -3,10 +3,11 @@ import { type SimApp, type Simulator, startSimulator } from "@openpollen/simulat
 import { type BotKind, type LaunchOptions, launchBot } from "./bots.js"
 import { downloadOnce, downloadOnly } from "./downloadOnly.js"
 import { forceFullGc } from "./inspector.js"
-import { openpollenOptions } from "./openpollenOptions.js"
+import { MEMORY_WINDOW, openpollenOptions } from "./openpollenOptions.js"
 import { FULL, type Profile, SMOKE } from "./profiles.js"
 import { first, makeChats, ReplyTracker, sleep } from "./ReplyTracker.js"
 import { type BenchResult, renderTable, roundResult, TARGETS } from "./report.js"
+import { measureCards } from "./scenarios/cards.js"
 import { measureLatency } from "./scenarios/latency.js"
 import { measureReconnectGap } from "./scenarios/reconnect.js"
 import { measureThroughput } from "./scenarios/throughput.js"
@@ -117,7 +118,7 @@ const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => 
     oursApp,
     makeChats(sim, profile.memoryChats),
     profile.memoryMessages,
-    1_000,
+    MEMORY_WINDOW,
   )
   await sleep(1_000)
   const rssAfterMb = fresh.rssMb()
@@ -129,6 +130,7 @@ const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => 
   await fresh.stop()
 
   const download = await downloadOnce(sim, oursApp, profile)
+  const cards = await measureCards(profile)
 
   oursTracker.close()
   baselineTracker.close()
@@ -166,6 +168,7 @@ const bench = async (sim: Simulator, profile: Profile): Promise<BenchResult> => 
     sqlite_p99_ms: sqliteLatency.p99Ms,
     sqlite_lost: sqliteTracker.lost,
     sqlite_duplicates: sqliteTracker.duplicates,
+    ...cards,
   }
 }
 
@@ -177,8 +180,9 @@ const { values } = parseArgs({
     runs: { type: "string", default: "1" },
   },
 })
-if (values.only !== undefined && values.only !== "download" && values.only !== "sqlite")
-  throw new Error("--only takes: download, sqlite")
+const ONLY = ["download", "sqlite", "cards"]
+if (values.only !== undefined && !ONLY.includes(values.only))
+  throw new Error(`--only takes: ${ONLY.join(", ")}`)
 const downloadRuns = Number(values.runs)
 if (!Number.isInteger(downloadRuns) || downloadRuns < 1) throw new Error("--runs takes a positive integer")
 const profile = values.smoke ? SMOKE : FULL
@@ -193,6 +197,7 @@ const sim = await startSimulator({
 try {
   if (values.only === "download") await downloadOnly(sim, profile, downloadRuns)
   else if (values.only === "sqlite") await sqliteOnly(sim, profile)
+  else if (values.only === "cards") console.log(JSON.stringify(roundResult(await measureCards(profile))))
   else {
     const result = roundResult(await bench(sim, profile))
     console.log(renderTable(result))

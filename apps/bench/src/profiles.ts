@@ -15,6 +15,12 @@ export interface Profile {
   readonly memoryChats: number
   readonly downloadBytes: number
   readonly coldStarts: number
+  /** Messages to each of the card bot and the Markdown bot, one every cardMessageIntervalMs. */
+  readonly cardMessages: number
+  readonly cardMessageIntervalMs: number
+  /** Conversations messaging the card bot at the same moment, against an org limit of cardOrgQps card calls/s. */
+  readonly cardStormConversations: number
+  readonly cardOrgQps: number
 }
 
 const MB = 1024 * 1024
@@ -35,6 +41,10 @@ export const FULL: Profile = {
   memoryChats: 20_000,
   downloadBytes: 50 * MB,
   coldStarts: 3,
+  cardMessages: 20,
+  cardMessageIntervalMs: 500,
+  cardStormConversations: 50,
+  cardOrgQps: 20,
 }
 
 /** Every measurement, small: proves the benchmark works (CI runs it), not how fast anything is. */
@@ -53,4 +63,8 @@ export const SMOKE: Profile = {
   memoryChats: 1_000,
   downloadBytes: 5 * MB,
   coldStarts: 1,
+  cardMessages: 5,
+  cardMessageIntervalMs: 500,
+  cardStormConversations: 50,
+  cardOrgQps: 20,
 }

@@ -1,7 +1,8 @@
+import type { CardFigures } from "./scenarios/cards.js"
 import { round } from "./stats.js"
 
 /** The benchmark's result; printed as the last line, one JSON object. */
-export interface BenchResult {
+export interface BenchResult extends CardFigures {
   readonly profile: "full" | "smoke"
   readonly throughput: number
   readonly baseline_throughput: number
@@ -58,6 +59,16 @@ export const TARGETS: ReadonlyArray<Target> = [
     label: "sqlite: no lost or duplicated replies",
     met: (r) => r.sqlite_lost === 0 && r.sqlite_duplicates === 0,
   },
+  { label: "card_create_ms_p99 < 2000 (before the first token)", met: (r) => r.card_create_ms_p99 < 2000 },
+  {
+    label: "card storm: every card finalized with the complete text",
+    met: (r) => r.card_storm_finalized_complete === r.card_storm_conversations,
+  },
+  {
+    label: "card storm: no lost or doubled replies, no unhandled QpsLimit",
+    met: (r) =>
+      r.card_storm_lost === 0 && r.card_storm_doubled === 0 && r.card_storm_unhandled_qpslimit === 0,
+  },
 ]
 
 const cell = (value: number | string) => (typeof value === "number" ? String(round(value)) : value)
@@ -88,6 +99,32 @@ export const renderTable = (r: BenchResult): string => {
       "",
     ],
     [
+      "AI card: created p50 / p99 (ms)",
+      `${round(r.card_create_ms_p50)} / ${round(r.card_create_ms_p99)}`,
+      "—",
+      "agent's first token at 2000",
+    ],
+    ["AI card: last token → final update p99 (ms)", r.card_final_lag_ms_p99, "—", ""],
+    [
+      "complete answer p50 / p99 (ms)",
+      `card ${round(r.card_reply_ms_p50)} / ${round(r.card_reply_ms_p99)}`,
+      "—",
+      `markdown ${round(r.markdown_reply_ms_p50)} / ${round(r.markdown_reply_ms_p99)}`,
+    ],
+    ["AI card: most updates in 1 s, one card", r.card_updates_per_s_max, "—", ""],
+    [
+      `card storm: ${r.card_storm_conversations} at once, org ${r.card_storm_org_qps}/s: complete / cards`,
+      `${r.card_storm_finalized_complete} / ${r.card_storm_cards}`,
+      "—",
+      `${r.card_storm_qpslimit_403s} QpsLimit 403s, ${round(r.card_storm_ms)} ms`,
+    ],
+    [
+      "card storm: lost / doubled / unhandled QpsLimit",
+      `${r.card_storm_lost} / ${r.card_storm_doubled} / ${r.card_storm_unhandled_qpslimit}`,
+      "—",
+      "",
+    ],
+    [
       "lost / duplicated replies",
       `${r.lost} / ${r.duplicates}`,
       `${r.baseline_lost} / ${r.baseline_duplicates}`,
@@ -112,7 +149,7 @@ export const renderTable = (r: BenchResult): string => {
   ].join("\n")
 }
 
-export const roundResult = (result: BenchResult): BenchResult =>
+export const roundResult = <A extends object>(result: A): A =>
   Object.fromEntries(
     Object.entries(result).map(([key, value]) => [key, typeof value === "number" ? round(value, 2) : value]),
-  ) as unknown as BenchResult
+  ) as A

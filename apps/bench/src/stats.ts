@@ -12,3 +12,15 @@ export const round = (value: number, digits = 1): number => {
   const scale = 10 ** digits
   return Math.round(value * scale) / scale
 }
+
+/** The most of `times` (ms, any order) that fall within one window of `windowMs` (start inclusive, end exclusive). */
+export const mostWithin = (times: ReadonlyArray<number>, windowMs: number): number => {
+  const sorted = [...times].sort((a, b) => a - b)
+  let most = 0
+  let start = 0
+  for (let end = 0; end < sorted.length; end++) {
+    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start += 1
+    most = Math.max(most, end - start + 1)
+  }
+  return most
+}

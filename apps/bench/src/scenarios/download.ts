@@ -1,4 +1,5 @@
 import { statSync } from "node:fs"
+import { resolve } from "node:path"
 import { performance } from "node:perf_hooks"
 import type { Simulator } from "@openpollen/simulator"
 import type { RunningBot } from "../bots.js"
@@ -31,9 +32,12 @@ export const measureDownload = async (
   })
   const reply = await sim.nextReply(chat.conversation.id, { timeoutMs: 120_000 })
   const elapsedMs = performance.now() - startedAt
-  const path = /\/\S+/.exec(reply.text)?.[0]
-  if (path === undefined) throw new Error(`the download reply names no file: ${reply.text.slice(0, 200)}`)
-  const saved = statSync(path).size
+  // The echo agent names the saved file relative to the uploads folder.
+  const named = reply.text.trim().split("\n").at(-1)?.trim() ?? ""
+  if (bot.uploadsDir === undefined || named === "")
+    throw new Error(`the download reply names no file: ${reply.text.slice(0, 200)}`)
+  const saved = statSync(resolve(bot.uploadsDir, named), { throwIfNoEntry: false })?.size
+  if (saved === undefined) throw new Error(`no saved file ${named} in the uploads folder`)
   if (saved !== bytes) throw new Error(`saved ${saved} bytes of ${bytes}`)
   return { rssDeltaMb: bot.peakRssMb() - rssBefore, elapsedMs }
 }
