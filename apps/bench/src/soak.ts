@@ -27,7 +27,7 @@ const { values } = parseArgs({
     minutes: { type: "string", default: "10" },
     rate: { type: "string", default: "50" },
     conversations: { type: "string", default: "500" },
-    store: { type: "string", default: "memory" },
+    store: { type: "string", default: "sqlite" },
   },
 })
 if (values.store !== "memory" && values.store !== "sqlite") throw new Error("--store takes: memory, sqlite")
@@ -149,6 +149,13 @@ const result = {
   database_bytes_last: values.store === "sqlite" ? (samples.at(-1)?.databaseBytes ?? 0) : null,
   database_bytes_growth_pct:
     values.store === "sqlite" ? round(growthOf((sample) => sample.databaseBytes).growth * 100, 2) : null,
+  // The file grows until the dedupe window (10 min) starts expiring keys, then SQLite reuses their pages.
+  database_bytes_by_minute:
+    values.store === "sqlite"
+      ? Array.from({ length: minutes }, (_, minute) =>
+          samples.filter((sample) => sample.atS <= (minute + 1) * 60).at(-1)?.databaseBytes ?? 0,
+        )
+      : null,
   connections_opened: sim.counters.connectionsOpened,
   failed: failed ?? null,
 }
