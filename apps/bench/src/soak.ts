@@ -149,7 +149,7 @@ const result = {
   database_bytes_last: values.store === "sqlite" ? (samples.at(-1)?.databaseBytes ?? 0) : null,
   database_bytes_growth_pct:
     values.store === "sqlite" ? round(growthOf((sample) => sample.databaseBytes).growth * 100, 2) : null,
-  // The file grows until the dedupe window (10 min) starts expiring keys, then SQLite reuses their pages.
+  // The file grows while the store keeps answered keys (24 h), then SQLite reuses the pages of expired ones.
   database_bytes_by_minute:
     values.store === "sqlite"
       ? Array.from({ length: minutes }, (_, minute) =>
