@@ -152,8 +152,10 @@ const result = {
   // The file grows while the store keeps answered keys (24 h), then SQLite reuses the pages of expired ones.
   database_bytes_by_minute:
     values.store === "sqlite"
-      ? Array.from({ length: minutes }, (_, minute) =>
-          samples.filter((sample) => sample.atS <= (minute + 1) * 60).at(-1)?.databaseBytes ?? 0,
+      ? Array.from(
+          { length: minutes },
+          (_, minute) =>
+            samples.filter((sample) => sample.atS <= (minute + 1) * 60).at(-1)?.databaseBytes ?? 0,
         )
       : null,
   connections_opened: sim.counters.connectionsOpened,
