@@ -159,6 +159,12 @@ const keepTail = (child: ChildProcess) => {
 }
 
 /** Starts a bot process on one simulator app and resolves once the simulator has its connection. */
+/** The stop of every bot launched and not yet stopped, so a failed run leaves no bot behind. */
+const unstopped = new Set<() => Promise<void>>()
+
+/** Stops every bot still running (after a failure part-way through a run). */
+export const stopEveryBot = () => Promise.all([...unstopped].map((stop) => stop()))
+
 export const launchBot = async (
   kind: BotKind,
   sim: Simulator,
@@ -194,6 +200,18 @@ export const launchBot = async (
   }
   const coldStartMs = performance.now() - spawnedAt
   const pid = child.pid as number
+  const stop = async () => {
+    unstopped.delete(stop)
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000)
+    await exited
+    clearTimeout(timer)
+    rmSync(home, { recursive: true, force: true })
+    const deadline = Date.now() + 15_000
+    while (sim.connections(app.clientId).length > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  unstopped.add(stop)
   return {
     kind,
     app,
@@ -207,15 +225,6 @@ export const launchBot = async (
     // Writing 5 to clear_refs resets the kernel's peak-RSS mark (VmHWM) for that process.
     resetPeak: () => writeFileSync(`/proc/${pid}/clear_refs`, "5"),
     cpuMs: () => cpuTimeMs(pid),
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
-      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000)
-      await exited
-      clearTimeout(timer)
-      rmSync(home, { recursive: true, force: true })
-      const deadline = Date.now() + 15_000
-      while (sim.connections(app.clientId).length > 0 && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 20))
-    },
+    stop,
   }
 }

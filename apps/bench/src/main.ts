@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util"
 import { type SimApp, type Simulator, startSimulator } from "@openpollen/simulator"
-import { type BotKind, type LaunchOptions, launchBot } from "./bots.js"
+import { type BotKind, type LaunchOptions, launchBot, stopEveryBot } from "./bots.js"
 import { downloadOnce, downloadOnly } from "./downloadOnly.js"
 import { forceFullGc } from "./inspector.js"
 import { MEMORY_WINDOW, openpollenOptions } from "./openpollenOptions.js"
@@ -208,5 +208,6 @@ try {
   progress(`failed: ${error instanceof Error ? error.message : String(error)}`)
   process.exitCode = 1
 } finally {
+  await stopEveryBot()
   await sim.close()
 }
