@@ -24,7 +24,11 @@ export interface SeenRequest {
   readonly at: number
   /** When the answer ended or was abandoned; undefined while it is in progress. */
   readonly endedAt?: number
+  /** When each of its frames was written (`Date.now()` just before the write). */
+  readonly framesSentAt: ReadonlyArray<number>
 }
+
+type Call = SeenRequest & { endedAt?: number; readonly framesSentAt: Array<number> }
 
 export interface ScriptedSseServerOptions<Reply> {
   /** Appended to the origin in `url` (e.g. `/v1`). */
@@ -43,15 +47,19 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  * when a client went away before an answer ended.
  */
 export const startScriptedSseServer = async <Reply>(options: ScriptedSseServerOptions<Reply>) => {
-  const seen: Array<SeenRequest & { endedAt?: number }> = []
+  const seen: Array<Call> = []
   const script: Array<Reply | ((body: SeenRequest["body"]) => Reply)> = []
-  const sentAt: Array<number> = []
   let inFlight = 0
   let maxInFlight = 0
   let abortedCount = 0
   const abortWaiters: Array<() => void> = []
 
-  const stream = async (response: ServerResponse, frames: ReadonlyArray<SseFrame>, cutAfter?: number) => {
+  const stream = async (
+    call: Call,
+    response: ServerResponse,
+    frames: ReadonlyArray<SseFrame>,
+    cutAfter?: number,
+  ) => {
     response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" })
     for (const [index, frame] of frames.entries()) {
       if (cutAfter !== undefined && index === cutAfter) {
@@ -61,7 +69,7 @@ export const startScriptedSseServer = async <Reply>(options: ScriptedSseServerOp
       }
       if (frame.afterMs) await pause(frame.afterMs)
       if (response.destroyed) return
-      sentAt.push(Date.now())
+      call.framesSentAt.push(Date.now())
       response.write(frame.text)
     }
   }
@@ -70,7 +78,7 @@ export const startScriptedSseServer = async <Reply>(options: ScriptedSseServerOp
     const received: Array<Buffer> = []
     for await (const part of request) received.push(part as Buffer)
     const body = JSON.parse(Buffer.concat(received).toString() || "{}")
-    const call: SeenRequest & { endedAt?: number } = { headers: request.headers, body, at: Date.now() }
+    const call: Call = { headers: request.headers, body, at: Date.now(), framesSentAt: [] }
     seen.push(call)
     inFlight += 1
     maxInFlight = Math.max(maxInFlight, inFlight)
@@ -92,16 +100,18 @@ export const startScriptedSseServer = async <Reply>(options: ScriptedSseServerOp
           ...(answer.retryAfter === undefined ? {} : { "retry-after": answer.retryAfter }),
         })
         .end(answer.body)
-    if (answer.kind === "hold") return stream(response, answer.frames)
-    await stream(response, answer.frames, answer.cutAfter)
+    if (answer.kind === "hold") return stream(call, response, answer.frames)
+    await stream(call, response, answer.frames, answer.cutAfter)
     if (!response.destroyed) response.end()
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${options.basePath ?? ""}`,
     seen: seen as ReadonlyArray<SeenRequest>,
-    /** When each frame was written, across all answers. */
-    sentAt: sentAt as ReadonlyArray<number>,
+    /** When each frame was written, across all answers, in order. */
+    get sentAt(): ReadonlyArray<number> {
+      return seen.flatMap((call) => call.framesSentAt).sort((a, b) => a - b)
+    },
     /** Answers in progress now, and the most there were at once. */
     inFlight: () => inFlight,
     maxInFlight: () => maxInFlight,
@@ -111,7 +121,6 @@ export const startScriptedSseServer = async <Reply>(options: ScriptedSseServerOp
     reset: () => {
       seen.length = 0
       script.length = 0
-      sentAt.length = 0
       maxInFlight = inFlight
     },
     /** Resolves once an answer in progress after this call is abandoned by its client. */
