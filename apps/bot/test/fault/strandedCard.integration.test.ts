@@ -14,6 +14,26 @@ const answersWith = (sim: Simulator, text: string) =>
   sim.cards.all.filter((card) => tokensIn(card.params.content ?? "").includes(text)).length +
   sim.replies.filter((reply) => tokensIn(reply.text).includes(text)).length
 
+/** Sends one message, waits for its card, then kills the bot with SIGKILL while the model is still thinking. */
+const killWhileCardOpen = async (sim: Simulator, bot: BotProcess, nick: string, text: string) => {
+  const from = sim.addUser({ nick })
+  const conversation = sim.dm(from)
+  const delivery = await sim.sendText(conversation, from, text)
+  await delivery.acked
+  const card = await sim.cards.nextCard(conversation.id, { timeoutMs: 20_000 })
+  process.kill(bot.pid, "SIGKILL")
+  await bot.exited
+  return { conversation, card }
+}
+
+/** After the restart: no card left processing and the answer there, then time for a late double to land. */
+const settleAfterRestart = async (sim: Simulator, text: string) => {
+  await until(() => stranded(sim).length === 0, 30_000, "no card left processing")
+  await until(() => answersWith(sim, text) > 0, 30_000, "the answer")
+  // Late doubles (a second card, a Markdown copy) would land within a few more seconds.
+  await new Promise((resolve) => setTimeout(resolve, 4_000))
+}
+
 const sqliteConfig = (sim: Simulator, model: SlowModel, path: string, replyMode: "card" | "markdown") => ({
   ...botConfig(sim, { replyMode, card: { updateIntervalMs: 100 } }),
   agent: { provider: "openai", openai: { baseUrl: model.baseUrl, apiKey: "sk-fault", model: "slow" } },
@@ -29,21 +49,12 @@ describe("fault: the bot is killed while a card streams (SQLite store)", () => {
     const first = await startConnectedBot(sim, config)
     let second: BotProcess | undefined
     try {
-      const from = sim.addUser({ nick: "断卡" })
-      const conversation = sim.dm(from)
       const text = token("skc", 0)
-      const delivery = await sim.sendText(conversation, from, text)
-      await delivery.acked
-      const card = await sim.cards.nextCard(conversation.id, { timeoutMs: 20_000 })
-      process.kill(first.pid, "SIGKILL")
-      await first.exited
+      const { conversation, card } = await killWhileCardOpen(sim, first, "断卡", text)
       expect(sim.cards.get(card.outTrackId)?.finalizedAt).toBeUndefined()
 
       second = await startConnectedBot(sim, config)
-      await until(() => stranded(sim).length === 0, 30_000, "no card left processing")
-      await until(() => answersWith(sim, text) > 0, 30_000, "the answer")
-      // Late doubles (a second card, a Markdown copy) would land within a few more seconds.
-      await new Promise((resolve) => setTimeout(resolve, 4_000))
+      await settleAfterRestart(sim, text)
       expect(stranded(sim)).toEqual([])
       expect(answersWith(sim, text)).toBe(1)
       expect(sim.cards.forConversation(conversation.id)).toHaveLength(1)
@@ -68,19 +79,11 @@ describe("fault: the bot is killed while a card streams (SQLite store)", () => {
     const first = await startConnectedBot(sim, sqliteConfig(sim, model, path, "card"))
     let second: BotProcess | undefined
     try {
-      const from = sim.addUser({ nick: "断卡二" })
-      const conversation = sim.dm(from)
       const text = token("skm", 0)
-      const delivery = await sim.sendText(conversation, from, text)
-      await delivery.acked
-      const card = await sim.cards.nextCard(conversation.id, { timeoutMs: 20_000 })
-      process.kill(first.pid, "SIGKILL")
-      await first.exited
+      const { card } = await killWhileCardOpen(sim, first, "断卡二", text)
 
       second = await startConnectedBot(sim, sqliteConfig(sim, model, path, "markdown"))
-      await until(() => stranded(sim).length === 0, 30_000, "no card left processing")
-      await until(() => answersWith(sim, text) > 0, 30_000, "the answer")
-      await new Promise((resolve) => setTimeout(resolve, 4_000))
+      await settleAfterRestart(sim, text)
       expect(stranded(sim)).toEqual([])
       expect(sim.cards.get(card.outTrackId)?.flowStatus).toBe("FAILED")
       expect(sim.cards.get(card.outTrackId)?.params.content).toMatch(/interrupted/)
@@ -111,19 +114,11 @@ describe("fault: the bot is killed while a card streams (Redis store)", () => {
     const first = await startConnectedBot(sim, config("card"), env)
     let second: BotProcess | undefined
     try {
-      const from = sim.addUser({ nick: "断卡三" })
-      const conversation = sim.dm(from)
       const text = token("skr", 0)
-      const delivery = await sim.sendText(conversation, from, text)
-      await delivery.acked
-      const card = await sim.cards.nextCard(conversation.id, { timeoutMs: 20_000 })
-      process.kill(first.pid, "SIGKILL")
-      await first.exited
+      const { card } = await killWhileCardOpen(sim, first, "断卡三", text)
 
       second = await startConnectedBot(sim, config("markdown"), env)
-      await until(() => stranded(sim).length === 0, 30_000, "no card left processing")
-      await until(() => answersWith(sim, text) > 0, 30_000, "the answer")
-      await new Promise((resolve) => setTimeout(resolve, 4_000))
+      await settleAfterRestart(sim, text)
       expect(stranded(sim)).toEqual([])
       expect(sim.cards.get(card.outTrackId)).toMatchObject({ flowStatus: "FAILED" })
       expect(sim.cards.get(card.outTrackId)?.params.content).toMatch(/interrupted/)
