@@ -51,18 +51,25 @@ export const inboundJournalContract = <E>(name: string, makeInstances: () => Jou
       }).pipe(Effect.scoped),
     )
 
+    /** An instance in its own scope; `die` closes that scope as a crash would end the process. */
+    const openDoomedInstance = (instances: ReturnType<typeof makeInstances>) =>
+      Effect.gen(function* () {
+        const scope = yield* Scope.make()
+        const journal = Context.get(
+          yield* openInstance(instances, LEASE_MS).pipe(Scope.provide(scope)),
+          InboundJournal,
+        )
+        return { journal, die: Scope.close(scope, Exit.void) }
+      })
+
     it.live("hands what a dead instance never settled to the next one, oldest first, once each", () =>
       Effect.gen(function* () {
         const instances = makeInstances()
-        const doomed = yield* Scope.make()
-        const first = Context.get(
-          yield* openInstance(instances, LEASE_MS).pipe(Scope.provide(doomed)),
-          InboundJournal,
-        )
+        const { journal: first, die } = yield* openDoomedInstance(instances)
         const recorded: Array<InboundFrame> = []
         for (const id of ["f-1", "f-2", "f-3", "f-4"]) recorded.push(yield* first.record(frameOf(id)))
         yield* first.settle(recorded[1] as InboundFrame)
-        yield* Scope.close(doomed, Exit.void)
+        yield* die
 
         const next = Context.get(yield* openInstance(instances, LEASE_MS), InboundJournal)
         const orphans = yield* takeOrphans(next, 3, LEASE_MS * 15)
@@ -92,16 +99,12 @@ export const inboundJournalContract = <E>(name: string, makeInstances: () => Jou
     it.live("hands a frame back with cardOpened once a card was noted for it, and only then", () =>
       Effect.gen(function* () {
         const instances = makeInstances()
-        const doomed = yield* Scope.make()
-        const first = Context.get(
-          yield* openInstance(instances, LEASE_MS).pipe(Scope.provide(doomed)),
-          InboundJournal,
-        )
+        const { journal: first, die } = yield* openDoomedInstance(instances)
         const plain = yield* first.record(frameOf("plain"))
         const carded = yield* first.record(frameOf("carded"))
         yield* first.noteCard(carded)
         yield* first.noteCard(carded)
-        yield* Scope.close(doomed, Exit.void)
+        yield* die
 
         const next = Context.get(yield* openInstance(instances, LEASE_MS), InboundJournal)
         const orphans = yield* takeOrphans(next, 2, LEASE_MS * 15)
