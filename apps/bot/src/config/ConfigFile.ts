@@ -27,7 +27,8 @@ const GroupSettingsFile = Schema.Struct({
   ),
 })
 
-export const DingTalkChannelFile = Schema.Struct({
+/** What one robot may set for itself; `channels.dingtalk` holds the same keys as the defaults of every account. */
+const accountFields = {
   enabled: optional(Schema.Boolean, "Run the DingTalk channel. Default false."),
   // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax
   clientId: optional(Schema.String, "The app's AppKey (clientId). Use ${DINGTALK_CLIENT_ID}."),
@@ -43,14 +44,6 @@ export const DingTalkChannelFile = Schema.Struct({
   groupPolicy: optional(
     Schema.Literals(GROUP_POLICIES),
     "In groups, answer only @-mentions (default) or every message.",
-  ),
-  apiBase: optional(
-    Schema.String,
-    `Open API and Stream gateway origin. Default ${OPENAPI_DEFAULTS.apiBase}.`,
-  ),
-  oapiBase: optional(
-    Schema.String,
-    `Origin session webhooks must live on. Default ${WEBHOOK_DEFAULTS.oapiBase}.`,
   ),
   allowlists: optional(
     Schema.Struct({
@@ -117,6 +110,23 @@ export const DingTalkChannelFile = Schema.Struct({
     Schema.Int.check(Schema.isGreaterThanOrEqualTo(MIN_KEEP_ALIVE_MS)),
     `Ping the Stream connection this often; no answer by the next ping replaces it. At least ${MIN_KEEP_ALIVE_MS}. Default ${STREAM_DEFAULTS.keepAliveMs}.`,
   ),
+}
+
+/** A name the logs, metrics and store keys use: letters, digits, `-` and `_`, starting with a letter. */
+export const ACCOUNT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/
+
+export const DingTalkAccountFile = Schema.Struct(accountFields)
+
+export const DingTalkChannelFile = Schema.Struct({
+  ...accountFields,
+  apiBase: optional(
+    Schema.String,
+    `Open API and Stream gateway origin. Default ${OPENAPI_DEFAULTS.apiBase}.`,
+  ),
+  oapiBase: optional(
+    Schema.String,
+    `Origin session webhooks must live on. Default ${WEBHOOK_DEFAULTS.oapiBase}.`,
+  ),
   download: optional(
     Schema.Struct({
       maxBytes: optional(Between(1, 1_073_741_824), "Largest attachment downloaded. Default 20 MiB."),
@@ -140,6 +150,11 @@ export const DingTalkChannelFile = Schema.Struct({
       maxTotalMb: optional(Between(1, 1_048_576), "The oldest files go past this total. Default 1024."),
     }),
     "The uploads folder.",
+  ),
+  accounts: optional(
+    // Names are checked with the rules between accounts: a key that fails a record's key schema reads "excess property".
+    Schema.Record(Schema.String, DingTalkAccountFile),
+    'Several robots in one process, by account name: each has its own clientId/clientSecret and Stream connection; keys it leaves out are taken from channels.dingtalk. clientId/clientSecret written on channels.dingtalk itself are the account "default".',
   ),
 })
 

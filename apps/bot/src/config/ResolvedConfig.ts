@@ -2,20 +2,12 @@ import { homedir } from "node:os"
 import { join, resolve } from "node:path"
 import { ANTHROPIC_DEFAULTS, type AnthropicAgentConfig } from "@openpollen/agent-anthropic"
 import { OPENAI_DEFAULTS, type OpenAiAgentConfig } from "@openpollen/agent-openai"
-import {
-  type Allowlists,
-  CARD_UPDATE_INTERVAL_MS,
-  FRIENDLY_REPLIES,
-  type GroupPolicy,
-  type GroupSettings,
-  type ReplyMode,
-} from "@openpollen/core"
-import { CARD_DEFAULTS, DOWNLOAD_DEFAULTS, OPENAPI_DEFAULTS } from "@openpollen/openapi/defaults"
+import type { Allowlists, GroupPolicy, GroupSettings, ReplyMode } from "@openpollen/core"
 import { SQLITE_FILE_NAME } from "@openpollen/sqlite"
-import { STREAM_DEFAULTS } from "@openpollen/stream/defaults"
-import { WEBHOOK_DEFAULTS } from "@openpollen/webhook/defaults"
 import { Redacted } from "effect"
 import type { ConfigFile } from "./ConfigFile.js"
+import { resolveAccounts } from "./resolveAccounts.js"
+import { credentialsOf, resolveDingTalk } from "./resolveDingTalk.js"
 
 export interface DingTalkCredentials {
   readonly clientId: string
@@ -95,10 +87,22 @@ export type ResolvedStore =
       readonly stateDir: string
     }
 
+/** One robot: its app, and the channel's settings with its own laid over them. */
+export interface ResolvedAccount {
+  /** `default` for the credentials on `channels.dingtalk` itself, else its key in `channels.dingtalk.accounts`. */
+  readonly name: string
+  readonly credentials: DingTalkCredentials
+  /** Its `credentials` are this account's. */
+  readonly dingtalk: ResolvedDingTalk
+}
+
 export interface ResolvedConfig {
   /** The file it came from, or undefined when none was found (defaults only). */
   readonly source?: string
+  /** The channel's own settings: the defaults of every account, and the `default` account's credentials if any. */
   readonly dingtalk: ResolvedDingTalk
+  /** Every configured robot, the `default` account first; empty without credentials (the sandbox runs then). */
+  readonly accounts: ReadonlyArray<ResolvedAccount>
   readonly agent: ResolvedAgent
   readonly gateway: {
     readonly host: string
@@ -194,54 +198,12 @@ export const resolveConfig = (
       ? resolve(env.OPENPOLLEN_STATE_DIR)
       : join(openpollenHome(), "state")
   const dingtalk = file.channels?.dingtalk ?? {}
-  const clientId = dingtalk.clientId
-  const clientSecret = dingtalk.clientSecret
-  const credentials =
-    clientId !== undefined && clientSecret !== undefined
-      ? { clientId, clientSecret: Redacted.make(clientSecret), robotCode: dingtalk.robotCode ?? clientId }
-      : undefined
+  const credentials = credentialsOf(dingtalk)
+  const accounts = resolveAccounts(dingtalk)
   return {
     ...(source === undefined ? {} : { source }),
-    dingtalk: {
-      enabled: dingtalk.enabled ?? false,
-      ...(credentials === undefined ? {} : { credentials }),
-      groupPolicy: dingtalk.groupPolicy ?? "mention",
-      apiBase: dingtalk.apiBase ?? OPENAPI_DEFAULTS.apiBase,
-      oapiBase: dingtalk.oapiBase ?? WEBHOOK_DEFAULTS.oapiBase,
-      allowlists: dingtalk.allowlists ?? {},
-      groups: dingtalk.groups ?? {},
-      ...(dingtalk.refusalMessage === undefined || dingtalk.refusalMessage.trim() === ""
-        ? {}
-        : { refusalMessage: dingtalk.refusalMessage }),
-      unsupportedMessageReply: dingtalk.unsupportedMessageReply ?? FRIENDLY_REPLIES.unsupportedMessage,
-      maxReplyChars: dingtalk.maxReplyChars ?? 18_000,
-      webhookExpiryMarginMs: dingtalk.webhookExpiryMarginMs ?? 300_000,
-      maxConcurrentConversations: dingtalk.maxConcurrentConversations ?? 16,
-      maxPendingMessages: dingtalk.maxPendingMessages ?? 1_000,
-      sessionPerUserInGroups: dingtalk.sessionPerUserInGroups ?? false,
-      qps: dingtalk.qps ?? 20,
-      replyMode: dingtalk.replyMode ?? "markdown",
-      card: {
-        templateId: dingtalk.card?.templateId ?? CARD_DEFAULTS.templateId,
-        contentKey: dingtalk.card?.contentKey ?? CARD_DEFAULTS.contentKey,
-        updateIntervalMs: dingtalk.card?.updateIntervalMs ?? CARD_UPDATE_INTERVAL_MS,
-        qps: dingtalk.card?.qps ?? CARD_DEFAULTS.qps,
-      },
-      idleTimeoutMs: dingtalk.idleTimeoutMs ?? STREAM_DEFAULTS.idleTimeoutMs,
-      keepAliveMs: dingtalk.keepAliveMs ?? STREAM_DEFAULTS.keepAliveMs,
-      download: {
-        maxBytes: dingtalk.download?.maxBytes ?? DOWNLOAD_DEFAULTS.maxBytes,
-        timeoutMs: dingtalk.download?.timeoutMs ?? DOWNLOAD_DEFAULTS.timeoutMs,
-        totalTimeoutMs: dingtalk.download?.totalTimeoutMs ?? DOWNLOAD_DEFAULTS.totalTimeoutMs,
-        minBytesPerSecond: dingtalk.download?.minBytesPerSecond ?? DOWNLOAD_DEFAULTS.minBytesPerSecond,
-        allowPrivateHosts: dingtalk.download?.allowPrivateHosts ?? false,
-      },
-      uploads: {
-        dir: dingtalk.uploads?.dir ?? join(openpollenHome(), "sdk-workspace", "uploads"),
-        retentionDays: dingtalk.uploads?.retentionDays ?? 7,
-        maxTotalBytes: (dingtalk.uploads?.maxTotalMb ?? 1024) * 1024 * 1024,
-      },
-    },
+    dingtalk: resolveDingTalk(dingtalk, credentials),
+    accounts,
     agent: resolveAgent(file.agent),
     gateway: {
       host: file.gateway?.host ?? "127.0.0.1",
@@ -249,7 +211,7 @@ export const resolveConfig = (
       ...(file.gateway?.apiKey === undefined ? {} : { apiKey: Redacted.make(file.gateway.apiKey) }),
     },
     sandbox: { port: file.sandbox?.port ?? 18_801 },
-    store: resolveStore(file.store, stateDir, credentials !== undefined),
+    store: resolveStore(file.store, stateDir, accounts.length > 0),
     notices: noticesOf(file.store),
     log: { level: file.log?.level ?? "info" },
   }

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path"
 import { parseRedisUrl } from "@openpollen/redis/url"
 import { Result, Schema, SchemaIssue } from "effect"
 import JSON5 from "json5"
+import { accountProblems } from "./accountProblems.js"
 import { ConfigFile } from "./ConfigFile.js"
 import { type ResolvedConfig, resolveConfig } from "./ResolvedConfig.js"
 import { substituteEnv } from "./substituteEnv.js"
@@ -57,10 +58,15 @@ const crossKeyProblems = (
         : `${path}: environment variable ${variable} is not set`,
     )
   }
-  if (field(value, "channels", "dingtalk", "enabled") === true)
+  // With accounts, each account is checked for its own credentials instead.
+  if (
+    field(value, "channels", "dingtalk", "enabled") === true &&
+    Object.keys(field(value, "channels", "dingtalk", "accounts") ?? {}).length === 0
+  )
     for (const key of REQUIRED_WHEN_ENABLED)
       if (field(value, "channels", "dingtalk", key) === undefined)
         missing(`channels.dingtalk.${key}`, "required when the channel is enabled")
+  problems.push(...accountProblems(field(value, "channels", "dingtalk"), missing))
   if (field(value, "store", "kind") === "redis") {
     const url = field(value, "store", "url")
     if (url === undefined || url === "") missing("store.url", 'required when store.kind is "redis"')
