@@ -14,6 +14,8 @@ export interface SqliteInboundJournalOptions {
   readonly batchSize?: number
   /** A frame handed out this many times unanswered goes to the dead letters instead. Default 5. */
   readonly maxDeliveries?: number
+  /** Whose messages: the accounts (robots) of one process share the file, each journal takes only its own. Default `default`. */
+  readonly account?: string
 }
 
 const StoredFrame = Schema.Struct({
@@ -43,13 +45,15 @@ export const makeSqliteInboundJournal = (options: SqliteInboundJournalOptions = 
     const batchSize = Math.max(options.batchSize ?? 200, 1)
     const maxDeliveries = Math.max(Math.floor(options.maxDeliveries ?? 5), 1)
     const me = randomUUID()
+    const account = options.account ?? "default"
     const failed = (error: SqliteUnavailable) => new InboundJournalError({ message: error.message })
-    const FREE = "(held_by IS NULL OR held_by <> ?) AND available_at <= ?"
+    const FREE = "account = ? AND (held_by IS NULL OR held_by <> ?) AND available_at <= ?"
 
     const take = (now: number) =>
       database.write("journal claim", (sql) => {
         const rows = sql.all<InboundRow>(
           `SELECT id, frame, deliveries, card FROM inbound WHERE ${FREE} ORDER BY id LIMIT ?`,
+          account,
           me,
           now,
           batchSize,
@@ -60,11 +64,12 @@ export const makeSqliteInboundJournal = (options: SqliteInboundJournalOptions = 
           const deliveries = row.deliveries + 1
           if (deliveries > maxDeliveries) {
             sql.run(
-              "INSERT INTO dead_letters (journal_id, frame, deliveries, dead_at) VALUES (?, ?, ?, ?)",
+              "INSERT INTO dead_letters (journal_id, frame, deliveries, dead_at, account) VALUES (?, ?, ?, ?, ?)",
               String(row.id),
               row.frame,
               deliveries,
               now,
+              account,
             )
             sql.run("DELETE FROM inbound WHERE id = ?", row.id)
             dead.push({ ...row, deliveries })
@@ -79,7 +84,7 @@ export const makeSqliteInboundJournal = (options: SqliteInboundJournalOptions = 
     const lookOnce = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
       const any = yield* database.read("journal look", (sql) =>
-        sql.get(`SELECT 1 AS found FROM inbound WHERE ${FREE} LIMIT 1`, me, now),
+        sql.get(`SELECT 1 AS found FROM inbound WHERE ${FREE} LIMIT 1`, account, me, now),
       )
       if (any === undefined) return []
       const { taken, dead } = yield* take(now)
@@ -132,13 +137,14 @@ export const makeSqliteInboundJournal = (options: SqliteInboundJournalOptions = 
         database
           .write("journal record", (sql) =>
             sql.run(
-              "INSERT INTO inbound (frame, deliveries, held_by, available_at) VALUES (?, 1, ?, 0)",
+              "INSERT INTO inbound (frame, deliveries, held_by, available_at, account) VALUES (?, 1, ?, 0, ?)",
               JSON.stringify({
                 frameMessageId: frame.frameMessageId,
                 data: frame.data,
                 receivedAt: frame.receivedAt,
               }),
               me,
+              account,
             ),
           )
           .pipe(

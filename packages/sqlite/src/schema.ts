@@ -38,6 +38,11 @@ const MIGRATIONS: ReadonlyArray<string> = [
   `,
   // 1 when an AI card was opened for the message, so the next holder can close it if it answers otherwise.
   "ALTER TABLE inbound ADD COLUMN card INTEGER NOT NULL DEFAULT 0;",
+  // The robot (account) a received message belongs to: the accounts of one process share the file.
+  `
+  ALTER TABLE inbound ADD COLUMN account TEXT NOT NULL DEFAULT 'default';
+  ALTER TABLE dead_letters ADD COLUMN account TEXT NOT NULL DEFAULT 'default';
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -17,7 +17,12 @@ describe("SqliteInboundJournal on a file from the release before card marks (sch
         // A version-1 file: the current schema less the card column, holding one unanswered message of a dead process.
         yield* Effect.provide(Effect.void, journalOn(path))
         const old = new DatabaseSync(path)
-        old.exec("ALTER TABLE inbound DROP COLUMN card; PRAGMA user_version = 1;")
+        old.exec(`
+          ALTER TABLE inbound DROP COLUMN account;
+          ALTER TABLE dead_letters DROP COLUMN account;
+          ALTER TABLE inbound DROP COLUMN card;
+          PRAGMA user_version = 1;
+        `)
         old
           .prepare("INSERT INTO inbound (frame, deliveries, held_by, available_at) VALUES (?, 1, 'dead', 0)")
           .run(JSON.stringify({ frameMessageId: "f-old", data: { msgId: "msg-old" }, receivedAt: 1 }))
@@ -37,8 +42,12 @@ describe("SqliteInboundJournal on a file from the release before card marks (sch
         })
 
         const reopened = new DatabaseSync(path, { readOnly: true })
-        expect(reopened.prepare("PRAGMA user_version").get()).toEqual({ user_version: 2 })
-        expect(reopened.prepare("SELECT card FROM inbound WHERE id = 1").get()).toEqual({ card: 1 })
+        expect(reopened.prepare("PRAGMA user_version").get()).toEqual({ user_version: 3 })
+        // Written before accounts existed: the message is the single-account form's, the account "default".
+        expect(reopened.prepare("SELECT card, account FROM inbound WHERE id = 1").get()).toEqual({
+          card: 1,
+          account: "default",
+        })
         reopened.close()
       }),
   )
