@@ -11,7 +11,8 @@ Usage: openpollen <command> [options]
 Commands:
   start                      run the bot (the local DingTalk sandbox when no credentials are configured)
   channel list               configured channels and, when the bot runs, their live state
-  channel test dingtalk      check credentials and the Stream connection; --to <conversationId|staffId> sends a test message
+  channel test dingtalk      check credentials and the Stream connection; --to <conversationId|staffId> sends a test message;
+                             --account NAME tests one account (default: all)
   init                       write a commented openpollen.json
   doctor                     check config, credentials and connectivity
   deadletters list           messages the store gave up on (ids only); retry <id> or drop <id> them
@@ -23,10 +24,11 @@ Exit codes: 0 ok, 1 a check or the run failed, 2 bad usage or configuration`,
 Runs in the foreground. SIGINT / SIGTERM finish replies in flight (up to 10 s), close connections and exit 0,
 or 1 when the memory store loses messages still unanswered.`,
   channel: `Usage: openpollen channel list [--config FILE]
-       openpollen channel test dingtalk [--to <conversationId|staffId>] [--config FILE]
+       openpollen channel test dingtalk [--account NAME] [--to <conversationId|staffId>] [--config FILE]
 The test runs inside the running bot, through its gateway API.`,
-  init: `Usage: openpollen init [--path openpollen.json] [--group-policy mention|all] [--agent echo|openai|anthropic] [--enabled] [--force]
-Interactive on a terminal unless --group-policy or --agent is given.`,
+  init: `Usage: openpollen init [--path openpollen.json] [--group-policy mention|all] [--agent echo|openai|anthropic] [--enabled] [--accounts a,b] [--force]
+Interactive on a terminal unless --group-policy or --agent is given. --accounts writes one robot per name, its
+credentials from <NAME>_CLIENT_ID / <NAME>_CLIENT_SECRET.`,
   doctor: `Usage: openpollen doctor [--config FILE] [--trust-config]
 Credentials are sent only to DingTalk (or loopback) unless --trust-config vouches for the config's apiBase.`,
   deadletters: `Usage: openpollen deadletters list|retry <id>|drop <id> [--config FILE]
@@ -53,9 +55,11 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     options: {
       config: { type: "string" },
       to: { type: "string" },
+      account: { type: "string" },
       path: { type: "string" },
       "group-policy": { type: "string" },
       agent: { type: "string" },
+      accounts: { type: "string" },
       enabled: { type: "boolean" },
       force: { type: "boolean" },
       "trust-config": { type: "boolean" },
@@ -86,7 +90,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     case "channel": {
       const { channelList, channelTest } = await import("./commands/channel.js")
       if (rest[0] === "list") return channelList(config())
-      if (rest[0] === "test") return channelTest(config(), rest[1], values.to)
+      if (rest[0] === "test") return channelTest(config(), rest[1], values.to, values.account)
       throw new UsageError(`unknown channel subcommand "${rest[0] ?? ""}" (list, test)`)
     }
     case "init": {
@@ -97,6 +101,9 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
         ...(values["group-policy"] === undefined ? {} : { groupPolicy: values["group-policy"] }),
         ...(values.agent === undefined ? {} : { agent: values.agent }),
         ...(values.enabled === undefined ? {} : { enabled: values.enabled }),
+        ...(values.accounts === undefined
+          ? {}
+          : { accounts: values.accounts.split(",").map((name) => name.trim()) }),
       })
     }
     case "deadletters": {

@@ -61,4 +61,33 @@ describe("openpollen init's template", () => {
     const refusing = parseConfig(JSON.stringify(written), {})
     expect(refusing.dingtalk.refusalMessage).toBe("抱歉，你没有使用这个机器人的权限。")
   })
+
+  it("with accounts, writes one robot per name reading its own variables, and loads as those accounts", () => {
+    const text = configTemplate({
+      groupPolicy: "mention",
+      agent: "echo",
+      enabled: true,
+      accounts: ["sales", "hr-cn"],
+    })
+    const config = parseConfig(text, {
+      SALES_CLIENT_ID: "dingsales001",
+      SALES_CLIENT_SECRET: "s1",
+      HR_CN_CLIENT_ID: "dinghr000001",
+      HR_CN_CLIENT_SECRET: "s2",
+    })
+    expect(config.accounts.map((account) => [account.name, account.credentials.clientId])).toEqual([
+      ["sales", "dingsales001"],
+      ["hr-cn", "dinghr000001"],
+    ])
+    let problems: ReadonlyArray<string> = []
+    try {
+      parseConfig(text, { SALES_CLIENT_ID: "dingsales001", SALES_CLIENT_SECRET: "s1" })
+    } catch (error) {
+      if (error instanceof ConfigError) problems = error.problems
+    }
+    expect(problems).toEqual([
+      "channels.dingtalk.accounts.hr-cn.clientId: environment variable HR_CN_CLIENT_ID is not set",
+      "channels.dingtalk.accounts.hr-cn.clientSecret: environment variable HR_CN_CLIENT_SECRET is not set",
+    ])
+  })
 })

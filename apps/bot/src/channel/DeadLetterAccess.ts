@@ -4,7 +4,10 @@ import { Effect, type ManagedRuntime, Option } from "effect"
 /** What the gateway may do with the store's dead letters; every member answers `undefined` without a durable store. */
 export interface DeadLetterAccess {
   readonly count: () => Promise<number | undefined>
-  readonly list: (limit: number) => Promise<ReadonlyArray<DeadLetter> | undefined>
+  /** With several accounts, each names the account it came to. */
+  readonly list: (
+    limit: number,
+  ) => Promise<ReadonlyArray<DeadLetter & { readonly account?: string }> | undefined>
   readonly retry: (id: string) => Promise<boolean | undefined>
   readonly drop: (id: string) => Promise<boolean | undefined>
 }

@@ -1,30 +1,32 @@
-import {
-  type Agent,
-  type AgentMemory,
-  ChannelMetrics,
-  ChannelSettings,
-  type ConnectionState,
-  type DrainResult,
-  IntakeGate,
-  MemoryTokenStore,
-  sendMarkdown,
-  startChannelRunner,
-  Transport,
-} from "@openpollen/core"
-import { LocalFileStore } from "@openpollen/fs"
-import { AccessTokens, OpenApi } from "@openpollen/openapi"
-import { StreamDiagnostics, StreamTransport } from "@openpollen/stream"
-import { SessionWebhookSender } from "@openpollen/webhook"
-import { Cause, Effect, Exit, Layer, ManagedRuntime, Predicate, Scope, Stream } from "effect"
-import type { DingTalkCredentials, ResolvedConfig, ResolvedDingTalk } from "../config/ResolvedConfig.js"
-import { type ChannelStatus, maskId, type TestStep } from "./ChannelStatus.js"
-import { deadLetterAccess } from "./DeadLetterAccess.js"
+import type { Agent, AgentMemory, ConnectionState, DeadLetter, DrainResult } from "@openpollen/core"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Predicate from "effect/Predicate"
+import type {
+  DingTalkCredentials,
+  ResolvedAccount,
+  ResolvedConfig,
+  ResolvedDingTalk,
+} from "../config/ResolvedConfig.js"
+import { DEFAULT_ACCOUNT } from "../config/resolveAccounts.js"
+import { type AccountChannel, ChannelStartError, startAccountChannel } from "./AccountChannel.js"
+import { type AccountStatus, type ChannelStatus, maskId, type TestStep } from "./ChannelStatus.js"
+import type { DeadLetterAccess } from "./DeadLetterAccess.js"
 import { StoreHealth } from "./StoreHealth.js"
-import { stateLayers } from "./stateLayers.js"
+import { sharedLayers } from "./sharedLayers.js"
+
+export { ChannelStartError }
 
 export interface DingTalkChannelOptions {
+  /** The channel's own settings; the uploads folder and downloads are the process's, shared by every account. */
   readonly dingtalk: ResolvedDingTalk
-  readonly credentials: DingTalkCredentials
+  /** The single-robot form: one account, `default`, with `dingtalk`'s settings. */
+  readonly credentials?: DingTalkCredentials
+  /** Every robot to serve; takes the place of `credentials`. */
+  readonly accounts?: ReadonlyArray<ResolvedAccount>
   readonly store: ResolvedConfig["store"]
   readonly mode: "dingtalk" | "sandbox"
   /** Built on the store's AgentMemory, so with Redis every instance continues every conversation. */
@@ -32,121 +34,92 @@ export interface DingTalkChannelOptions {
   readonly logger: Layer.Layer<never>
 }
 
-const TEST_MESSAGE = {
-  title: "OpenPollen 测试消息",
-  text: "这是一条来自 OpenPollen 的测试消息 ✅",
-  atUserIds: [],
+const messageOf = (cause: Cause.Cause<unknown>, otherwise: string): string => {
+  const failure = Cause.squash(cause)
+  return Predicate.hasProperty(failure, "message") && Predicate.isString(failure.message)
+    ? failure.message
+    : otherwise
 }
 
-const channelLayer = (options: DingTalkChannelOptions) => {
-  const { dingtalk, credentials } = options
-  // The transport is built on the state, so with Redis it ACKs only what the InboundJournal has recorded, and after
-  // everything else (the uploads folder included): building it connects, and DingTalk counts an ACK as delivered.
-  const transport = StreamTransport.layer({
-    clientId: credentials.clientId,
-    clientSecret: credentials.clientSecret,
-    apiBase: dingtalk.apiBase,
-    idleTimeoutMs: dingtalk.idleTimeoutMs,
-    keepAliveMs: dingtalk.keepAliveMs,
-  })
-  const ready = Layer.mergeAll(
-    SessionWebhookSender.layer({ oapiBase: dingtalk.oapiBase }),
-    LocalFileStore.layer({
-      root: dingtalk.uploads.dir,
-      maxBytes: dingtalk.download.maxBytes,
-      retention: {
-        maxAgeDays: dingtalk.uploads.retentionDays,
-        maxTotalBytes: dingtalk.uploads.maxTotalBytes,
-      },
-    }),
-    ChannelMetrics.layer,
-    IntakeGate.layer(dingtalk.maxPendingMessages),
-    options.agent,
-    Layer.succeed(
-      ChannelSettings,
-      ChannelSettings.of({
-        robotCode: credentials.robotCode,
-        groupPolicy: dingtalk.groupPolicy,
-        allowlists: dingtalk.allowlists,
-        webhookExpiryMarginMs: dingtalk.webhookExpiryMarginMs,
-        maxConcurrentConversations: dingtalk.maxConcurrentConversations,
-        maxReplyChars: dingtalk.maxReplyChars,
-        sessionPerUserInGroups: dingtalk.sessionPerUserInGroups,
-        groups: dingtalk.groups,
-        ...(dingtalk.refusalMessage === undefined ? {} : { refusalMessage: dingtalk.refusalMessage }),
-        unsupportedMessageReply: dingtalk.unsupportedMessageReply,
-        replyMode: dingtalk.replyMode,
-        cardUpdateIntervalMs: dingtalk.card.updateIntervalMs,
-      }),
-    ),
-  )
-  return transport.pipe(
-    Layer.provideMerge(ready),
-    Layer.provideMerge(stateLayers(options)),
-    Layer.provideMerge(options.logger),
-  )
-}
-
-/** The channel's layers could not be built (e.g. the store's file is locked or damaged); the message says what to do. */
-export class ChannelStartError extends Error {
-  override readonly name = "ChannelStartError"
-}
+const errorText = (error: unknown) => (error instanceof Error ? error.message : "the account could not start")
 
 export type DingTalkChannel = Awaited<ReturnType<typeof startDingTalkChannel>>
 
-/** The DingTalk channel, wired: Stream transport, Open API, session webhooks, uploads, agent and the runner. */
+/**
+ * The DingTalk channel: one Stream connection, Open API and runner per account, all on one set of shared layers
+ * (the store, the uploads folder, the logger). An account that cannot start or connect reports it in its status;
+ * the others serve on. Throws ChannelStartError only when the shared layers or every account fail to start.
+ */
 export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
-  const runtime = ManagedRuntime.make(channelLayer(options))
-  const scope = Scope.makeUnsafe()
-  const started = await runtime.runPromiseExit(startChannelRunner.pipe(Scope.provide(scope)))
-  if (Exit.isFailure(started)) {
-    await runtime.dispose().catch(() => undefined)
-    const failure = Cause.squash(started.cause)
-    throw new ChannelStartError(
-      Predicate.hasProperty(failure, "message") && Predicate.isString(failure.message)
-        ? failure.message
-        : "the channel could not start",
-    )
+  const accounts: ReadonlyArray<ResolvedAccount> =
+    options.accounts ??
+    (options.credentials === undefined
+      ? []
+      : [
+          {
+            name: DEFAULT_ACCOUNT,
+            credentials: options.credentials,
+            dingtalk: { ...options.dingtalk, credentials: options.credentials },
+          },
+        ])
+  const shared = ManagedRuntime.make(
+    sharedLayers({ store: options.store, dingtalk: options.dingtalk, logger: options.logger }),
+  )
+  const built = await shared.runPromiseExit(shared.contextEffect)
+  if (Exit.isFailure(built)) {
+    await shared.dispose().catch(() => undefined)
+    throw new ChannelStartError(messageOf(built.cause, "the channel could not start"))
   }
-  const runner = started.value
-
-  const deadLetters = deadLetterAccess(runtime)
-  const status = async (): Promise<ChannelStatus> => {
-    const deadLetterCount = await deadLetters.count().catch(() => undefined)
-    return runtime.runPromise(
-      Effect.gen(function* () {
-        const diagnostics = yield* (yield* StreamDiagnostics).snapshot
-        const messages = yield* (yield* ChannelMetrics).snapshot
-        return {
-          channel: "dingtalk",
-          enabled: true,
-          mode: options.mode,
-          clientId: maskId(options.credentials.clientId),
-          robotCode: maskId(options.credentials.robotCode),
-          groupPolicy: options.dingtalk.groupPolicy,
-          replyMode: options.dingtalk.replyMode,
-          connection: diagnostics.state,
-          stream: diagnostics.counters,
-          messages,
-          ...(deadLetterCount === undefined ? {} : { deadLetters: deadLetterCount }),
-        } satisfies ChannelStatus
+  const started = await Promise.allSettled(
+    accounts.map((account) =>
+      startAccountChannel({
+        account,
+        store: options.store,
+        mode: options.mode,
+        agent: options.agent,
+        shared: built.value,
+        annotateLogs: accounts.length > 1,
       }),
-    )
+    ),
+  )
+  const running = started.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []))
+  const failed = new Map<string, string>(
+    started.flatMap((result, index) =>
+      result.status === "rejected" ? [[accounts[index]?.name ?? "", errorText(result.reason)] as const] : [],
+    ),
+  )
+  if (running.length === 0) {
+    await shared.dispose().catch(() => undefined)
+    throw new ChannelStartError([...failed.values()][0] ?? "no DingTalk account is configured")
   }
+  const byName = new Map<string, AccountChannel>(running.map((channel) => [channel.name, channel]))
 
-  /** Calls `listener` with the connection's state now and at every change, until the channel stops. */
-  const onConnectionChange = (listener: (state: ConnectionState) => void): void => {
-    runtime.runFork(
-      Effect.gen(function* () {
-        const transport = yield* Transport
-        yield* Stream.runForEach(transport.stateChanges, (state) => Effect.sync(() => listener(state)))
-      }).pipe(Effect.forkIn(scope)),
+  const notStarted = (account: ResolvedAccount): AccountStatus => ({
+    account: account.name,
+    enabled: true,
+    mode: options.mode,
+    clientId: maskId(account.credentials.clientId),
+    robotCode: maskId(account.credentials.robotCode),
+    groupPolicy: account.dingtalk.groupPolicy,
+    replyMode: account.dingtalk.replyMode,
+    startError: failed.get(account.name) ?? "not started",
+  })
+
+  const status = async (): Promise<ChannelStatus> => {
+    const each = await Promise.all(
+      accounts.map((account) => byName.get(account.name)?.status() ?? notStarted(account)),
     )
+    const first = each[0] ?? notStarted(accounts[0] as ResolvedAccount)
+    return {
+      channel: "dingtalk",
+      ...first,
+      accounts: Object.fromEntries(each.map((account) => [account.account ?? "", account])),
+    }
   }
 
   /** Whether the store can record messages (a bot that cannot record ACKs nothing and answers nothing). */
   const health = (): Promise<{ readonly ok: boolean; readonly reason?: string }> =>
-    runtime.runPromise(
+    shared.runPromise(
       Effect.gen(function* () {
         yield* (yield* StoreHealth).check
       }).pipe(
@@ -161,71 +134,95 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
       ),
     )
 
-  const send = (to: string, message: { readonly title?: string; readonly text: string }) =>
-    runtime.runPromise(
-      sendMarkdown(to, message.text, message.title).pipe(
-        Effect.match({
-          onFailure: (error) => ({ ok: false as const, detail: error.message }),
-          onSuccess: (sent) => ({
-            ok: true as const,
-            detail: `sent to ${to.startsWith("cid") ? "group" : "user"} ${to} in ${sent.delivered} part(s)`,
-          }),
-        }),
-      ),
+  /** `account` absent: every account (each step names its account when there are several). */
+  const test = async (to?: string, account?: string): Promise<ReadonlyArray<TestStep> | undefined> => {
+    const chosen = account === undefined ? accounts : accounts.filter((each) => each.name === account)
+    if (chosen.length === 0) return undefined
+    const named = accounts.length > 1
+    const steps = await Promise.all(
+      chosen.map(async (each): Promise<ReadonlyArray<TestStep>> => {
+        const channel = byName.get(each.name)
+        const own =
+          channel === undefined
+            ? [{ step: "stream" as const, ok: false, detail: `not started: ${notStarted(each).startError}` }]
+            : await channel.test(to)
+        return named ? own.map((step) => ({ ...step, account: each.name })) : own
+      }),
     )
+    return steps.flat()
+  }
 
-  const test = async (to?: string): Promise<ReadonlyArray<TestStep>> => {
-    // A fresh token with the configured secret, never the cached one: a secret reset in the developer console must
-    // show here now, not when the cached token expires hours later.
-    const credentials = await Effect.runPromise(
-      Effect.gen(function* () {
-        yield* (yield* AccessTokens).get
-      }).pipe(
-        Effect.provide(
-          OpenApi.layer({
-            clientId: options.credentials.clientId,
-            clientSecret: options.credentials.clientSecret,
-            robotCode: options.credentials.robotCode,
-            apiBase: options.dingtalk.apiBase,
-            requestTimeoutMs: 8_000,
-          }).pipe(Layer.provide(MemoryTokenStore.layer)),
+  /** From `account`, else the first account that runs; undefined when no such account runs. */
+  const send = (to: string, message: { readonly title?: string; readonly text: string }, account?: string) =>
+    (account === undefined ? running[0] : byName.get(account))?.send(to, message) ??
+    Promise.resolve(undefined)
+
+  const deadLetters: DeadLetterAccess = {
+    count: async () => {
+      const counts = await Promise.all(running.map((channel) => channel.deadLetters.count()))
+      return counts.every((count) => count === undefined)
+        ? undefined
+        : counts.reduce<number>((sum, count) => sum + (count ?? 0), 0)
+    },
+    list: async (limit) => {
+      const lists = await Promise.all(
+        running.map(async (channel) =>
+          ((await channel.deadLetters.list(limit)) ?? []).map(
+            (letter): DeadLetter & { readonly account?: string } =>
+              running.length > 1 ? { ...letter, account: channel.name } : letter,
+          ),
         ),
-        Effect.match({
-          onFailure: (error): TestStep => ({ step: "credentials", ok: false, detail: error.message }),
-          onSuccess: (): TestStep => ({
-            step: "credentials",
-            ok: true,
-            detail: "DingTalk issued a new access token for the configured secret",
-          }),
-        }),
-      ),
-    )
-    const { connection } = await status()
-    const stream: TestStep =
-      connection?._tag === "Connected"
-        ? { step: "stream", ok: true, detail: `connected since ${new Date(connection.since).toISOString()}` }
-        : {
-            step: "stream",
-            ok: false,
-            detail:
-              connection?._tag === "BackingOff"
-                ? `not connected: ${connection.lastError}`
-                : `not connected (${connection?._tag ?? "unknown"})`,
-          }
-    if (to === undefined) return [credentials, stream]
-    const sent = await send(to, TEST_MESSAGE)
-    return [credentials, stream, { step: "send", ...sent }]
+      )
+      if (lists.length === 0) return undefined
+      return lists
+        .flat()
+        .sort((a, b) => a.deadAt - b.deadAt)
+        .slice(0, limit)
+    },
+    retry: async (id) => firstAnswer(running.map((channel) => () => channel.deadLetters.retry(id))),
+    drop: async (id) => firstAnswer(running.map((channel) => () => channel.deadLetters.drop(id))),
+  }
+
+  /** Calls `listener` with each account's connection state now and at every change, until the channel stops. */
+  const onConnectionChange = (listener: (state: ConnectionState, account: string) => void): void => {
+    for (const channel of running) channel.onConnectionChange((state) => listener(state, channel.name))
   }
 
   const stop = async (timeoutMs: number): Promise<DrainResult> => {
-    const drained = await runtime.runPromise(runner.drain(timeoutMs))
-    await runtime.runPromise(Scope.close(scope, Exit.void))
-    await runtime.dispose()
-    return drained
+    const drained = await Promise.all(running.map((channel) => channel.stop(timeoutMs)))
+    await shared.dispose()
+    return {
+      drained: drained.every((result) => result.drained),
+      pending: drained.reduce((sum, result) => sum + result.pending, 0),
+    }
   }
 
   /** Whether messages left unanswered at a stop stay in a journal for the next start (sqlite, redis). */
   const keepsUnanswered = options.store.kind !== "memory"
 
-  return { status, health, onConnectionChange, test, send, stop, keepsUnanswered, deadLetters }
+  return {
+    accounts,
+    failed,
+    status,
+    health,
+    onConnectionChange,
+    test,
+    send,
+    stop,
+    keepsUnanswered,
+    deadLetters,
+  }
+}
+
+/** true from the first that answers true; undefined when none keeps dead letters. */
+const firstAnswer = async (
+  attempts: ReadonlyArray<() => Promise<boolean | undefined>>,
+): Promise<boolean | undefined> => {
+  let answer: boolean | undefined
+  for (const attempt of attempts) {
+    const found = await attempt()
+    if (found === true) return true
+    if (found === false) answer = false
+  }
+  return answer
 }

@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from "node:fs"
 import { basename, dirname, join } from "node:path"
 import { FRIENDLY_REPLIES, GROUP_POLICIES, type GroupPolicy } from "@openpollen/core"
+import { ACCOUNT_NAME } from "../config/ConfigFile.js"
 import { say } from "./output.js"
 import { configJsonSchema } from "./schema.js"
 
@@ -10,7 +11,39 @@ export interface InitAnswers {
   readonly groupPolicy: GroupPolicy
   readonly agent: (typeof AGENT_CHOICES)[number]
   readonly enabled: boolean
+  /** Several robots: one account each, its credentials from `<NAME>_CLIENT_ID` / `<NAME>_CLIENT_SECRET`. */
+  readonly accounts?: ReadonlyArray<string>
 }
+
+/** `sales-eu` → `SALES_EU`: the prefix of an account's environment variables. */
+const variablePrefix = (account: string) => account.toUpperCase().replace(/[^A-Z0-9]/g, "_")
+
+const credentialVariables = (answers: InitAnswers): ReadonlyArray<string> =>
+  answers.accounts === undefined || answers.accounts.length === 0
+    ? ["DINGTALK_CLIENT_ID", "DINGTALK_CLIENT_SECRET"]
+    : answers.accounts.flatMap((account) => [
+        `${variablePrefix(account)}_CLIENT_ID`,
+        `${variablePrefix(account)}_CLIENT_SECRET`,
+      ])
+
+const credentialKeys = (answers: InitAnswers) =>
+  answers.accounts === undefined || answers.accounts.length === 0
+    ? {
+        clientId: env("DINGTALK_CLIENT_ID:-"),
+        clientSecret: env("DINGTALK_CLIENT_SECRET:-"),
+        robotCode: env("DINGTALK_ROBOT_CODE:-"),
+      }
+    : {
+        accounts: Object.fromEntries(
+          answers.accounts.map((account) => [
+            account,
+            {
+              clientId: env(`${variablePrefix(account)}_CLIENT_ID`),
+              clientSecret: env(`${variablePrefix(account)}_CLIENT_SECRET`),
+            },
+          ]),
+        ),
+      }
 
 const SCHEMA_FILE = "openpollen.schema.json"
 const env = (name: string) => "${" + name + "}"
@@ -26,9 +59,7 @@ export const configTemplate = (answers: InitAnswers): string =>
       channels: {
         dingtalk: {
           enabled: answers.enabled,
-          clientId: env("DINGTALK_CLIENT_ID:-"),
-          clientSecret: env("DINGTALK_CLIENT_SECRET:-"),
-          robotCode: env("DINGTALK_ROBOT_CODE:-"),
+          ...credentialKeys(answers),
           groupPolicy: answers.groupPolicy,
           // Per-group settings by conversationId; "*" applies to every group (see the schema for the keys).
           groups: { "*": { enabled: true } },
@@ -112,6 +143,7 @@ export const init = async (options: {
   readonly groupPolicy?: string
   readonly agent?: string
   readonly enabled?: boolean
+  readonly accounts?: ReadonlyArray<string>
 }): Promise<number> => {
   if (existsSync(options.path) && !options.force) {
     say(`${options.path} already exists (use --force to overwrite)`)
@@ -121,6 +153,11 @@ export const init = async (options: {
     throw new Error("--group-policy must be mention or all")
   if (options.agent !== undefined && !isAgent(options.agent))
     throw new Error(`--agent must be ${AGENT_CHOICES.join(", ")}`)
+  const badName = options.accounts?.find((account) => !ACCOUNT_NAME.test(account))
+  if (badName !== undefined)
+    throw new Error(
+      `--accounts: "${badName}" is not an account name (a letter, then letters, digits, - or _)`,
+    )
   const given: Partial<InitAnswers> = {
     ...(options.groupPolicy === undefined ? {} : { groupPolicy: options.groupPolicy }),
     ...(options.agent === undefined ? {} : { agent: options.agent }),
@@ -136,12 +173,12 @@ export const init = async (options: {
         enabled: given.enabled ?? false,
       }
   if (answers === undefined) return 1
-  writeFileSync(options.path, configTemplate(answers), { mode: 0o600 })
+  const written = options.accounts === undefined ? answers : { ...answers, accounts: options.accounts }
+  writeFileSync(options.path, configTemplate(written), { mode: 0o600 })
   const schemaPath = join(dirname(options.path), SCHEMA_FILE)
   writeFileSync(schemaPath, `${JSON.stringify(configJsonSchema(), null, 2)}\n`)
   const variables = [
-    "DINGTALK_CLIENT_ID",
-    "DINGTALK_CLIENT_SECRET",
+    ...credentialVariables(written),
     ...(answers.agent === "openai" ? ["OPENAI_API_KEY"] : []),
     ...(answers.agent === "anthropic" ? ["ANTHROPIC_API_KEY"] : []),
   ]

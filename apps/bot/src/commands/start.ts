@@ -7,7 +7,8 @@ import { agentLayer } from "../agents/agentLayer.js"
 import type { ChannelStatus } from "../channel/ChannelStatus.js"
 import { maskId } from "../channel/ChannelStatus.js"
 import { ChannelStartError, type DingTalkChannel, startDingTalkChannel } from "../channel/DingTalkChannel.js"
-import type { DingTalkCredentials, ResolvedConfig } from "../config/ResolvedConfig.js"
+import type { ResolvedAccount, ResolvedConfig } from "../config/ResolvedConfig.js"
+import { DEFAULT_ACCOUNT } from "../config/resolveAccounts.js"
 import { startGateway } from "../gateway/GatewayServer.js"
 import { botLoggerLayer } from "../logging/BotLogger.js"
 import { writeErrorLine } from "../logging/errorLine.js"
@@ -18,10 +19,10 @@ import { watchPnpmLaunchers } from "./watchPnpmLaunchers.js"
 
 const SHUTDOWN_WAIT_MS = 10_000
 
-const secretsOf = (config: ResolvedConfig, credentials?: DingTalkCredentials) =>
+const secretsOf = (config: ResolvedConfig, accounts: ReadonlyArray<ResolvedAccount>) =>
   [
-    credentials?.clientSecret,
-    config.dingtalk.credentials?.clientSecret,
+    ...accounts.map((account) => account.credentials.clientSecret),
+    ...config.accounts.map((account) => account.credentials.clientSecret),
     config.agent.provider === "openai" ? config.agent.openai.apiKey : undefined,
     config.agent.provider === "anthropic" ? config.agent.anthropic.apiKey : undefined,
     config.gateway.apiKey,
@@ -66,9 +67,9 @@ const describe = (state: ConnectionState | undefined): string => {
 /** `openpollen start`: the channel, the gateway API and (without credentials) the sandbox, until SIGINT / SIGTERM. */
 export const start = async (config: ResolvedConfig): Promise<number> => {
   let simulator: Simulator | undefined
-  let credentials = config.dingtalk.credentials
   let dingtalk = config.dingtalk
-  const sandbox = credentials === undefined
+  const sandbox = config.accounts.length === 0
+  let accounts = config.accounts.filter((account) => account.dingtalk.enabled)
   if (sandbox) {
     // Loaded only here: a bot with credentials never needs the simulator or the sandbox page.
     const { startSimulator } = await import("@openpollen/simulator")
@@ -76,21 +77,24 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
     // The local DingTalk holds both card scopes; it also publishes the configured template, so replyMode "card"
     // with an org's own templateId shows cards in the sandbox instead of falling back to Markdown.
     simulator.cards.addTemplate(dingtalk.card.templateId)
-    credentials = {
+    const credentials = {
       clientId: simulator.app.clientId,
       clientSecret: Redacted.make(simulator.app.clientSecret),
       robotCode: simulator.app.robotCode,
     }
     dingtalk = { ...dingtalk, apiBase: simulator.url, oapiBase: simulator.url }
+    accounts = [{ name: DEFAULT_ACCOUNT, credentials, dingtalk: { ...dingtalk, credentials } }]
     say(`openpollen: no DingTalk credentials configured — running against the local DingTalk sandbox`)
   }
   const token = Redacted.make(randomBytes(32).toString("base64url"))
-  const secrets = [...secretsOf(config, credentials), Redacted.value(token)]
+  const secrets = [...secretsOf(config, accounts), Redacted.value(token)]
   const logger = botLoggerLayer({ level: config.log.level, secrets })
   const redact = makeRedactor(secrets)
   let channel: DingTalkChannel | undefined
   for (const notice of config.notices) complain(`openpollen: ${notice}`)
-  const runsChannel = credentials !== undefined && (sandbox || dingtalk.enabled)
+  const runsChannel = accounts.length > 0
+  const several = accounts.length > 1
+  const label = (account: string) => (several ? `dingtalk (${account})` : "dingtalk")
   const notYet: ChannelStatus = runsChannel
     ? {
         channel: "dingtalk",
@@ -107,10 +111,14 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
       ...(runsChannel
         ? {
             health: () => channel?.health() ?? Promise.resolve({ ok: false, reason: starting }),
-            test: (to?: string) =>
-              channel?.test(to) ?? Promise.resolve([{ step: "stream", ok: false, detail: starting }]),
-            send: (to: string, message: { readonly title?: string; readonly text: string }) =>
-              channel?.send(to, message) ?? Promise.resolve({ ok: false, detail: starting }),
+            test: (to?: string, account?: string) =>
+              channel?.test(to, account) ??
+              Promise.resolve([{ step: "stream" as const, ok: false, detail: starting }]),
+            send: (
+              to: string,
+              message: { readonly title?: string; readonly text: string },
+              account?: string,
+            ) => channel?.send(to, message, account) ?? Promise.resolve({ ok: false, detail: starting }),
             deadLetters: {
               count: () => channel?.deadLetters.count() ?? Promise.resolve(undefined),
               list: (limit: number) => channel?.deadLetters.list(limit) ?? Promise.resolve(undefined),
@@ -146,11 +154,11 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
   process.once("exit", () => removeRunState(stateDir, process.pid))
   say(`openpollen: run state in ${runState} (the CLI finds this bot and its token there)`)
   // Connected last: DingTalk ACKs only to a bot whose stores, uploads folder and gateway are ready.
-  if (credentials !== undefined && runsChannel) {
+  if (runsChannel) {
     try {
       channel = await startDingTalkChannel({
         dingtalk,
-        credentials,
+        accounts,
         store: config.store,
         mode: sandbox ? "sandbox" : "dingtalk",
         agent: agentLayer(config),
@@ -166,21 +174,26 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
       await simulator?.close()
       return EXIT.usage
     }
-    say(
-      `dingtalk: app ${maskId(credentials.clientId)}, groupPolicy ${dingtalk.groupPolicy}, agent ${config.agent.provider}`,
-    )
+    for (const account of accounts) {
+      const failure = channel.failed.get(account.name)
+      if (failure !== undefined) complain(redact(`${label(account.name)}: cannot start: ${failure}`))
+      else
+        say(
+          `${label(account.name)}: app ${maskId(account.credentials.clientId)}, groupPolicy ${account.dingtalk.groupPolicy}, agent ${config.agent.provider}`,
+        )
+    }
     say(`store: ${describeStore(config.store)}`)
   } else {
     say("dingtalk: disabled (set channels.dingtalk.enabled: true)")
   }
 
-  let reported = ""
-  channel?.onConnectionChange((connection) => {
+  const reported = new Map<string, string>()
+  channel?.onConnectionChange((connection, account) => {
     const key =
       connection._tag === "BackingOff" ? `${connection._tag}:${connection.lastError}` : connection._tag
-    if (key === reported || connection._tag === "Idle") return
-    reported = key
-    say(redact(`dingtalk: ${describe(connection)}`))
+    if (key === reported.get(account) || connection._tag === "Idle") return
+    reported.set(account, key)
+    say(redact(`${label(account)}: ${describe(connection)}`))
   })
 
   return new Promise<number>((resolve) => {

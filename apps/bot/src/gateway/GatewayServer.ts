@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { type Redacted, Result, Schema } from "effect"
-import type { ChannelStatus, TestStep } from "../channel/ChannelStatus.js"
+import { anyConnected, type ChannelStatus, type TestStep } from "../channel/ChannelStatus.js"
 import type { DeadLetterAccess } from "../channel/DeadLetterAccess.js"
 import { bearerMatches } from "./bearerMatches.js"
 import { processStatus } from "./processStatus.js"
@@ -11,11 +11,14 @@ export interface GatewayBackend {
   readonly status: () => Promise<ChannelStatus>
   /** Whether the channel can record messages; unhealthy makes /health answer 503 with the reason. */
   readonly health?: () => Promise<{ readonly ok: boolean; readonly reason?: string }>
-  readonly test?: (to?: string) => Promise<ReadonlyArray<TestStep>>
+  /** `account` absent: every account. Undefined when there is no such account. */
+  readonly test?: (to?: string, account?: string) => Promise<ReadonlyArray<TestStep> | undefined>
+  /** `account` absent: the first account. Undefined when there is no such account. */
   readonly send?: (
     to: string,
     message: { readonly title?: string; readonly text: string },
-  ) => Promise<{ readonly ok: boolean; readonly detail: string }>
+    account?: string,
+  ) => Promise<{ readonly ok: boolean; readonly detail: string } | undefined>
   readonly deadLetters?: DeadLetterAccess
 }
 
@@ -30,9 +33,13 @@ export interface GatewayOptions {
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"])
 export const isLoopback = (host: string) => LOOPBACK.has(host) || host.startsWith("127.")
 
-const TestRequest = Schema.Struct({ to: Schema.optionalKey(Schema.String) })
+const TestRequest = Schema.Struct({
+  to: Schema.optionalKey(Schema.String),
+  account: Schema.optionalKey(Schema.String),
+})
 const MessageRequest = Schema.Struct({
   channel: Schema.optionalKey(Schema.Literal("dingtalk")),
+  account: Schema.optionalKey(Schema.String),
   to: Schema.String.check(Schema.isNonEmpty()),
   text: Schema.String.check(Schema.isNonEmpty()),
   title: Schema.optionalKey(Schema.String),
@@ -103,6 +110,11 @@ const deadLetters = async (
     : send(response, 404, { error: `no dead letter ${body.success.id}` })
 }
 
+const noAccount = (response: ServerResponse, account: string | undefined) =>
+  send(response, 404, {
+    error: `no DingTalk account named "${account ?? ""}" (\`openpollen channel list\` shows them)`,
+  })
+
 const authorised = (request: IncomingMessage, secrets: ReadonlyArray<Redacted.Redacted<string>>) =>
   bearerMatches(request.headers.authorization, secrets)
 
@@ -128,13 +140,27 @@ export const startGateway = async (options: GatewayOptions, backend: GatewayBack
           })
       }
       if (request.method === "GET" && path === "/health") {
+        // With several accounts: ok while at least one is connected; each account's state is listed.
         const status = await backend.status()
-        const connected = status.mode === "disabled" || status.connection?._tag === "Connected"
+        const connected = status.mode === "disabled" || anyConnected(status)
         const health = (await backend.health?.()) ?? { ok: true }
-        const dingtalk = status.connection?._tag ?? status.mode
+        const dingtalk =
+          connected && status.mode !== "disabled" ? "Connected" : (status.connection?._tag ?? status.mode)
+        const accounts =
+          status.accounts === undefined || Object.keys(status.accounts).length < 2
+            ? {}
+            : {
+                accounts: Object.fromEntries(
+                  Object.entries(status.accounts).map(([name, account]) => [
+                    name,
+                    account.connection?._tag ??
+                      (account.startError === undefined ? account.mode : "NotStarted"),
+                  ]),
+                ),
+              }
         return health.ok
-          ? send(response, 200, { ok: connected, dingtalk })
-          : send(response, 503, { ok: false, dingtalk, store: health.reason })
+          ? send(response, 200, { ok: connected, dingtalk, ...accounts })
+          : send(response, 503, { ok: false, dingtalk, ...accounts, store: health.reason })
       }
       if (readKeys.length > 0 && !authorised(request, writeKeys))
         return send(response, 401, { error: "missing or wrong API key (Authorization: Bearer …)" })
@@ -144,8 +170,10 @@ export const startGateway = async (options: GatewayOptions, backend: GatewayBack
         if (backend.test === undefined)
           return send(response, 409, { error: "the DingTalk channel is not running" })
         const body = Schema.decodeUnknownResult(TestRequest)(await readJson(request))
-        if (Result.isFailure(body)) return send(response, 400, { error: 'expected {"to"?: string}' })
-        const steps = await backend.test(body.success.to)
+        if (Result.isFailure(body))
+          return send(response, 400, { error: 'expected {"to"?: string, "account"?: string}' })
+        const steps = await backend.test(body.success.to, body.success.account)
+        if (steps === undefined) return noAccount(response, body.success.account)
         return send(response, steps.every((step) => step.ok) ? 200 : 502, { steps })
       }
       if (request.method === "POST" && path === "/api/messages") {
@@ -153,9 +181,12 @@ export const startGateway = async (options: GatewayOptions, backend: GatewayBack
           return send(response, 409, { error: "the DingTalk channel is not running" })
         const body = Schema.decodeUnknownResult(MessageRequest)(await readJson(request))
         if (Result.isFailure(body))
-          return send(response, 400, { error: 'expected {"to": string, "text": string, "title"?: string}' })
-        const { to, text, title } = body.success
-        const result = await backend.send(to, { text, ...(title === undefined ? {} : { title }) })
+          return send(response, 400, {
+            error: 'expected {"to": string, "text": string, "title"?: string, "account"?: string}',
+          })
+        const { to, text, title, account } = body.success
+        const result = await backend.send(to, { text, ...(title === undefined ? {} : { title }) }, account)
+        if (result === undefined) return noAccount(response, account)
         return send(response, result.ok ? 200 : 502, result)
       }
       if (path === "/api/deadletters" || path.startsWith("/api/deadletters/"))
