@@ -1,0 +1,193 @@
+import { join } from "node:path"
+import { type SimApp, type SimUser, type Simulator, startSimulator } from "@openpollen/simulator"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { ChannelStatus } from "../../src/channel/ChannelStatus.js"
+import { runCli } from "../support/runCli.js"
+import { type BotProcess, startCli, until } from "./harness/BotProcess.js"
+
+// The config file holds literal `${VAR}` references: the bot, not this test, substitutes them.
+const envRef = (name: string) => "$" + `{${name}}`
+
+/** `channels.dingtalk.accounts` with each account's credentials read from `<NAME>_ID` / `<NAME>_SECRET`. */
+const accountsConfig = (sim: Simulator, names: ReadonlyArray<string>) => ({
+  channels: {
+    dingtalk: {
+      enabled: true,
+      apiBase: sim.url,
+      oapiBase: sim.url,
+      accounts: Object.fromEntries(
+        names.map((name) => [
+          name,
+          {
+            clientId: envRef(`${name.toUpperCase()}_ID`),
+            clientSecret: envRef(`${name.toUpperCase()}_SECRET`),
+          },
+        ]),
+      ),
+    },
+  },
+  agent: { provider: "echo" },
+  gateway: { host: "127.0.0.1", port: 0 },
+})
+
+const channelStatus = async (bot: BotProcess): Promise<ChannelStatus> => {
+  const body = (await (await fetch(`${bot.gatewayUrl}/api/status`)).json()) as {
+    readonly channels: ReadonlyArray<ChannelStatus>
+  }
+  const [status] = body.channels
+  if (status === undefined) throw new Error("the gateway API listed no channel")
+  return status
+}
+
+/** A robot as another robot's message names it in atUsers. */
+const robotAsUser = (app: SimApp): SimUser => ({ dingtalkId: app.chatbotUserId, nick: app.robotCode })
+
+describe("two accounts in one process, one of them with a wrong secret", () => {
+  let sim: Simulator
+  let bot: BotProcess
+  let good: SimApp
+  let bad: SimApp
+  let alice: SimUser
+  const cli = (args: ReadonlyArray<string>) =>
+    runCli(bot.home, [...args, "--config", join(bot.home, "openpollen.json")], {
+      GOOD_ID: good.clientId,
+      GOOD_SECRET: good.clientSecret,
+      BAD_ID: bad.clientId,
+      BAD_SECRET: "not-the-secret",
+    })
+
+  beforeAll(async () => {
+    sim = await startSimulator({
+      apps: [
+        { clientId: "dinggoodapp000001", clientSecret: "good-app-secret" },
+        { clientId: "dingbadapp0000002", clientSecret: "bad-app-real-secret" },
+      ],
+      pingIntervalMs: 1_000,
+    })
+    ;[good, bad] = sim.apps as [SimApp, SimApp]
+    bot = await startCli(accountsConfig(sim, ["good", "bad"]), {
+      GOOD_ID: good.clientId,
+      GOOD_SECRET: good.clientSecret,
+      BAD_ID: bad.clientId,
+      BAD_SECRET: "not-the-secret",
+    })
+    await bot.waitFor(/dingtalk \(good\): connected/, 30_000)
+    await bot.waitFor(/dingtalk \(bad\): not connected/, 30_000)
+    alice = sim.addUser({ nick: "王芳" })
+  })
+
+  afterAll(async () => {
+    const code = await bot?.stop()
+    await sim?.close()
+    expect(code).toBe(0)
+  })
+
+  it("the good account answers a DM and an @-mention in a group through its own robot", async () => {
+    const dm = sim.dm(alice)
+    await sim.sendText(dm, alice, "你好", { clientId: good.clientId })
+    expect(await sim.nextReply(dm.id, { timeoutMs: 10_000 })).toMatchObject({
+      clientId: good.clientId,
+      text: "你好",
+    })
+    const group = sim.group({ title: "项目群", members: [alice] })
+    await sim.sendText(group, alice, "在吗", { clientId: good.clientId })
+    const reply = await sim.nextReply(group.id, { timeoutMs: 10_000 })
+    expect(reply.clientId).toBe(good.clientId)
+    expect(reply.text).toBe(`在吗\n\n@${alice.staffId}`)
+  })
+
+  it("the bad account shows its auth error in /api/status, /health and channel list; the process stays up", async () => {
+    const status = await channelStatus(bot)
+    expect(status.account).toBe("good")
+    expect(status.connection?._tag).toBe("Connected")
+    const badStatus = status.accounts?.bad
+    expect(badStatus?.connection?._tag).toBe("BackingOff")
+    expect(badStatus?.connection?._tag === "BackingOff" && badStatus.connection.lastError).toMatch(
+      /401|auth|credential/i,
+    )
+    expect(badStatus?.robotCode).toBe("dingb…002")
+    expect(status.accounts?.good?.messages?.replied).toBeGreaterThanOrEqual(2)
+    expect(badStatus?.messages?.received).toBe(0)
+
+    const health = await fetch(`${bot.gatewayUrl}/health`)
+    expect(health.status).toBe(200)
+    expect(await health.json()).toEqual({
+      ok: true,
+      dingtalk: "Connected",
+      accounts: { good: "Connected", bad: "BackingOff" },
+    })
+
+    const list = await cli(["channel", "list"])
+    expect(list.code).toBe(0)
+    expect(list.stdout).toMatch(/dingtalk +good .* connected since/)
+    expect(list.stdout).toMatch(/dingtalk +bad .* backing off: .*(401|auth|credential)/i)
+    expect(`${list.stdout}${list.stderr}`).not.toContain("not-the-secret")
+
+    const testBad = await cli(["channel", "test", "dingtalk", "--account", "bad"])
+    expect(testBad.code).toBe(1)
+    expect(testBad.stdout).toMatch(/✘ bad +credentials +DingTalk rejected/)
+    const testGood = await cli(["channel", "test", "dingtalk", "--account", "good"])
+    expect(testGood.stdout).toMatch(/✔ good +credentials/)
+    expect(testGood.code).toBe(0)
+    expect((await cli(["channel", "test", "dingtalk", "--account", "nobody"])).code).toBe(2)
+
+    expect(bot.output()).not.toContain("not-the-secret")
+    expect(bot.output()).toMatch(/dingtalk \(good\): app dingg…001/)
+    // Still serving after all of that.
+    const dm = sim.dm(sim.addUser({ nick: "李雷" }))
+    await sim.sendText(dm, dm.members[0] as SimUser, "还在吗", { clientId: good.clientId })
+    expect((await sim.nextReply(dm.id, { timeoutMs: 10_000 })).text).toBe("还在吗")
+  })
+})
+
+describe("a group message that @-mentions two robots of one process", () => {
+  let sim: Simulator
+  let bot: BotProcess
+
+  beforeAll(async () => {
+    sim = await startSimulator({
+      apps: [
+        { clientId: "dingsalesapp00001", clientSecret: "sales-secret" },
+        { clientId: "dingsupportapp002", clientSecret: "support-secret" },
+      ],
+    })
+    const [sales, support] = sim.apps as [SimApp, SimApp]
+    bot = await startCli(accountsConfig(sim, ["sales", "support"]), {
+      SALES_ID: sales.clientId,
+      SALES_SECRET: sales.clientSecret,
+      SUPPORT_ID: support.clientId,
+      SUPPORT_SECRET: support.clientSecret,
+    })
+    await bot.waitFor(/dingtalk \(sales\): connected/, 30_000)
+    await bot.waitFor(/dingtalk \(support\): connected/, 30_000)
+  })
+
+  afterAll(async () => {
+    const code = await bot?.stop()
+    await sim?.close()
+    expect(code).toBe(0)
+  })
+
+  it("gets one answer from each robot (both deliveries share the msgId)", async () => {
+    const [sales, support] = sim.apps as [SimApp, SimApp]
+    const alice = sim.addUser({ nick: "王芳" })
+    const group = sim.group({ title: "售前售后群", members: [alice] })
+    const first = await sim.sendText(group, alice, "两位都看一下", {
+      clientId: sales.clientId,
+      alsoMention: [robotAsUser(support)],
+    })
+    await sim.sendText(group, alice, "两位都看一下", {
+      clientId: support.clientId,
+      alsoMention: [robotAsUser(sales)],
+      overrides: { msgId: first.msgId },
+    })
+    await until(() => sim.replies.filter((reply) => reply.conversationId === group.id).length >= 2, 10_000)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const replies = sim.replies.filter((reply) => reply.conversationId === group.id)
+    expect(replies.map((reply) => reply.clientId).sort()).toEqual([sales.clientId, support.clientId].sort())
+    for (const reply of replies) expect(reply.text).toContain("两位都看一下")
+    const status = await channelStatus(bot)
+    expect(status.accounts?.sales?.messages?.duplicates).toBe(0)
+    expect(status.accounts?.support?.messages?.duplicates).toBe(0)
+  })
+})
