@@ -1,4 +1,6 @@
+import { execFileSync } from "node:child_process"
 import { join } from "node:path"
+import { type RedisServer, startRedisServer } from "@openpollen/redis/testing"
 import { type SimApp, type SimUser, type Simulator, startSimulator } from "@openpollen/simulator"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { ChannelStatus } from "../../src/channel/ChannelStatus.js"
@@ -140,54 +142,83 @@ describe("two accounts in one process, one of them with a wrong secret", () => {
   })
 })
 
-describe("a group message that @-mentions two robots of one process", () => {
-  let sim: Simulator
-  let bot: BotProcess
+describe.each(["sqlite", "redis"] as const)(
+  "a group message that @-mentions two robots of one process (%s store)",
+  (store) => {
+    let sim: Simulator
+    let bot: BotProcess
+    let redis: RedisServer | undefined
 
-  beforeAll(async () => {
-    sim = await startSimulator({
-      apps: [
-        { clientId: "dingsalesapp00001", clientSecret: "sales-secret" },
-        { clientId: "dingsupportapp002", clientSecret: "support-secret" },
-      ],
+    beforeAll(async () => {
+      redis = store === "redis" ? await startRedisServer() : undefined
+      sim = await startSimulator({
+        apps: [
+          { clientId: "dingsalesapp00001", clientSecret: "sales-secret" },
+          { clientId: "dingsupportapp002", clientSecret: "support-secret" },
+        ],
+      })
+      const [sales, support] = sim.apps as [SimApp, SimApp]
+      const config = {
+        ...accountsConfig(sim, ["sales", "support"]),
+        store: redis === undefined ? { kind: "sqlite" } : { kind: "redis", url: envRef("REDIS_URL") },
+      }
+      bot = await startCli(config, {
+        ...(redis === undefined ? {} : { REDIS_URL: redis.url }),
+        SALES_ID: sales.clientId,
+        SALES_SECRET: sales.clientSecret,
+        SUPPORT_ID: support.clientId,
+        SUPPORT_SECRET: support.clientSecret,
+      })
+      await bot.waitFor(/dingtalk \(sales\): connected/, 30_000)
+      await bot.waitFor(/dingtalk \(support\): connected/, 30_000)
     })
-    const [sales, support] = sim.apps as [SimApp, SimApp]
-    bot = await startCli(accountsConfig(sim, ["sales", "support"]), {
-      SALES_ID: sales.clientId,
-      SALES_SECRET: sales.clientSecret,
-      SUPPORT_ID: support.clientId,
-      SUPPORT_SECRET: support.clientSecret,
-    })
-    await bot.waitFor(/dingtalk \(sales\): connected/, 30_000)
-    await bot.waitFor(/dingtalk \(support\): connected/, 30_000)
-  })
 
-  afterAll(async () => {
-    const code = await bot?.stop()
-    await sim?.close()
-    expect(code).toBe(0)
-  })
+    afterAll(async () => {
+      const code = await bot?.stop()
+      await sim?.close()
+      await redis?.stop()
+      expect(code).toBe(0)
+    })
 
-  it("gets one answer from each robot (both deliveries share the msgId)", async () => {
-    const [sales, support] = sim.apps as [SimApp, SimApp]
-    const alice = sim.addUser({ nick: "王芳" })
-    const group = sim.group({ title: "售前售后群", members: [alice] })
-    const first = await sim.sendText(group, alice, "两位都看一下", {
-      clientId: sales.clientId,
-      alsoMention: [robotAsUser(support)],
+    it("gets one answer from each robot (both deliveries share the msgId)", async () => {
+      const [sales, support] = sim.apps as [SimApp, SimApp]
+      const alice = sim.addUser({ nick: "王芳" })
+      const group = sim.group({ title: "售前售后群", members: [alice] })
+      const first = await sim.sendText(group, alice, "两位都看一下", {
+        clientId: sales.clientId,
+        alsoMention: [robotAsUser(support)],
+      })
+      await sim.sendText(group, alice, "两位都看一下", {
+        clientId: support.clientId,
+        alsoMention: [robotAsUser(sales)],
+        overrides: { msgId: first.msgId },
+      })
+      await until(() => sim.replies.filter((reply) => reply.conversationId === group.id).length >= 2, 10_000)
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      const replies = sim.replies.filter((reply) => reply.conversationId === group.id)
+      expect(replies.map((reply) => reply.clientId).sort()).toEqual([sales.clientId, support.clientId].sort())
+      for (const reply of replies) expect(reply.text).toContain("两位都看一下")
+      const status = await channelStatus(bot)
+      expect(status.accounts?.sales?.messages?.duplicates).toBe(0)
+      expect(status.accounts?.support?.messages?.duplicates).toBe(0)
+      if (redis !== undefined)
+        // Each robot journals what it receives in its own stream, so only it ever answers it after a crash.
+        expect(redisKeys(redis, "openpollen:*inbound")).toEqual([
+          "openpollen:account:sales:inbound",
+          "openpollen:account:support:inbound",
+        ])
     })
-    await sim.sendText(group, alice, "两位都看一下", {
-      clientId: support.clientId,
-      alsoMention: [robotAsUser(sales)],
-      overrides: { msgId: first.msgId },
-    })
-    await until(() => sim.replies.filter((reply) => reply.conversationId === group.id).length >= 2, 10_000)
-    await new Promise((resolve) => setTimeout(resolve, 500))
-    const replies = sim.replies.filter((reply) => reply.conversationId === group.id)
-    expect(replies.map((reply) => reply.clientId).sort()).toEqual([sales.clientId, support.clientId].sort())
-    for (const reply of replies) expect(reply.text).toContain("两位都看一下")
-    const status = await channelStatus(bot)
-    expect(status.accounts?.sales?.messages?.duplicates).toBe(0)
-    expect(status.accounts?.support?.messages?.duplicates).toBe(0)
-  })
-})
+  },
+)
+
+const redisKeys = (redis: RedisServer, pattern: string): ReadonlyArray<string> =>
+  execFileSync(
+    "redis-cli",
+    ["-p", String(redis.port), "-a", redis.password, "--no-auth-warning", "KEYS", pattern],
+    {
+      encoding: "utf8",
+    },
+  )
+    .split("\n")
+    .filter((key) => key !== "")
+    .sort()
