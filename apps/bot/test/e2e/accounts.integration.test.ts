@@ -134,6 +134,8 @@ describe("two accounts in one process, one of them with a wrong secret", () => {
     expect((await cli(["channel", "test", "dingtalk", "--account", "nobody"])).code).toBe(2)
 
     expect(bot.output()).not.toContain("not-the-secret")
+    // With several accounts every log line of an account names it.
+    expect(bot.output()).toMatch(/DingTalk rejected the app credentials[^\n]*"account":"bad"/)
     expect(bot.output()).toMatch(/dingtalk \(good\): app dingg…001/)
     // Still serving after all of that.
     const dm = sim.dm(sim.addUser({ nick: "李雷" }))
