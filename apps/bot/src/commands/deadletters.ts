@@ -31,10 +31,15 @@ export const deadletters = async (
       complain(`deadletters: ${errorOf(answer)}`)
       return EXIT.failure
     }
-    const { count, deadLetters } = answer.body as { count: number; deadLetters: ReadonlyArray<DeadLetter> }
+    const { count, deadLetters } = answer.body as {
+      count: number
+      deadLetters: ReadonlyArray<DeadLetter & { readonly account?: string }>
+    }
+    // With several accounts each letter names the robot it came to.
+    const accounts = deadLetters.some((letter) => letter.account !== undefined)
     say(
       paint.bold(
-        "ID                  MSG ID                          CONVERSATION                    DELIVERIES  RECEIVED                  GIVEN UP",
+        `ID                  MSG ID                          CONVERSATION                    DELIVERIES  RECEIVED                  GIVEN UP${accounts ? "                  ACCOUNT" : ""}`,
       ),
     )
     for (const letter of deadLetters)
@@ -45,7 +50,7 @@ export const deadletters = async (
           (letter.conversationId ?? "-").padEnd(31),
           String(letter.deliveries).padEnd(11),
           time(letter.receivedAt).padEnd(25),
-          time(letter.deadAt),
+          accounts ? `${time(letter.deadAt).padEnd(25)} ${letter.account ?? "-"}` : time(letter.deadAt),
         ].join(" "),
       )
     say(
