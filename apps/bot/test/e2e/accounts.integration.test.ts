@@ -133,6 +133,14 @@ describe("two accounts in one process, one of them with a wrong secret", () => {
     expect(testGood.code).toBe(0)
     expect((await cli(["channel", "test", "dingtalk", "--account", "nobody"])).code).toBe(2)
 
+    const doctor = await cli(["doctor"])
+    expect(doctor.code).toBe(1)
+    expect(doctor.stdout).toMatch(/✔ credentials +account good: an access token was issued/)
+    expect(doctor.stdout).toMatch(/✘ credentials +account bad: .*channels\.dingtalk\.accounts\.bad\.clientId/)
+    expect(doctor.stdout).toMatch(/✔ stream +account good: connected since/)
+    expect(doctor.stdout).toMatch(/✘ stream +account bad: not connected: /)
+    expect(`${doctor.stdout}${doctor.stderr}`).not.toContain("not-the-secret")
+
     expect(bot.output()).not.toContain("not-the-secret")
     // With several accounts every log line of an account names it.
     expect(bot.output()).toMatch(/DingTalk rejected the app credentials[^\n]*"account":"bad"/)
