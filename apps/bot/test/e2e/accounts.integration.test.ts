@@ -218,6 +218,27 @@ describe.each(["sqlite", "redis"] as const)(
           "openpollen:account:support:inbound",
         ])
     })
+
+    it("one app revoked while running (its secret reset) backs off alone; the other robot keeps answering", async () => {
+      const [sales, support] = sim.apps as [SimApp, SimApp]
+      sim.rotateSecret("reset-in-the-console", support.clientId)
+      for (const connection of sim.connections(support.clientId)) sim.kill(connection.id)
+      await bot.waitFor(/dingtalk \(support\): not connected/, 20_000)
+      const status = await channelStatus(bot)
+      expect(status.accounts?.support?.connection?._tag).toBe("BackingOff")
+      expect(status.accounts?.sales?.connection?._tag).toBe("Connected")
+      expect(await (await fetch(`${bot.gatewayUrl}/health`)).json()).toMatchObject({
+        ok: true,
+        accounts: { sales: "Connected", support: "BackingOff" },
+      })
+      const bob = sim.addUser({ nick: "李雷" })
+      const dm = sim.dm(bob)
+      await sim.sendText(dm, bob, "还有人吗", { clientId: sales.clientId })
+      expect(await sim.nextReply(dm.id, { timeoutMs: 10_000 })).toMatchObject({
+        clientId: sales.clientId,
+        text: "还有人吗",
+      })
+    })
   },
 )
 
