@@ -13,6 +13,9 @@ const stateText = (status: AccountStatus | undefined, running: boolean) => {
   if (connection._tag === "Connected")
     return paint.green(`connected since ${new Date(connection.since).toISOString()}`)
   if (connection._tag === "BackingOff") return paint.red(`backing off: ${connection.lastError}`)
+  // Between two slow retries of a refused app: still worth naming why the last attempt failed.
+  if (connection._tag === "Connecting" && status?.stream?.lastError !== undefined)
+    return paint.yellow(`connecting (last attempt: ${status.stream.lastError})`)
   return connection._tag
 }
 

@@ -176,7 +176,9 @@ const streamChecks = async (config: ResolvedConfig): Promise<ReadonlyArray<Check
           ? `not started: ${account.startError}`
           : connection?._tag === "BackingOff"
             ? `not connected: ${connection.lastError}`
-            : `not connected (${connection?._tag ?? "unknown"})`
+            : account.stream?.lastError !== undefined
+              ? `not connected (${connection?._tag ?? "unknown"}): ${account.stream.lastError}`
+              : `not connected (${connection?._tag ?? "unknown"})`
       }`,
     }
   })
