@@ -5,32 +5,8 @@ import { type SimApp, type SimUser, type Simulator, startSimulator } from "@open
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { ChannelStatus } from "../../src/channel/ChannelStatus.js"
 import { runCli } from "../support/runCli.js"
+import { accountsConfig, envRef } from "./harness/accountsConfig.js"
 import { type BotProcess, startCli, until } from "./harness/BotProcess.js"
-
-// The config file holds literal `${VAR}` references: the bot, not this test, substitutes them.
-const envRef = (name: string) => "$" + `{${name}}`
-
-/** `channels.dingtalk.accounts` with each account's credentials read from `<NAME>_ID` / `<NAME>_SECRET`. */
-const accountsConfig = (sim: Simulator, names: ReadonlyArray<string>) => ({
-  channels: {
-    dingtalk: {
-      enabled: true,
-      apiBase: sim.url,
-      oapiBase: sim.url,
-      accounts: Object.fromEntries(
-        names.map((name) => [
-          name,
-          {
-            clientId: envRef(`${name.toUpperCase()}_ID`),
-            clientSecret: envRef(`${name.toUpperCase()}_SECRET`),
-          },
-        ]),
-      ),
-    },
-  },
-  agent: { provider: "echo" },
-  gateway: { host: "127.0.0.1", port: 0 },
-})
 
 const channelStatus = async (bot: BotProcess): Promise<ChannelStatus> => {
   const body = (await (await fetch(`${bot.gatewayUrl}/api/status`)).json()) as {
