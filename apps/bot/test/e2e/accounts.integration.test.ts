@@ -145,8 +145,17 @@ describe.each(["sqlite", "redis"] as const)(
         ],
       })
       const [sales, support] = sim.apps as [SimApp, SimApp]
+      const base = accountsConfig(sim, ["sales", "support"])
+      const { sales: salesAccount, support: supportAccount } = base.channels.dingtalk.accounts
+      // sales answers every group message; support keeps the channel's default (mention).
       const config = {
-        ...accountsConfig(sim, ["sales", "support"]),
+        ...base,
+        channels: {
+          dingtalk: {
+            ...base.channels.dingtalk,
+            accounts: { sales: { ...salesAccount, groupPolicy: "all" }, support: supportAccount },
+          },
+        },
         store: redis === undefined ? { kind: "sqlite" } : { kind: "redis", url: envRef("REDIS_URL") },
       }
       bot = await startCli(config, {
@@ -194,6 +203,20 @@ describe.each(["sqlite", "redis"] as const)(
           "openpollen:account:sales:inbound",
           "openpollen:account:support:inbound",
         ])
+    })
+
+    it("each robot applies its own settings: only the one with groupPolicy all answers a message that mentions nobody", async () => {
+      const [sales, support] = sim.apps as [SimApp, SimApp]
+      const carol = sim.addUser({ nick: "赵敏" })
+      const group = sim.group({ title: "闲聊群", members: [carol] })
+      await sim.sendText(group, carol, "今天吃什么", { clientId: support.clientId, mention: false })
+      await sim.sendText(group, carol, "今天吃什么", { clientId: sales.clientId, mention: false })
+      expect((await sim.nextReply(group.id, { timeoutMs: 10_000 })).clientId).toBe(sales.clientId)
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      expect(sim.replies.filter((reply) => reply.conversationId === group.id)).toHaveLength(1)
+      expect((await channelStatus(bot)).accounts?.support?.messages?.ignored).toMatchObject({
+        "not-mentioned": 1,
+      })
     })
 
     it("one app revoked while running (its secret reset) backs off alone; the other robot keeps answering", async () => {
