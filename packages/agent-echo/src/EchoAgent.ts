@@ -1,6 +1,8 @@
 import { isAbsolute, relative } from "node:path"
 import { Agent, AgentEvent, type AgentRequest } from "@openpollen/core"
-import { Effect, Layer, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 
 export interface EchoAgentConfig {
   /** Saved files are shown relative to this folder; absolute when absent or when a file lies outside it. */

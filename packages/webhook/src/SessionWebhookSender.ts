@@ -6,7 +6,10 @@ import {
   WebhookOversize,
   webhookBody,
 } from "@openpollen/core"
-import { Effect, Layer, Result, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import { WEBHOOK_DEFAULTS } from "./defaults.js"
 import { type JsonPoster, makeJsonPoster, PostFailed } from "./postJson.js"
 

@@ -1,4 +1,5 @@
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import type { InboundMessage } from "../domain/InboundMessage.js"
 import { Agent } from "../ports/Agent.js"
 import { ConversationLease, ConversationLeaseError } from "../ports/ConversationLease.js"
