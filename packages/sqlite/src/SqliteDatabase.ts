@@ -6,10 +6,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { loadSqlite } from "./loadSqlite.js"
 import { SqliteUnavailable } from "./SqliteUnavailable.js"
-import { DEFAULT_SQLITE_PATH } from "./sqliteDefaults.js"
 import { migrate } from "./schema.js"
+import { DEFAULT_SQLITE_PATH } from "./sqliteDefaults.js"
 import { sqliteFailure } from "./sqliteFailure.js"
-
 
 export interface SqliteDatabaseConfig {
   /** Default `~/.openpollen/state/openpollen.sqlite`; created `0600` in a `0700` folder. */
