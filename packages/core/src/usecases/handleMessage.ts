@@ -177,6 +177,5 @@ export const handleMessage = Effect.fnUntraced(function* ({ frame, message }: De
       conversation: message.conversation.id,
       conversationKind: message.conversation.kind,
     }),
-    Effect.withSpan("handleMessage", undefined, { captureStackTrace: false }),
   )
 })
