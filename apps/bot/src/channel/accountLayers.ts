@@ -1,7 +1,7 @@
 import { RateWindow } from "@openpollen/core"
 import { OpenApi } from "@openpollen/openapi"
 import type { RedisUnavailable } from "@openpollen/redis"
-import { SqliteDeadLetters, SqliteInboundJournal, type SqliteUnavailable } from "@openpollen/sqlite"
+import type { SqliteUnavailable } from "@openpollen/sqlite"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { ResolvedAccount, ResolvedConfig } from "../config/ResolvedConfig.js"
@@ -43,14 +43,20 @@ export const accountLayers = (account: ResolvedAccount, store: ResolvedConfig["s
   const openApi = openApiOf(account)
   if (store.kind === "memory") return OpenApi.layer(openApi)
   if (store.kind === "sqlite")
-    return Layer.mergeAll(
-      OpenApi.layer(openApi),
-      SqliteInboundJournal.layer({
-        leaseMs: store.leaseMs,
-        maxDeliveries: store.maxDeliveries,
-        account: account.name,
-      }),
-      SqliteDeadLetters.layerOf({ account: account.name }),
+    return Layer.unwrap(
+      Effect.map(
+        Effect.promise(() => import("@openpollen/sqlite")),
+        (sqlite) =>
+          Layer.mergeAll(
+            OpenApi.layer(openApi),
+            sqlite.SqliteInboundJournal.layer({
+              leaseMs: store.leaseMs,
+              maxDeliveries: store.maxDeliveries,
+              account: account.name,
+            }),
+            sqlite.SqliteDeadLetters.layerOf({ account: account.name }),
+          ),
+      ),
     ) as AccountLayer
   return Layer.unwrap(
     Effect.map(

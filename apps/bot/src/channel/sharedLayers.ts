@@ -14,14 +14,7 @@ import {
 } from "@openpollen/core"
 import { LocalFileStore } from "@openpollen/fs"
 import type { RedisUnavailable } from "@openpollen/redis"
-import {
-  SqliteAgentMemory,
-  SqliteConversationStore,
-  SqliteDatabase,
-  SqliteDedupeStore,
-  SqliteTokenStore,
-  type SqliteUnavailable,
-} from "@openpollen/sqlite"
+import type { SqliteUnavailable } from "@openpollen/sqlite"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { ResolvedConfig, ResolvedDingTalk } from "../config/ResolvedConfig.js"
@@ -47,25 +40,32 @@ const storeLayers = (store: ResolvedConfig["store"]) => {
       MemoryCooldown.layer(),
       StoreHealth.alwaysHealthy,
     )
-  if (store.kind === "sqlite") {
+  if (store.kind === "sqlite")
     // One file this process holds alone: received messages (recorded before the ACK), what was answered, reply
     // routes, the agent's history and the token survive a crash and are picked up on the next start.
-    const health = Layer.effect(
-      StoreHealth,
-      Effect.map(Effect.service(SqliteDatabase), (database) =>
-        StoreHealth.of({ check: database.write("health check", () => undefined) }),
+    // The SQLite adapter is loaded only for this store.
+    return Layer.unwrap(
+      Effect.map(
+        Effect.promise(() => import("@openpollen/sqlite")),
+        (sqlite) => {
+          const health = Layer.effect(
+            StoreHealth,
+            Effect.map(Effect.service(sqlite.SqliteDatabase), (database) =>
+              StoreHealth.of({ check: database.write("health check", () => undefined) }),
+            ),
+          )
+          // The refusal cooldown is one line per sender and hour: losing it on a restart costs at most one more line.
+          return Layer.mergeAll(
+            sqlite.SqliteDedupeStore.layer(),
+            sqlite.SqliteTokenStore.layer,
+            sqlite.SqliteConversationStore.layer,
+            sqlite.SqliteAgentMemory.layer({ idleTtlMs: store.historyTtlMs }),
+            health,
+            MemoryCooldown.layer(),
+          ).pipe(Layer.provideMerge(sqlite.SqliteDatabase.layer({ path: store.path })))
+        },
       ),
     )
-    // The refusal cooldown is one line per sender and hour: losing it on a restart costs at most one more line.
-    return Layer.mergeAll(
-      SqliteDedupeStore.layer(),
-      SqliteTokenStore.layer,
-      SqliteConversationStore.layer,
-      SqliteAgentMemory.layer({ idleTtlMs: store.historyTtlMs }),
-      health,
-      MemoryCooldown.layer(),
-    ).pipe(Layer.provideMerge(SqliteDatabase.layer({ path: store.path })))
-  }
   // Instances share dedupe claims, the access token (one fetches at a time), reply routes, the agent's conversation
   // history, a lease per conversation (one instance runs the agent for it at a time), the refusal cooldowns (one
   // refusal line per sender and hour across all instances) and each app's card call rate.
