@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { startFakeChatCompletions, textChunks } from "@openpollen/agent-openai/testing"
@@ -20,6 +20,8 @@ const workspaceWithFiles = () => {
   writeFileSync(join(workspace, "out", "report.pdf"), PDF)
   writeFileSync(join(base, "outside.txt"), "not yours")
   symlinkSync(join(base, "outside.txt"), join(workspace, "escape.txt"))
+  writeFileSync(join(workspace, "big.zip"), "")
+  truncateSync(join(workspace, "big.zip"), 21 * 1024 * 1024)
   return { base, workspace }
 }
 
@@ -83,6 +85,36 @@ describe("openpollen start: an answer's image and file go out as DingTalk media"
       await sim.settled()
       expect(sim.replies.filter((reply) => reply.conversationId === dm.id)).toHaveLength(3)
       expect(bot.output()).not.toContain("access_token=")
+    } finally {
+      await bot.stop()
+      await api.close()
+    }
+  })
+
+  it("a file over 20 MB and a failed upload each leave a note; the text still comes first", async () => {
+    const api = await startFakeChatCompletions()
+    const bot = await startBot(sim, {
+      ...botConfig(sim),
+      agent: { provider: "openai", workspace: files.workspace, openai: { baseUrl: api.url, model: "m" } },
+    })
+    try {
+      await bot.waitFor(/dingtalk: connected/)
+      const user = sim.addUser({ nick: "韩梅梅" })
+      const dm = sim.dm(user)
+      const uploadsBefore = sim.counters.mediaUploads
+      sim.setFault("mediaUpload", { status: 500, times: 1 })
+      api.script({
+        kind: "stream",
+        chunks: textChunks(["图：![图表](chart.png)\n", "压缩包：[全部](big.zip)"]),
+      })
+      await sim.sendText(dm, user, "都发给我")
+      const text = await sim.nextReply(dm.id, { timeoutMs: 10_000 })
+      expect(text.text).toBe("图：\n压缩包：⚠️ big.zip: not sent (21 MB, over DingTalk's 20 MB limit)")
+      const note = await sim.nextReply(dm.id, { timeoutMs: 10_000 })
+      expect(note.text).toBe("⚠️ chart.png: could not be sent")
+      expect(sim.counters.mediaUploads - uploadsBefore).toBe(1)
+      await sim.settled()
+      expect(sim.replies.filter((reply) => reply.conversationId === dm.id)).toHaveLength(2)
     } finally {
       await bot.stop()
       await api.close()

@@ -131,7 +131,10 @@ export const streamReply = Effect.fnUntraced(function* (
     onText: (text) =>
       Effect.suspend(() => {
         written += text
-        draft.text = sendsMedia ? hideMediaReferences(written, findMediaReferences(written)) : written
+        draft.text =
+          sendsMedia && written.includes("](")
+            ? hideMediaReferences(written, findMediaReferences(written))
+            : written
         return Queue.offer(wake, undefined)
       }).pipe(Effect.asVoid),
   })

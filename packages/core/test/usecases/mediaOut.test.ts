@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { cardOutTrackId, MediaSendFailed } from "@openpollen/core"
-import { makeFakeMediaSink, makeMemoryMediaFiles } from "@openpollen/core/testing"
-import { Effect, Layer } from "effect"
+import { makeFakeMediaSink, makeMemoryMediaFiles, scriptedChunks } from "@openpollen/core/testing"
+import { Effect, Fiber, Layer } from "effect"
+import { TestClock } from "effect/testing"
 import { handle, makeWorld, payload, settings } from "./world.js"
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])
@@ -87,6 +88,26 @@ describe("media out", () => {
       }).pipe(Effect.provide(world.layer))
     },
   )
+
+  it.effect("card mode: while the answer streams, every update shows labels, never a path", () => {
+    const world = mediaWorld({ replyMode: "card", cardUpdateIntervalMs: 100 })
+    world.agent.respondWith(() =>
+      scriptedChunks(
+        ["图表如下：\n", "![图表](/ws/chart.png)\n", "完整报告：", "[报告](/ws/report.pdf)", "\n完"],
+        "300 millis",
+      ),
+    )
+    return Effect.gen(function* () {
+      const fiber = yield* Effect.forkChild(handle(group))
+      for (let step = 0; step < 60; step += 1) yield* TestClock.adjust("50 millis")
+      yield* Fiber.join(fiber)
+      const card = world.cards.cards.get(cardOutTrackId(settings.robotCode, String(group.msgId)))
+      const updates = card?.updates ?? []
+      expect(updates.length).toBeGreaterThan(3)
+      expect(updates.some((update) => update.content.includes("📎 report.pdf") && !update.final)).toBe(true)
+      for (const update of updates) expect(update.content).not.toContain("/ws/")
+    }).pipe(Effect.provide(world.layer))
+  })
 
   it.effect("a file over DingTalk's 20 MB limit gets a note instead of an upload", () => {
     const world = mediaWorld()
