@@ -121,9 +121,21 @@ export const streamUpload = <E>(
             ? error
             : new UploadTransportError("network", "upload unreachable"),
       })
+      let sent = 0
+      // Content-Length was promised: a body that turns out longer or shorter (the file changed) is not sent as is.
+      const changed = () =>
+        new UploadTransportError(
+          "network",
+          `the file changed while it was sent (${sent} of ${upload.bytes} bytes)`,
+        )
+      const writeBody = (chunk: Uint8Array) =>
+        Effect.suspend(() => {
+          sent += chunk.length
+          return sent > upload.bytes ? Effect.fail(changed()) : write(chunk)
+        })
       const sendAll = write(head).pipe(
-        Effect.andThen(Stream.runForEach(upload.body, write)),
-        Effect.andThen(write(tail)),
+        Effect.andThen(Stream.runForEach(upload.body, writeBody)),
+        Effect.andThen(Effect.suspend(() => (sent === upload.bytes ? write(tail) : Effect.fail(changed())))),
         Effect.andThen(Effect.sync(() => request.end())),
         Effect.andThen(awaitAnswer),
       )

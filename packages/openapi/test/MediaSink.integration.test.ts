@@ -116,6 +116,19 @@ describe("OpenApi MediaSink", () => {
     }).pipe(Effect.provide(openApiFor(sim, { oapiBase: sim.url }))),
   )
 
+  it.live("refuses to send a body whose length differs from the size it announced (the file changed)", () =>
+    Effect.gen(function* () {
+      const sink = yield* MediaSink
+      for (const actual of [99, 101]) {
+        const error = yield* sink
+          .upload({ kind: "file", fileName: "a.pdf", bytes: 100, body: generated(actual) })
+          .pipe(Effect.flip)
+        expect(error).toMatchObject({ _tag: "MediaSendFailed", step: "upload", reason: "network" })
+        expect(error.message).toContain("changed")
+      }
+    }).pipe(Effect.provide(openApiFor(sim, { oapiBase: sim.url }))),
+  )
+
   it.live("fails fast with network when the upload origin is unreachable, never naming the token", () =>
     Effect.gen(function* () {
       const token = Redacted.value(yield* (yield* AccessTokens).get)

@@ -104,11 +104,19 @@ export const receiveMultipartFile = (
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
       onHeaders()
     })
-    request.on("end", () => {
+    let settled = false
+    const settle = () => {
+      if (settled) return
+      settled = true
       if (state === "body" || state === "headers") finish({ _tag: "Missing" })
       resolve(result)
-    })
+    }
+    request.on("end", settle)
+    // A client that aborts mid-upload ends with `close` and no `end`: the partial file goes.
+    request.on("close", settle)
     request.on("error", (error) => {
+      if (settled) return
+      settled = true
       finish({ _tag: "Missing" })
       reject(error)
     })

@@ -77,6 +77,9 @@ export const sendMedia = Effect.fnUntraced(function* (
       }),
     )
   }
+  yield* Effect.logInfo("sent the answer's media").pipe(
+    Effect.annotateLogs({ sent: media.length - failed.length, failed: failed.length }),
+  )
   if (failed.length > 0)
     yield* deliverReply(message, { title: "附件", markdown: failedMediaNote(failed), atUserIds: [] }).pipe(
       Effect.catch((error) =>
