@@ -1,5 +1,5 @@
-import { createReadStream } from "node:fs"
-import { realpath, stat } from "node:fs/promises"
+import { constants } from "node:fs"
+import { open, realpath, stat } from "node:fs/promises"
 import { homedir } from "node:os"
 import { basename, isAbsolute, relative, resolve } from "node:path"
 import { type LocalMedia, MediaFileRefused, MediaFiles } from "@openpollen/core"
@@ -82,10 +82,15 @@ export const makeLocalMediaFiles = (config: LocalMediaFilesConfig) => {
         fileName,
         bytes,
         read: Stream.unwrap(
-          Effect.tryPromise({ try: () => confine(roots, real, fileName), catch: asRefusal(fileName) }).pipe(
-            Effect.map((checked) =>
+          Effect.tryPromise({
+            // O_NOFOLLOW: a symlink swapped in after the check is refused when the file is opened.
+            try: async () =>
+              open(await confine(roots, real, fileName), constants.O_RDONLY | constants.O_NOFOLLOW),
+            catch: asRefusal(fileName),
+          }).pipe(
+            Effect.map((handle) =>
               Stream.fromAsyncIterable(
-                createReadStream(checked, { highWaterMark: READ_CHUNK_BYTES }) as AsyncIterable<Uint8Array>,
+                handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }) as AsyncIterable<Uint8Array>,
                 asRefusal(fileName),
               ),
             ),
