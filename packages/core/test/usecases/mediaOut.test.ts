@@ -145,6 +145,20 @@ describe("media out", () => {
     }).pipe(Effect.provide(world.layer))
   })
 
+  it.effect("a DM sender without a staffId gets the text and a note: media need the Open API", () => {
+    const world = mediaWorld()
+    const { senderStaffId: _staff, ...withoutStaff } = dm
+    world.agent.respondWith(() => Effect.succeed({ markdown: ANSWER }))
+    return Effect.gen(function* () {
+      yield* handle(withoutStaff)
+      expect(world.webhook.sent.map((send) => send.message.text)).toEqual([
+        "图表如下：\n完整报告：📎 report.pdf",
+        "⚠️ chart.png: could not be sent\n⚠️ report.pdf: could not be sent",
+      ])
+      expect(world.sink.sent).toEqual([])
+    }).pipe(Effect.provide(world.layer))
+  })
+
   it.effect("an https image goes as its URL without an upload", () => {
     const world = mediaWorld()
     world.agent.respondWith(() => Effect.succeed({ markdown: "![logo](https://cdn.example.com/logo.png)" }))
