@@ -1,7 +1,7 @@
 import type { MediaReference } from "./findMediaReferences.js"
 
 /** Why a referenced file was not sent; the chat note says so with the file's name only. */
-export type MediaRefusal = "outside" | "missing" | "unreadable" | "too-large"
+export type MediaRefusal = "outside" | "missing" | "unreadable" | "too-large" | "too-many"
 
 export type MediaVerdict =
   | { readonly _tag: "Attached" }
@@ -21,6 +21,7 @@ const REASONS: Record<MediaRefusal, string> = {
   missing: "file not found",
   unreadable: "the file could not be read",
   "too-large": "too large",
+  "too-many": "too many files in one answer",
 }
 
 /** The visible note that stands for a file that was not sent. */

@@ -15,6 +15,9 @@ export interface MediaPlan {
   readonly media: ReadonlyArray<PlannedMedia>
 }
 
+/** An answer that names more sends the first ones; the rest keep a note (each is an upload and a message). */
+export const MAX_MEDIA_PER_ANSWER = 10
+
 /**
  * Which media an answer's references become: local files are resolved inside the allowed folders (MediaFiles) and
  * held to DingTalk's size limits; https images go as they are. Without a MediaSink the answer is left unchanged.
@@ -28,6 +31,10 @@ export const planMedia = Effect.fnUntraced(function* (markdown: string) {
   const media: Array<PlannedMedia> = []
   for (const reference of references) {
     const { fileName, kind, target } = reference
+    if (media.length >= MAX_MEDIA_PER_ANSWER) {
+      verdicts.push({ _tag: "NotSent", reason: "too-many" })
+      continue
+    }
     if (target._tag === "Remote") {
       verdicts.push({ _tag: "Attached" })
       media.push({ _tag: "Remote", fileName, url: target.url })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { cardOutTrackId, MediaSendFailed } from "@openpollen/core"
+import { cardOutTrackId, MAX_MEDIA_PER_ANSWER, MediaSendFailed } from "@openpollen/core"
 import { makeFakeMediaSink, makeMemoryMediaFiles, scriptedChunks } from "@openpollen/core/testing"
 import { Effect, Fiber, Layer } from "effect"
 import { TestClock } from "effect/testing"
@@ -156,6 +156,22 @@ describe("media out", () => {
         "⚠️ chart.png: could not be sent\n⚠️ report.pdf: could not be sent",
       ])
       expect(world.sink.sent).toEqual([])
+    }).pipe(Effect.provide(world.layer))
+  })
+
+  it.effect("sends at most 10 files of one answer; the rest keep a note", () => {
+    const world = mediaWorld()
+    const names = Array.from({ length: 12 }, (_, index) => `f${index + 1}.pdf`)
+    for (const name of names) world.mediaFiles.add(`/ws/${name}`, PDF)
+    world.agent.respondWith(() =>
+      Effect.succeed({ markdown: names.map((name) => `[${name}](/ws/${name})`).join(" ") }),
+    )
+    return Effect.gen(function* () {
+      yield* handle(dm)
+      expect(world.sink.sent).toHaveLength(MAX_MEDIA_PER_ANSWER)
+      expect(world.webhook.sent[0]?.message.text).toContain(
+        "📎 f10.pdf ⚠️ f11.pdf: not sent (too many files in one answer) ⚠️ f12.pdf: not sent",
+      )
     }).pipe(Effect.provide(world.layer))
   })
 
