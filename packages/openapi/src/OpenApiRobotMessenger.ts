@@ -1,5 +1,6 @@
 import { RobotMessenger, RobotSendFailed, sampleMarkdownParam } from "@openpollen/core"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { DingTalkApi } from "./DingTalkApi.js"
 import { sendToGroup, sendToUsers } from "./robotSend.js"
 
