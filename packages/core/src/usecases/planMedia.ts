@@ -24,7 +24,8 @@ export const MAX_MEDIA_PER_ANSWER = 10
  */
 export const planMedia = Effect.fnUntraced(function* (markdown: string) {
   const sink = yield* Effect.serviceOption(MediaSink)
-  const references = sink._tag === "None" ? [] : findMediaReferences(markdown)
+  // Most answers link nothing: they skip the Markdown scan.
+  const references = sink._tag === "None" || !markdown.includes("](") ? [] : findMediaReferences(markdown)
   if (references.length === 0) return { markdown, media: [] } satisfies MediaPlan
   const files = yield* Effect.serviceOption(MediaFiles)
   const verdicts: Array<MediaVerdict> = []
