@@ -32,6 +32,8 @@ export interface DingTalkChannelOptions {
   /** Built on the store's AgentMemory, so with Redis every instance continues every conversation. */
   readonly agent: Layer.Layer<Agent, never, AgentMemory>
   readonly logger: Layer.Layer<never>
+  /** The agent's workspace (`agent.workspace`): answers may send files from it and from the uploads folder. */
+  readonly workspace?: string
 }
 
 const messageOf = (cause: Cause.Cause<unknown>, otherwise: string): string => {
@@ -63,7 +65,12 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
           },
         ])
   const shared = ManagedRuntime.make(
-    sharedLayers({ store: options.store, dingtalk: options.dingtalk, logger: options.logger }),
+    sharedLayers({
+      store: options.store,
+      dingtalk: options.dingtalk,
+      logger: options.logger,
+      ...(options.workspace === undefined ? {} : { workspace: options.workspace }),
+    }),
   )
   const built = await shared.runPromiseExit(shared.contextEffect)
   if (Exit.isFailure(built)) {

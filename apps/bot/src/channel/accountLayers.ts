@@ -13,6 +13,7 @@ const openApiOf = ({ credentials, dingtalk }: ResolvedAccount) => ({
   clientSecret: credentials.clientSecret,
   robotCode: credentials.robotCode,
   apiBase: dingtalk.apiBase,
+  oapiBase: dingtalk.oapiBase,
   qps: dingtalk.qps,
   download: dingtalk.download,
   card: {

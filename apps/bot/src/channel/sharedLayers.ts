@@ -5,6 +5,7 @@ import {
   type DedupeStore,
   type FileStore,
   type FileStoreError,
+  type MediaFiles,
   MemoryAgentMemory,
   MemoryConversationStore,
   MemoryCooldown,
@@ -12,7 +13,7 @@ import {
   MemoryTokenStore,
   type TokenStore,
 } from "@openpollen/core"
-import { LocalFileStore } from "@openpollen/fs"
+import { LocalFileStore, LocalMediaFiles } from "@openpollen/fs"
 import type { RedisUnavailable } from "@openpollen/redis"
 import type { SqliteUnavailable } from "@openpollen/sqlite"
 import * as Effect from "effect/Effect"
@@ -26,7 +27,14 @@ import { StoreHealth } from "./StoreHealth.js"
  * connection, its lock, rate window and conversation lease) is in it too, for the accounts' own layers to build on.
  */
 export type SharedLayer = Layer.Layer<
-  TokenStore | DedupeStore | ConversationStore | AgentMemory | Cooldown | StoreHealth | FileStore,
+  | TokenStore
+  | DedupeStore
+  | ConversationStore
+  | AgentMemory
+  | Cooldown
+  | StoreHealth
+  | FileStore
+  | MediaFiles,
   SqliteUnavailable | RedisUnavailable | FileStoreError
 >
 
@@ -100,11 +108,16 @@ const storeLayers = (store: ResolvedConfig["store"]) => {
   )
 }
 
-/** The shared layer of a process: the configured store, the uploads folder (one sweep) and the logger. */
+/**
+ * The shared layer of a process: the configured store, the uploads folder (one sweep), the folders answers may send
+ * files from, and the logger.
+ */
 export const sharedLayers = (options: {
   readonly store: ResolvedConfig["store"]
   readonly dingtalk: ResolvedDingTalk
   readonly logger: Layer.Layer<never>
+  /** The agent's workspace (`agent.workspace`): answers may send files from it and from the uploads folder. */
+  readonly workspace?: string
 }): SharedLayer =>
   Layer.mergeAll(
     storeLayers(options.store),
@@ -115,5 +128,10 @@ export const sharedLayers = (options: {
         maxAgeDays: options.dingtalk.uploads.retentionDays,
         maxTotalBytes: options.dingtalk.uploads.maxTotalBytes,
       },
+    }),
+    // Only these folders' files go out as media; relative paths in an answer are read from the workspace.
+    LocalMediaFiles.layer({
+      roots: [options.dingtalk.uploads.dir, ...(options.workspace === undefined ? [] : [options.workspace])],
+      baseDir: options.workspace ?? options.dingtalk.uploads.dir,
     }),
   ).pipe(Layer.provideMerge(options.logger))
