@@ -31,7 +31,7 @@ export const FULL: Profile = {
   warmupMessages: 2_000,
   throughputMessages: 20_000,
   throughputChats: 1_000,
-  throughputRounds: 4,
+  throughputRounds: 6,
   window: 1_000,
   latencyRatePerSecond: 200,
   latencyMessages: 2_000,
