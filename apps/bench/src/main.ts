@@ -12,21 +12,32 @@ import { EXIT_CODE, verdictOf } from "./verdict.js"
 
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`)
 
-const { values } = parseArgs({
-  options: {
-    smoke: { type: "boolean", default: false },
-    check: { type: "boolean", default: false },
-    only: { type: "string" },
-    runs: { type: "string", default: "1" },
-    out: { type: "string" },
-    publish: { type: "boolean", default: false },
-  },
-})
+const usageError = (message: string): never => {
+  progress(message)
+  process.exit(EXIT_CODE.failed)
+}
+
+const OPTIONS = {
+  smoke: { type: "boolean", default: false },
+  check: { type: "boolean", default: false },
+  only: { type: "string" },
+  runs: { type: "string", default: "1" },
+  out: { type: "string" },
+  publish: { type: "boolean", default: false },
+} as const
+
+const parseOptions = () => {
+  try {
+    return parseArgs({ options: OPTIONS }).values
+  } catch (error) {
+    return usageError(error instanceof Error ? error.message : String(error))
+  }
+}
+const values = parseOptions()
 const ONLY = ["download", "sqlite", "cards"]
-if (values.only !== undefined && !ONLY.includes(values.only))
-  throw new Error(`--only takes: ${ONLY.join(", ")}`)
+if (values.only !== undefined && !ONLY.includes(values.only)) usageError(`--only takes: ${ONLY.join(", ")}`)
 const downloadRuns = Number(values.runs)
-if (!Number.isInteger(downloadRuns) || downloadRuns < 1) throw new Error("--runs takes a positive integer")
+if (!Number.isInteger(downloadRuns) || downloadRuns < 1) usageError("--runs takes a positive integer")
 const profile = values.smoke ? SMOKE : FULL
 // The smoke profile proves the bench works (CI runs it on shared machines); its verdict counts only with --check.
 const enforced = profile.name === "full" || values.check

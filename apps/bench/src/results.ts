@@ -7,9 +7,18 @@ import { replaceMarkerBlock } from "./markerBlock.js"
 export const REPOSITORY = fileURLToPath(new URL("../../../", import.meta.url))
 /** The default output folder (gitignored), at the repository's root. */
 export const DEFAULT_OUT = join(REPOSITORY, "bench-results")
-const PUBLISHED = join(REPOSITORY, "docs", "bench")
-/** The documents that show the published run, each with a `<!-- bench:latest-json -->` block. */
-const SHOWN_IN = [join(REPOSITORY, "docs", "benchmarks.md"), join(REPOSITORY, "README.md")]
+
+/** Where a run is published: the folder for its JSON and chart, and the documents that show its JSON line. */
+export interface PublishTarget {
+  readonly folder: string
+  /** Each holds a `<!-- bench:latest-json -->` … `<!-- /bench:latest-json -->` block. */
+  readonly documents: ReadonlyArray<string>
+}
+
+export const DOCS: PublishTarget = {
+  folder: join(REPOSITORY, "docs", "bench"),
+  documents: [join(REPOSITORY, "docs", "benchmarks.md"), join(REPOSITORY, "README.md")],
+}
 
 /** `--out DIR` is read from where `pnpm` was started (INIT_CWD), not from the package's folder. */
 export const outDir = (option: string | undefined): string =>
@@ -20,7 +29,7 @@ export const outDir = (option: string | undefined): string =>
       : resolve(process.env.INIT_CWD ?? process.cwd(), option)
 
 /** Writes `latest.json` (the result line) and `latest.svg` (its chart) into `dir`. */
-export const writeResults = (dir: string, result: ChartData): void => {
+export const writeResults = <R extends ChartData>(dir: string, result: R): void => {
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, "latest.json"), `${JSON.stringify(result)}\n`)
   writeFileSync(join(dir, "latest.svg"), renderChart(result))
@@ -30,24 +39,22 @@ export const writeResults = (dir: string, result: ChartData): void => {
  * Copies the latest full run from `dir` into docs/bench/ and writes its JSON line into the documents that show it.
  * Refuses a smoke run or a run whose verdict was refused: what is published must be a measurement.
  */
-export const publishResults = (dir: string): string => {
+export const publishResults = (dir: string, target: PublishTarget = DOCS): string => {
   const json = readFileSync(join(dir, "latest.json"), "utf8").trim()
   const result = JSON.parse(json) as { profile?: unknown; verdict?: unknown }
   if (result.profile !== "full")
     throw new Error(`only a full run is published; ${dir} holds a ${result.profile} run`)
   if (result.verdict === "refused")
     throw new Error("the machine was too busy for a verdict in that run; re-run on a quiet machine")
-  mkdirSync(PUBLISHED, { recursive: true })
-  copyFileSync(join(dir, "latest.json"), join(PUBLISHED, "latest.json"))
-  copyFileSync(join(dir, "latest.svg"), join(PUBLISHED, "latest.svg"))
-  for (const document of SHOWN_IN)
-    writeFileSync(
-      document,
-      replaceMarkerBlock(
-        readFileSync(document, "utf8"),
-        "bench:latest-json",
-        ["```json", json, "```"].join("\n"),
-      ),
-    )
-  return PUBLISHED
+  const block = ["```json", json, "```"].join("\n")
+  // Every document is read and filled before anything is written, so a missing block changes nothing.
+  const filled = target.documents.map((document) => ({
+    document,
+    text: replaceMarkerBlock(readFileSync(document, "utf8"), "bench:latest-json", block),
+  }))
+  mkdirSync(target.folder, { recursive: true })
+  copyFileSync(join(dir, "latest.json"), join(target.folder, "latest.json"))
+  copyFileSync(join(dir, "latest.svg"), join(target.folder, "latest.svg"))
+  for (const { document, text } of filled) writeFileSync(document, text)
+  return target.folder
 }
