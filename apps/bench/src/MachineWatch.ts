@@ -1,4 +1,6 @@
 import { cores, cpuSnapshot, foreignCpuShare, loadAverage } from "./machineLoad.js"
+import { sleep } from "./ReplyTracker.js"
+import { LOAD_RULE } from "./verdict.js"
 
 /** The phases whose figures depend on CPU time being available, each watched for other processes' work. */
 export type WatchedPhase = "cold_start" | "throughput" | "latency"
@@ -16,12 +18,33 @@ export interface MachineLoadFigures {
   readonly machine_foreign_cpu_share_by_phase: Readonly<Record<WatchedPhase, number>>
 }
 
+const SETTLE_POLL_MS = 5_000
+
 /** Records the machine's load before the run and what other processes used during each watched phase. */
 export class MachineWatch {
-  readonly cores = cores()
-  private readonly loadBefore = loadAverage()
-  private loadMax = this.loadBefore
   private readonly byPhase: Partial<Record<WatchedPhase, number>> = {}
+  private loadMax: number
+
+  private constructor(
+    readonly cores: number,
+    private readonly loadBefore: number,
+  ) {
+    this.loadMax = loadBefore
+  }
+
+  /**
+   * Starts watching once the 1-minute load average is within the load rule, waiting `settleMs` at most: it decays
+   * over about a minute, so a build just before the run (`pnpm bench` runs one) would otherwise count as load.
+   */
+  static async start(settleMs: number, say: (message: string) => void): Promise<MachineWatch> {
+    const machineCores = cores()
+    const limit = LOAD_RULE.loadBeforePerCore * machineCores
+    const deadline = Date.now() + settleMs
+    if (loadAverage() > limit && settleMs > 0)
+      say(`load average ${loadAverage()}; waiting up to ${settleMs / 1000} s for it to fall to ${limit}`)
+    while (loadAverage() > limit && Date.now() < deadline) await sleep(SETTLE_POLL_MS)
+    return new MachineWatch(machineCores, loadAverage())
+  }
 
   async phase<A>(name: WatchedPhase, run: () => Promise<A>): Promise<A> {
     const before = cpuSnapshot()

@@ -49,7 +49,7 @@ export const runBench = async (sim: Simulator, profile: Profile): Promise<BenchR
   const baselineTracker = new ReplyTracker(sim, 2)
   const sqliteTracker = new ReplyTracker(sim, 3)
 
-  const machine = new MachineWatch()
+  const machine = await MachineWatch.start(profile.loadSettleMs, progress)
   progress(`cold start and idle RSS, median of ${profile.coldStarts}`)
   const [oursStarts, baselineStarts] = await machine.phase("cold_start", async () => [
     await coldStarts("openpollen", sim, oursApp, oursOptions, profile.coldStarts),
