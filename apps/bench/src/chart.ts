@@ -28,7 +28,12 @@ interface Panel {
   readonly left: number
   readonly right: number
   /** Groups of bars along the x axis, each with its label and one value per series. */
-  readonly groups: ReadonlyArray<{ readonly label: string; readonly values: ReadonlyArray<number> }>
+  readonly groups: ReadonlyArray<{
+    readonly label: string
+    readonly values: ReadonlyArray<number>
+    /** Written above the group. */
+    readonly note?: string
+  }>
 }
 
 /** The smallest of 1, 2, 2.5, 5 × a power of ten at or above `value`, so the axis ends on a round number. */
@@ -76,9 +81,10 @@ const panel = ({ title, left, right, groups }: Panel): ReadonlyArray<string> => 
           `<title>${series.name}, ${group.label}: ${round(value, 2)}</title></rect>`,
       )
     })
-    parts.push(
-      text(groupLeft + (barWidth * SERIES.length) / 2, BOTTOM + 16, group.label, 'text-anchor="middle"'),
-    )
+    const middle = groupLeft + (barWidth * SERIES.length) / 2
+    parts.push(text(middle, BOTTOM + 16, group.label, 'text-anchor="middle"'))
+    if (group.note !== undefined)
+      parts.push(text(middle, TOP - 8, group.note, 'text-anchor="middle" fill="#444"'))
   })
   return parts
 }
@@ -91,11 +97,12 @@ export const renderChart = (data: ChartData): string => {
     data.sqlite_throughput_rounds.length,
   )
   const throughput = panel({
-    title: "throughput per round (replies/s)",
+    title: "throughput per round (replies/s), openpollen / baseline above",
     left: 60,
     right: 500,
     groups: Array.from({ length: rounds }, (_, index) => ({
       label: `round ${index + 1}`,
+      note: `ratio ${round((data.throughput_rounds[index] ?? 0) / (data.baseline_throughput_rounds[index] ?? 0), 2)}`,
       values: [
         data.throughput_rounds[index] ?? 0,
         data.baseline_throughput_rounds[index] ?? 0,
@@ -104,7 +111,7 @@ export const renderChart = (data: ChartData): string => {
     })),
   })
   const latency = panel({
-    title: "p99 latency (ms)",
+    title: "p99 latency at a fixed rate (ms)",
     left: 570,
     right: 740,
     groups: [{ label: "fixed rate", values: [data.p99_ms, data.baseline_p99_ms, data.sqlite_p99_ms] }],

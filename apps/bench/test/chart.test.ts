@@ -65,6 +65,12 @@ describe("renderChart", () => {
     expect(new Set(all.map((bar) => Math.round((bar.y + bar.height) * 100)))).toHaveProperty("size", 1)
   })
 
+  it("writes each round's ratio of our throughput to the baseline's above the round", () => {
+    expect([...svg.matchAll(/>ratio ([\d.]+)</g)].map(([, ratio]) => Number(ratio))).toEqual([
+      0.8, 0.45, 0.83,
+    ])
+  })
+
   it("scales the p99 bars on their own axis", () => {
     // The largest p99 is 12.5; the axis ends at 20.
     expect(heightOf(all, "fixed rate", "openpollen")).toBeCloseTo((PLOT_HEIGHT * 5) / 20)
