@@ -161,7 +161,7 @@ export const renderTable = (r: BenchResult, verdict: Verdict, enforced: boolean)
     `targets (${r.profile} profile${enforced ? "" : ", not enforced: it proves the bench works, not how fast anything is"}):`,
     ...targets,
     "",
-    describeVerdict(verdict),
+    enforced ? describeVerdict(verdict) : `not enforced; would be: ${describeVerdict(verdict)}`,
   ].join("\n")
 }
 

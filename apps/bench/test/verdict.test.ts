@@ -88,6 +88,13 @@ describe("renderTable", () => {
     expect(table).toContain("verdict: 1 target(s) missed")
   })
 
+  it("says when the verdict is not enforced (the smoke profile)", () => {
+    const result = run({ profile: "smoke", cpu_ratio: 1.3 })
+    const table = renderTable(result, verdictOf(result, TARGETS), false)
+    expect(table).toContain("targets (smoke profile, not enforced")
+    expect(table).toContain("not enforced; would be: verdict: 1 target(s) missed")
+  })
+
   it("says why a verdict was refused and what to do", () => {
     const result = run({ machine_load_before: 3 })
     const table = renderTable(result, verdictOf(result, TARGETS), true)
