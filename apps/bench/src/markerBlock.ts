@@ -10,3 +10,6 @@ export const replaceMarkerBlock = (markdown: string, name: string, content: stri
   if (start < 0 || end < 0) throw new Error(`no "${open}" … "${close}" block to fill`)
   return `${markdown.slice(0, start + open.length)}\n${content.trim()}\n${markdown.slice(end)}`
 }
+
+export const hasMarkerBlock = (markdown: string, name: string): boolean =>
+  markdown.includes(`<!-- ${name} -->`) && markdown.includes(`<!-- /${name} -->`)

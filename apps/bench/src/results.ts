@@ -1,8 +1,10 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { isAbsolute, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import type { BenchResult } from "./BenchResult.js"
 import { type ChartData, renderChart } from "./chart.js"
-import { replaceMarkerBlock } from "./markerBlock.js"
+import { hasMarkerBlock, replaceMarkerBlock } from "./markerBlock.js"
+import { renderSpreadTable } from "./spreadTable.js"
 
 export const REPOSITORY = fileURLToPath(new URL("../../../", import.meta.url))
 /** The default output folder (gitignored), at the repository's root. */
@@ -11,7 +13,10 @@ export const DEFAULT_OUT = join(REPOSITORY, "bench-results")
 /** Where a run is published: the folder for its JSON and chart, and the documents that show its JSON line. */
 export interface PublishTarget {
   readonly folder: string
-  /** Each holds a `<!-- bench:latest-json -->` … `<!-- /bench:latest-json -->` block. */
+  /**
+   * Each holds a `<!-- bench:latest-json -->` … `<!-- /bench:latest-json -->` block, and may hold a
+   * `bench:latest-rounds` block for the run's figures round by round.
+   */
   readonly documents: ReadonlyArray<string>
 }
 
@@ -41,17 +46,23 @@ export const writeResults = <R extends ChartData>(dir: string, result: R): void 
  */
 export const publishResults = (dir: string, target: PublishTarget = DOCS): string => {
   const json = readFileSync(join(dir, "latest.json"), "utf8").trim()
-  const result = JSON.parse(json) as { profile?: unknown; verdict?: unknown }
+  const result = JSON.parse(json) as BenchResult & { readonly verdict?: string }
   if (result.profile !== "full")
     throw new Error(`only a full run is published; ${dir} holds a ${result.profile} run`)
   if (result.verdict === "refused")
     throw new Error("the machine was too busy for a verdict in that run; re-run on a quiet machine")
   const block = ["```json", json, "```"].join("\n")
   // Every document is read and filled before anything is written, so a missing block changes nothing.
-  const filled = target.documents.map((document) => ({
-    document,
-    text: replaceMarkerBlock(readFileSync(document, "utf8"), "bench:latest-json", block),
-  }))
+  const rounds = renderSpreadTable(result)
+  const filled = target.documents.map((document) => {
+    const text = replaceMarkerBlock(readFileSync(document, "utf8"), "bench:latest-json", block)
+    return {
+      document,
+      text: hasMarkerBlock(text, "bench:latest-rounds")
+        ? replaceMarkerBlock(text, "bench:latest-rounds", rounds)
+        : text,
+    }
+  })
   mkdirSync(target.folder, { recursive: true })
   copyFileSync(join(dir, "latest.json"), join(target.folder, "latest.json"))
   copyFileSync(join(dir, "latest.svg"), join(target.folder, "latest.svg"))

@@ -3,9 +3,12 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { publishResults, writeResults } from "../src/results.js"
+import { renderSpreadTable } from "../src/spreadTable.js"
 import { quietRun } from "./fixtures/quietRun.js"
 
-const DOCUMENT = "# Bench\n\n<!-- bench:latest-json -->\n_None yet._\n<!-- /bench:latest-json -->\n\nafter\n"
+const DOCUMENT =
+  "# Bench\n\n<!-- bench:latest-json -->\n_None yet._\n<!-- /bench:latest-json -->\n\n" +
+  "<!-- bench:latest-rounds -->\n_No rounds yet._\n<!-- /bench:latest-rounds -->\n"
 
 describe("writeResults and publishResults", () => {
   let root = ""
@@ -34,7 +37,10 @@ describe("writeResults and publishResults", () => {
     )
     const document = readFileSync(join(root, "docs", "benchmarks.md"), "utf8")
     expect(document).toBe(
-      DOCUMENT.replace("_None yet._", ["```json", JSON.stringify(line), "```"].join("\n")),
+      DOCUMENT.replace("_None yet._", ["```json", JSON.stringify(line), "```"].join("\n")).replace(
+        "_No rounds yet._",
+        renderSpreadTable(line),
+      ),
     )
   })
 
