@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { BenchResult } from "./BenchResult.js"
 import { type ChartData, renderChart } from "./chart.js"
+import { formatJson } from "./formatJson.js"
 import { hasMarkerBlock, replaceMarkerBlock } from "./markerBlock.js"
 import { renderSpreadTable } from "./spreadTable.js"
 
@@ -33,10 +34,10 @@ export const outDir = (option: string | undefined): string =>
       ? option
       : resolve(process.env.INIT_CWD ?? process.cwd(), option)
 
-/** Writes `latest.json` (the result line) and `latest.svg` (its chart) into `dir`. */
+/** Writes `latest.json` (the result) and `latest.svg` (its chart) into `dir`. */
 export const writeResults = <R extends ChartData>(dir: string, result: R): void => {
   mkdirSync(dir, { recursive: true })
-  writeFileSync(join(dir, "latest.json"), `${JSON.stringify(result)}\n`)
+  writeFileSync(join(dir, "latest.json"), formatJson(result))
   writeFileSync(join(dir, "latest.svg"), renderChart(result))
 }
 
@@ -45,13 +46,14 @@ export const writeResults = <R extends ChartData>(dir: string, result: R): void 
  * Refuses a smoke run or a run whose verdict was refused: what is published must be a measurement.
  */
 export const publishResults = (dir: string, target: PublishTarget = DOCS): string => {
-  const json = readFileSync(join(dir, "latest.json"), "utf8").trim()
-  const result = JSON.parse(json) as BenchResult & { readonly verdict?: string }
+  const result = JSON.parse(readFileSync(join(dir, "latest.json"), "utf8")) as BenchResult & {
+    readonly verdict?: string
+  }
   if (result.profile !== "full")
     throw new Error(`only a full run is published; ${dir} holds a ${result.profile} run`)
   if (result.verdict === "refused")
     throw new Error("the machine was too busy for a verdict in that run; re-run on a quiet machine")
-  const block = ["```json", json, "```"].join("\n")
+  const block = ["```json", JSON.stringify(result), "```"].join("\n")
   // Every document is read and filled before anything is written, so a missing block changes nothing.
   const rounds = renderSpreadTable(result)
   const filled = target.documents.map((document) => {
