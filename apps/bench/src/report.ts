@@ -95,6 +95,12 @@ export const renderTable = (r: BenchResult, verdict: Verdict, enforced: boolean)
       `ratio ${round(r.sqlite_throughput_ratio, 2)}, rounds ${ratios(r.sqlite_throughput_ratio_rounds)}`,
     ],
     [
+      "sqlite store: CPU per message (ms)",
+      round(r.sqlite_cpu_ms_per_message, 3),
+      round(r.baseline_cpu_ms_per_message, 3),
+      `ratio ${round(r.sqlite_cpu_ratio, 2)}, rounds ${ratios(r.sqlite_cpu_ratio_rounds)}`,
+    ],
+    [
       "sqlite store: latency p50 / p99 (ms)",
       `${round(r.sqlite_p50_ms)} / ${round(r.sqlite_p99_ms)}`,
       `${round(r.baseline_p50_ms)} / ${round(r.baseline_p99_ms)}`,

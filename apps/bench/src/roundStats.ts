@@ -36,6 +36,9 @@ export interface RoundStats {
   readonly sqlite_throughput_ratio_worst: number
   readonly sqlite_cpu_ms_per_message: number
   readonly sqlite_cpu_ms_per_message_spread: [number, number]
+  /** Median of the rounds' sqlite/baseline CPU-per-message ratios. */
+  readonly sqlite_cpu_ratio: number
+  readonly sqlite_cpu_ratio_rounds: ReadonlyArray<number>
 }
 
 const throughputOf = (round: RoundFigures) => round.messages / (round.elapsedMs / 1000)
@@ -66,6 +69,7 @@ export const summarizeRounds = (
   const throughputRatios = ratios(throughput, baselineThroughput)
   const sqliteRatios = ratios(sqliteThroughput, baselineThroughput)
   const cpuRatios = ratios(cpu, baselineCpu)
+  const sqliteCpuRatios = ratios(sqliteCpu, baselineCpu)
   return {
     throughput: median(throughput),
     throughput_rounds: throughput,
@@ -92,5 +96,7 @@ export const summarizeRounds = (
     sqlite_throughput_ratio_worst: Math.min(...sqliteRatios),
     sqlite_cpu_ms_per_message: median(sqliteCpu),
     sqlite_cpu_ms_per_message_spread: spread(sqliteCpu),
+    sqlite_cpu_ratio: median(sqliteCpuRatios),
+    sqlite_cpu_ratio_rounds: sqliteCpuRatios,
   }
 }

@@ -74,6 +74,7 @@ export const sqliteOnly = async (sim: Simulator, profile: Profile) => {
       sqlite_p50_ms: sqliteLatency?.p50Ms,
       sqlite_p99_ms: sqliteLatency?.p99Ms,
       sqlite_cpu_ms_per_message: rounds.sqlite_cpu_ms_per_message,
+      sqlite_cpu_ratio: rounds.sqlite_cpu_ratio,
       memory_cpu_ms_per_message: rounds.cpu_ms_per_message,
       sqlite_lost: contenders[2].tracker.lost,
       sqlite_duplicates: contenders[2].tracker.duplicates,

@@ -61,6 +61,8 @@ describe("summarizeRounds", () => {
     expect(stats.sqlite_throughput_ratio).toBe(0.5)
     expect(stats.sqlite_throughput_ratio_worst).toBe(0.5)
     expect(stats.sqlite_cpu_ms_per_message).toBe(0.7)
+    expect(hundredths(stats.sqlite_cpu_ratio_rounds)).toEqual([1.75, 1.75, 1.75, 1.75, 1.4])
+    expect(stats.sqlite_cpu_ratio).toBeCloseTo(1.75)
   })
 
   it("refuses rounds that do not pair up", () => {

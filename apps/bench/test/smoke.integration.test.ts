@@ -79,6 +79,7 @@ const ROUNDS = [
   "baseline_cpu_ms_per_message_rounds",
   "cpu_ratio_rounds",
   "sqlite_throughput_ratio_rounds",
+  "sqlite_cpu_ratio_rounds",
 ] as const
 
 const SPREADS = [
