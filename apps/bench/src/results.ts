@@ -54,8 +54,8 @@ export const publishResults = (dir: string, target: PublishTarget = DOCS): strin
   if (result.verdict === "refused")
     throw new Error("the machine was too busy for a verdict in that run; re-run on a quiet machine")
   const block = ["```json", JSON.stringify(result), "```"].join("\n")
-  // Every document is read and filled before anything is written, so a missing block changes nothing.
   const rounds = renderSpreadTable(result)
+  // Every document is read and filled before anything is written, so a missing block changes nothing.
   const filled = target.documents.map((document) => {
     const text = replaceMarkerBlock(readFileSync(document, "utf8"), "bench:latest-json", block)
     return {
