@@ -1,5 +1,6 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=4
 // Only what every Node since 18 has may run before the version check below: an older node must reach it.
+import { statSync } from "node:fs"
 import nodeModule from "node:module"
 import { setFlagsFromString } from "node:v8"
 
@@ -25,4 +26,10 @@ setFlagsFromString("--no-allocation-site-pretenuring")
 
 // Node keeps compiled modules on disk (in the OS temp folder), so every start after the first skips compiling them.
 nodeModule.enableCompileCache?.()
-await import("../dist/cli.js")
+
+// `pnpm build` bundles the CLI into dist/bundle (a start then loads a few files, not hundreds of modules). `pnpm dev`
+// recompiles only dist/: a bundle older than dist/cli.js is stale, and the modules run instead.
+const modifiedAt = (path) =>
+  statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? -1
+const bundleIsCurrent = modifiedAt("../dist/bundle/cli.js") >= modifiedAt("../dist/cli.js")
+await import(bundleIsCurrent ? "../dist/bundle/cli.js" : "../dist/cli.js")

@@ -8,7 +8,8 @@ import {
   systemPrompt,
 } from "@openpollen/agent-tools"
 import { Agent, AgentEvent, AgentMemory } from "@openpollen/core"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { AnthropicAgentConfig } from "./AnthropicConfig.js"
 import { type ContentBlock, type Message, type ToolResultBlock, toolResult } from "./ContentBlock.js"
 import { streamTurn } from "./streamTurn.js"

@@ -1,4 +1,4 @@
-import type { Redacted } from "effect"
+import type * as Redacted from "effect/Redacted"
 
 export interface AnthropicAgentConfig {
   /** Without `/v1`: the agent posts to `{baseUrl}/v1/messages`. */

@@ -1,4 +1,5 @@
-import { Result, Schema } from "effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 
 const BlockStart = Schema.Struct({
   type: Schema.Literal("content_block_start"),

@@ -1,6 +1,7 @@
 import { openEventStream } from "@openpollen/agent-tools"
 import { AgentFailed } from "@openpollen/core"
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { ANTHROPIC_VERSION, type AnthropicAgentConfig } from "./AnthropicConfig.js"
 import type { ToolUseBlock } from "./ContentBlock.js"
 import { decodeMessagesEvent } from "./MessagesEvent.js"

@@ -1,6 +1,6 @@
 import { type FileContent, savedFilesPrompt } from "@openpollen/agent-tools"
 import type { AgentRequest } from "@openpollen/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { type ContentBlock, imageBlock, type Message } from "./ContentBlock.js"
 
 /** The text of the user's turn, as it is also remembered: the quote, the message, where its files were saved. */

@@ -1,6 +1,8 @@
 import { isAbsolute, relative } from "node:path"
 import { Agent, AgentEvent, type AgentRequest } from "@openpollen/core"
-import { Effect, Layer, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 
 export interface EchoAgentConfig {
   /** Saved files are shown relative to this folder; absolute when absent or when a file lies outside it. */
@@ -35,18 +37,18 @@ export const echoChunks = (request: AgentRequest, uploadsDir?: string): Readonly
   return lines.length === 0 ? [EMPTY_ECHO] : lines.map((line, index) => (index === 0 ? line : `\n\n${line}`))
 }
 
-export const makeEchoAgent = (config: EchoAgentConfig = {}) =>
-  Agent.of({
-    respond: (request) =>
-      Stream.fromIterable(echoChunks(request, config.uploadsDir)).pipe(
-        Stream.mapEffect((chunk) =>
-          (config.chunkDelayMs ?? 0) > 0
-            ? Effect.as(Effect.sleep(config.chunkDelayMs ?? 0), AgentEvent.textDelta(chunk))
-            : Effect.succeed(AgentEvent.textDelta(chunk)),
-        ),
-      ),
+export const makeEchoAgent = (config: EchoAgentConfig = {}) => {
+  const delayMs = config.chunkDelayMs ?? 0
+  return Agent.of({
+    respond: (request) => {
+      const events = echoChunks(request, config.uploadsDir).map(AgentEvent.textDelta)
+      return delayMs > 0
+        ? Stream.mapEffect(Stream.fromIterable(events), (event) => Effect.as(Effect.sleep(delayMs), event))
+        : Stream.fromIterable(events)
+    },
     reset: () => Effect.void,
   })
+}
 
 /** Replies with the user's text and, for each saved file, its path on its own line, in chunks. */
 export const EchoAgent = {

@@ -8,7 +8,8 @@ import {
   systemPrompt,
 } from "@openpollen/agent-tools"
 import { Agent, AgentEvent, AgentMemory } from "@openpollen/core"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { type ChatMessage, toolMessages } from "./ChatMessage.js"
 import type { OpenAiAgentConfig } from "./OpenAiConfig.js"
 import { streamCompletion } from "./streamCompletion.js"

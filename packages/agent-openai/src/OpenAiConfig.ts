@@ -1,4 +1,4 @@
-import type { Redacted } from "effect"
+import type * as Redacted from "effect/Redacted"
 
 export interface OpenAiAgentConfig {
   /** Up to and including `/v1`: the agent posts to `{baseUrl}/chat/completions`. */

@@ -1,5 +1,5 @@
 import { AgentFailed, type AgentMemory, type AgentTurn } from "@openpollen/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 
 type Memory = AgentMemory["Service"]
 

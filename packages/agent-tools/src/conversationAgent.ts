@@ -6,7 +6,9 @@ import {
   type AgentRequest,
   type AgentTurn,
 } from "@openpollen/core"
-import { Effect, Queue, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
+import * as Stream from "effect/Stream"
 import { forgetHistory, loadHistory, rememberTurn } from "./agentHistory.js"
 
 export interface ConversationAgentOptions {

@@ -1,5 +1,8 @@
 import { AgentFailed } from "@openpollen/core"
-import { Duration, Effect, Option, Redacted } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { type EventSourceMessage, EventSourceParserStream } from "eventsource-parser/stream"
 import ky, { HTTPError, isNetworkError, TimeoutError } from "ky"
 

@@ -1,7 +1,7 @@
 import { constants } from "node:fs"
 import { type FileHandle, open } from "node:fs/promises"
 import { extensionFromMagic } from "@openpollen/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { capText, MAX_TEXT_BYTES } from "./capText.js"
 import { confinePath } from "./confinePath.js"
 import { describeFile } from "./describeFile.js"

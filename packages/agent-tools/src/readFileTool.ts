@@ -1,6 +1,7 @@
 import { basename } from "node:path"
 import type { AgentAttachment } from "@openpollen/core"
-import { Result, Schema } from "effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 
 /** The one tool both model agents offer, described once. */
 export const READ_FILE_TOOL = {

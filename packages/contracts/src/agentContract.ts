@@ -1,6 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Agent, type AgentEvent, AgentFailed, type AgentRequest, collectAnswer } from "@openpollen/core"
-import { Deferred, Effect, Fiber, type Layer, Stream } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import type * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 
 export const sampleAgentRequest: AgentRequest = {
   sessionKey: "dm:$:LWCP_v1:$contract==",

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { AgentMemory, type AgentTurn, MAX_AGENT_TURN_CHARS } from "@openpollen/core"
-import { Effect, type Layer } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
 
 const user = (text: string): AgentTurn => ({ role: "user", text })
 const assistant = (text: string): AgentTurn => ({ role: "assistant", text })

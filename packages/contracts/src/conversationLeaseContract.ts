@@ -1,6 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConversationLease } from "@openpollen/core"
-import { Deferred, Effect, Fiber, type Layer } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import type * as Layer from "effect/Layer"
 
 /** A ConversationLease runs one holder per key at a time, keys independently, and frees a key however it ends. */
 export const conversationLeaseContract = <E>(

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConversationStore } from "@openpollen/core"
-import { Clock, Effect, type Layer, Option } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { TestClock } from "effect/testing"
 
 /** Every ConversationStore keeps the longest-lived route per key and never answers with an expired one. */

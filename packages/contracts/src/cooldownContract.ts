@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cooldown } from "@openpollen/core"
-import { Effect, type Layer } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
 
 /** A Cooldown admits a key once per window, keys independently, and again once the window has passed. */
 export const cooldownContract = <E>(name: string, makeLayer: () => Layer.Layer<Cooldown, E>) =>

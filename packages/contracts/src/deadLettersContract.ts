@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DeadLetters, type InboundFrame, InboundJournal } from "@openpollen/core"
-import { Context, Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
 import { frameOf, type JournalInstances, openInstance, takeOrphans } from "./inboundJournalContract.js"
 
 /**

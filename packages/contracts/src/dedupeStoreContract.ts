@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DedupeStore } from "@openpollen/core"
-import { Effect, type Layer } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
 
 /** First claim wins; a claim in flight or done is refused; a released claim can be taken again. */
 export const dedupeStoreContract = <E>(name: string, makeLayer: () => Layer.Layer<DedupeStore, E>) =>

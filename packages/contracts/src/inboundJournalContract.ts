@@ -1,6 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { type InboundFrame, InboundJournal } from "@openpollen/core"
-import { Context, Effect, Exit, Layer, Scope, Stream } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 
 /** Journal instances over one shared store (a Redis prefix, a SQLite file, a memory backing). */
 export interface JournalInstances<E, R = InboundJournal> {

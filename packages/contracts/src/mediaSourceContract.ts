@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { MediaSource } from "@openpollen/core"
-import { Effect, type Layer, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 
 export interface MediaSourceHarness<E> {
   readonly layer: Layer.Layer<MediaSource, E>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { RateWindow, type RateWindowTake } from "@openpollen/core"
-import { Effect, type Layer } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
 
 const ticketOf = (take: RateWindowTake) => {
   if (take._tag !== "Taken") throw new Error(`expected a slot, got ${JSON.stringify(take)}`)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { type MarkdownMessage, RobotMessenger } from "@openpollen/core"
-import { Effect, type Layer } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
 
 export interface RobotMessengerHarness<E> {
   readonly layer: Layer.Layer<RobotMessenger, E>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { type MarkdownMessage, SessionWebhook } from "@openpollen/core"
-import { Effect, type Layer } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
 
 export interface SessionWebhookHarness<E> {
   readonly layer: Layer.Layer<SessionWebhook, E>

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { TokenStore } from "@openpollen/core"
-import { Effect, type Layer, Option, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 
 /** Every TokenStore keeps tokens per key, returns them unchanged, and forgets them on `remove`. */
 export const tokenStoreContract = <E>(name: string, makeLayer: () => Layer.Layer<TokenStore, E>) =>

@@ -3,7 +3,13 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { homedir } from "node:os"
 import { dirname, join } from "node:path"
 import { type StoredToken, TokenStore, TokenStoreError } from "@openpollen/core"
-import { Effect, Layer, Option, Redacted, Result, Schema, Semaphore } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import * as Semaphore from "effect/Semaphore"
 
 export interface FileTokenStoreConfig {
   /** Default `~/.openpollen/state/tokens.json` (HOME read when the layer is built). */

@@ -8,7 +8,12 @@ import {
   type StoredFile,
   type StoreRequest,
 } from "@openpollen/core"
-import { Clock, Duration, Effect, Layer, Schedule, Stream } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
 import { chooseExtension } from "./sniffExtension.js"
 import { generatedName } from "./storedName.js"
 import { sweepUploads } from "./sweepUploads.js"

@@ -1,7 +1,8 @@
 import { lstat, readdir, rm } from "node:fs/promises"
 import { join } from "node:path"
 import { FileStoreError } from "@openpollen/core"
-import { Clock, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 import { storedNameKind } from "./storedName.js"
 
 export interface Retention {

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 const THROTTLE_CODES = ["send.too.fast", "send.byToken.tooFast", "too.many.group", "too.many.people"]
 

@@ -1,5 +1,7 @@
 import type { RateWindow } from "@openpollen/core"
-import { Clock, Effect, Queue } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
 
 export interface SharedCardWindow {
   readonly window: RateWindow["Service"]

@@ -1,4 +1,7 @@
-import { Context, Effect, Layer, Schedule } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schedule from "effect/Schedule"
 import { AccessTokens, type TokenUnavailable } from "./AccessTokens.js"
 import type { ApiCallFailed } from "./ApiCallFailed.js"
 import { callApi } from "./callApi.js"

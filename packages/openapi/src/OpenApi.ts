@@ -1,4 +1,4 @@
-import { Layer } from "effect"
+import * as Layer from "effect/Layer"
 import { accessTokensLayer } from "./AccessTokens.js"
 import { dingTalkApiLayer } from "./DingTalkApi.js"
 import { type OpenApiConfig, resolveOpenApiConfig } from "./OpenApiConfig.js"

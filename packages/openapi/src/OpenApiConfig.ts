@@ -1,5 +1,6 @@
 import { DEFAULT_MAX_FILE_BYTES, type RateWindow, type TokenStoreError } from "@openpollen/core"
-import type { Effect, Redacted } from "effect"
+import type * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
 
 /**
  * Runs `effect` while no other process refreshes the same `key` (e.g. a Redis lock), so several bot instances

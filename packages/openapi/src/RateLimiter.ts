@@ -1,4 +1,5 @@
-import { Clock, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 
 /**
  * Keeps an app under `perSecond` calls in any one-second window: each call reserves the slot one second after the

@@ -1,5 +1,6 @@
 import { DownloadFailed } from "@openpollen/core"
-import { Clock, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 
 export interface DownloadPace {
   /** The whole body must arrive within this long after it starts. */

@@ -3,7 +3,10 @@ import type { Agent, IncomingMessage } from "node:http"
 import { request as httpRequest } from "node:http"
 import { request as httpsRequest } from "node:https"
 import { isIP, type LookupFunction } from "node:net"
-import { Cause, Effect, type Pull, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import type * as Pull from "effect/Pull"
+import * as Stream from "effect/Stream"
 import { isPrivateAddress } from "./isPrivateAddress.js"
 
 export interface PresignedAgents {

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { AccessTokens } from "./AccessTokens.js"
 import { callApi } from "./callApi.js"
 import type { ResolvedOpenApiConfig } from "./OpenApiConfig.js"

@@ -10,7 +10,12 @@ import {
   SocketTimeoutError,
   TimeoutError,
 } from "@redis/client"
-import { Context, Duration, Effect, Layer, Predicate, Redacted } from "effect"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
 import { RedisUnavailable } from "./RedisUnavailable.js"
 import { parseRedisUrl } from "./redisUrl.js"
 

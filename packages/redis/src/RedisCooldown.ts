@@ -1,5 +1,6 @@
 import { Cooldown, CooldownError } from "@openpollen/core"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { RedisConnection } from "./RedisConnection.js"
 
 /**

@@ -5,7 +5,8 @@ import {
   RateWindowError,
   type RateWindowTake,
 } from "@openpollen/core"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { evalScript, luaScript } from "./luaScript.js"
 import { RedisConnection } from "./RedisConnection.js"
 

@@ -1,4 +1,4 @@
-import { Layer } from "effect"
+import * as Layer from "effect/Layer"
 import { RedisAgentMemory, type RedisAgentMemoryOptions } from "./RedisAgentMemory.js"
 import { RedisConnection, type RedisConnectionConfig } from "./RedisConnection.js"
 import { RedisConversationLease, type RedisConversationLeaseOptions } from "./RedisConversationLease.js"

@@ -1,5 +1,11 @@
 import { type StoredToken, TokenStore, TokenStoreError } from "@openpollen/core"
-import { Clock, Effect, Layer, Option, Redacted, Result, Schema } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import { RedisConnection } from "./RedisConnection.js"
 import type { RedisUnavailable } from "./RedisUnavailable.js"
 

@@ -21,7 +21,7 @@ export interface PayloadContext {
   readonly options: SendOptions
 }
 
-/** The fields every robot callback carries (dingtalk-platform.md §4.2), as DingTalk fills them. */
+/** The fields every robot callback carries (docs/dingtalk/message-kinds.md), as DingTalk fills them. */
 export const envelope = (context: PayloadContext): Record<string, unknown> => {
   const { app, conversation, from, options } = context
   const isGroup = conversation.kind === "group"

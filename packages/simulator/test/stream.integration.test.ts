@@ -214,7 +214,7 @@ describe("the simulated Stream gateway, driven by the official SDK", () => {
       try {
         originalOnDownStream(data)
       } catch {
-        // the SDK itself crashes on non-JSON frames (dingtalk-stream-sdk.md defect 6)
+        // the SDK's own onDownStream throws on a frame that is not JSON
       }
     }
     simulator.pushRawFrame("{not json")

@@ -1,5 +1,7 @@
 import { AgentMemory, AgentMemoryError, type AgentTurn, boundedTurn } from "@openpollen/core"
-import { Clock, Effect, Layer } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { SqliteDatabase } from "./SqliteDatabase.js"
 import type { SqliteUnavailable } from "./SqliteUnavailable.js"
 

@@ -1,5 +1,8 @@
 import { ConversationStore, ConversationStoreError, type ReplyRoute } from "@openpollen/core"
-import { Clock, Effect, Layer, Option } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { SqliteDatabase } from "./SqliteDatabase.js"
 import type { SqliteUnavailable } from "./SqliteUnavailable.js"
 

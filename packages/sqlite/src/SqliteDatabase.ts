@@ -1,16 +1,14 @@
 import { closeSync, mkdirSync, openSync } from "node:fs"
-import { homedir } from "node:os"
-import { dirname, join } from "node:path"
+import { dirname } from "node:path"
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite"
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { loadSqlite } from "./loadSqlite.js"
 import { SqliteUnavailable } from "./SqliteUnavailable.js"
 import { migrate } from "./schema.js"
+import { DEFAULT_SQLITE_PATH } from "./sqliteDefaults.js"
 import { sqliteFailure } from "./sqliteFailure.js"
-
-/** The database's file name in the state folder. */
-export const SQLITE_FILE_NAME = "openpollen.sqlite"
-export const DEFAULT_SQLITE_PATH = () => join(homedir(), ".openpollen", "state", SQLITE_FILE_NAME)
 
 export interface SqliteDatabaseConfig {
   /** Default `~/.openpollen/state/openpollen.sqlite`; created `0600` in a `0700` folder. */

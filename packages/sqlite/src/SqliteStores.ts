@@ -1,4 +1,4 @@
-import { Layer } from "effect"
+import * as Layer from "effect/Layer"
 import { SqliteAgentMemory, type SqliteAgentMemoryOptions } from "./SqliteAgentMemory.js"
 import { SqliteConversationStore } from "./SqliteConversationStore.js"
 import { SqliteDatabase, type SqliteDatabaseConfig } from "./SqliteDatabase.js"

@@ -1,5 +1,8 @@
 import { type StoredToken, TokenStore, TokenStoreError } from "@openpollen/core"
-import { Effect, Layer, Option, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { SqliteDatabase } from "./SqliteDatabase.js"
 import type { SqliteUnavailable } from "./SqliteUnavailable.js"
 

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /**
  * The database file could not be used. `path` is the file; `reason` says what to do about it: `locked` (another

@@ -1,4 +1,5 @@
-import { Option, Schema } from "effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 
 /** The ids a stored frame is logged and listed with: never its text, sender or session webhook. */
 const CallbackIds = Schema.Struct({

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** `connections/open` failed, or the WebSocket after it could not be opened. No secret or ticket in any field. */
 export class GatewayOpenError extends Schema.TaggedError<GatewayOpenError>()("GatewayOpenError", {

@@ -1,5 +1,6 @@
 import type { ConnectionState } from "@openpollen/core"
-import { Context, type Effect } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
 
 export interface StreamCounters {
   connects: number

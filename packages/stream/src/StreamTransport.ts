@@ -5,7 +5,16 @@ import {
   IntakeGate,
   Transport,
 } from "@openpollen/core"
-import { type Cause, Context, Effect, Fiber, FiberSet, Layer, PubSub, Queue, Redacted, Stream } from "effect"
+import type * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as FiberSet from "effect/FiberSet"
+import * as Layer from "effect/Layer"
+import * as PubSub from "effect/PubSub"
+import * as Queue from "effect/Queue"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import { STREAM_DEFAULTS } from "./defaults.js"
 import { openConnection, type SocketGauge } from "./openConnection.js"
 import type { Inbox } from "./receiveFrame.js"

@@ -1,4 +1,7 @@
-import { Clock, Deferred, Effect, type Scope } from "effect"
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import WebSocket from "ws"
 import { GatewayOpenError } from "./GatewayOpenError.js"
 import { type Inbox, receiveFrame } from "./receiveFrame.js"

@@ -1,4 +1,7 @@
-import { Duration, Effect, Random, Schedule } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
 
 /** Why the link is down: the supervisor's failure, the schedule's input. */
 export interface LinkDown {

@@ -6,7 +6,10 @@ import {
   WebhookOversize,
   webhookBody,
 } from "@openpollen/core"
-import { Effect, Layer, Result, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import { WEBHOOK_DEFAULTS } from "./defaults.js"
 import { type JsonPoster, makeJsonPoster, PostFailed } from "./postJson.js"
 
@@ -18,6 +21,7 @@ export interface SessionWebhookConfig {
 }
 
 const WebhookAnswer = Schema.Struct({ errcode: Schema.Number, errmsg: Schema.optional(Schema.String) })
+const decodeWebhookAnswer = Schema.decodeUnknownResult(WebhookAnswer)
 
 const trustedOrigin = (oapiBase: string) => new URL(oapiBase).origin
 
@@ -63,8 +67,9 @@ const post = (poster: JsonPoster, url: URL, message: MarkdownMessage, timeoutMs:
   })
 
 /** errmsg comes from the network: keep it short, and keep the session id out even if a server echoes it. */
-const describeErrmsg = (errmsg: string | undefined, session: string | null) => {
+const describeErrmsg = (errmsg: string | undefined, url: URL) => {
   if (!errmsg) return ""
+  const session = url.searchParams.get("session")
   const scrubbed = session ? errmsg.replaceAll(session, "***") : errmsg
   return `: ${scrubbed.slice(0, 200)}`
 }
@@ -74,7 +79,7 @@ const interpret = (
     readonly status: number
     readonly body: unknown
   },
-  session: string | null,
+  url: URL,
 ): Effect.Effect<void, WebhookExpired | WebhookOversize | WebhookFailed> => {
   if (answer.status !== 200)
     return Effect.fail(
@@ -86,7 +91,7 @@ const interpret = (
         message: `session webhook answered HTTP ${answer.status}`,
       }),
     )
-  const decoded = Schema.decodeUnknownResult(WebhookAnswer)(answer.body)
+  const decoded = decodeWebhookAnswer(answer.body)
   if (Result.isFailure(decoded))
     return Effect.fail(
       new WebhookFailed({
@@ -105,7 +110,7 @@ const interpret = (
       reason: "errcode",
       errcode,
       certainty: "certain",
-      message: `session webhook errcode ${errcode}${describeErrmsg(errmsg, session)}`,
+      message: `session webhook errcode ${errcode}${describeErrmsg(errmsg, url)}`,
     }),
   )
 }
@@ -126,8 +131,8 @@ export const makeSessionWebhookSender = (
         const checked = checkUrl(url, origin)
         if (Result.isFailure(checked)) return yield* checked.failure
         const answer = yield* post(poster, checked.success, message, timeoutMs)
-        yield* interpret(answer, checked.success.searchParams.get("session"))
-      }).pipe(Effect.withSpan("SessionWebhook.send", undefined, { captureStackTrace: false })),
+        yield* interpret(answer, checked.success)
+      }),
   })
 }
 

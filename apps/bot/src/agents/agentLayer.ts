@@ -1,20 +1,37 @@
-import { AnthropicAgent } from "@openpollen/agent-anthropic"
-import { EchoAgent } from "@openpollen/agent-echo"
-import { OpenAiAgent } from "@openpollen/agent-openai"
 import type { Agent, AgentMemory } from "@openpollen/core"
-import type { Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { ResolvedConfig } from "../config/ResolvedConfig.js"
 
-/** The agent `agent.provider` names; read_file may serve the uploads folder and the optional workspace. */
+/**
+ * The agent `agent.provider` names; read_file may serve the uploads folder and the optional workspace. Only the
+ * configured agent's package is loaded: each vendor's client costs start-up time and memory.
+ */
 export const agentLayer = (config: ResolvedConfig): Layer.Layer<Agent, never, AgentMemory> => {
   const uploadsDir = config.dingtalk.uploads.dir
   const folders = [uploadsDir, ...(config.agent.workspace === undefined ? [] : [config.agent.workspace])]
-  switch (config.agent.provider) {
+  const { agent } = config
+  switch (agent.provider) {
     case "openai":
-      return OpenAiAgent.layer({ ...config.agent.openai, folders })
+      return Layer.unwrap(
+        Effect.map(
+          Effect.promise(() => import("@openpollen/agent-openai")),
+          ({ OpenAiAgent }) => OpenAiAgent.layer({ ...agent.openai, folders }),
+        ),
+      )
     case "anthropic":
-      return AnthropicAgent.layer({ ...config.agent.anthropic, folders })
+      return Layer.unwrap(
+        Effect.map(
+          Effect.promise(() => import("@openpollen/agent-anthropic")),
+          ({ AnthropicAgent }) => AnthropicAgent.layer({ ...agent.anthropic, folders }),
+        ),
+      )
     case "echo":
-      return EchoAgent.layer({ uploadsDir, chunkDelayMs: config.agent.echo.chunkDelayMs })
+      return Layer.unwrap(
+        Effect.map(
+          Effect.promise(() => import("@openpollen/agent-echo")),
+          ({ EchoAgent }) => EchoAgent.layer({ uploadsDir, chunkDelayMs: agent.echo.chunkDelayMs }),
+        ),
+      )
   }
 }

@@ -1,5 +1,7 @@
 import { type DeadLetter, DeadLetters } from "@openpollen/core"
-import { Effect, type ManagedRuntime, Option } from "effect"
+import * as Effect from "effect/Effect"
+import type * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Option from "effect/Option"
 
 /** What the gateway may do with the store's dead letters; every member answers `undefined` without a durable store. */
 export interface DeadLetterAccess {

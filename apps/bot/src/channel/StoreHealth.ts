@@ -1,4 +1,6 @@
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 
 /** Whether the channel's state store can record a message now; the gateway's /health reports it. */
 export class StoreHealth extends Context.Service<

@@ -13,8 +13,9 @@ import {
 } from "@openpollen/core"
 import { OpenApi } from "@openpollen/openapi"
 import type { RedisUnavailable } from "@openpollen/redis"
-import { SqliteDatabase, SqliteStores, type SqliteUnavailable } from "@openpollen/sqlite"
-import { Effect, Layer } from "effect"
+import type { SqliteUnavailable } from "@openpollen/sqlite"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { DingTalkChannelOptions } from "./DingTalkChannel.js"
 import { StoreHealth } from "./StoreHealth.js"
 
@@ -62,20 +63,28 @@ export const stateLayers = (
   if (store.kind === "sqlite") {
     // One file this process holds alone: received messages (recorded before the ACK), what was answered, reply
     // routes, the agent's history and the token survive a crash and are picked up on the next start.
-    const stores = SqliteStores.layer({
-      path: store.path,
-      journal: { leaseMs: store.leaseMs, maxDeliveries: store.maxDeliveries },
-      agentMemory: { idleTtlMs: store.historyTtlMs },
-    })
-    const health = Layer.effect(
-      StoreHealth,
-      Effect.map(Effect.service(SqliteDatabase), (database) =>
-        StoreHealth.of({ check: database.write("health check", () => undefined) }),
+    // The SQLite adapter is loaded only for this store.
+    return Layer.unwrap(
+      Effect.map(
+        Effect.promise(() => import("@openpollen/sqlite")),
+        ({ SqliteDatabase, SqliteStores }) => {
+          const stores = SqliteStores.layer({
+            path: store.path,
+            journal: { leaseMs: store.leaseMs, maxDeliveries: store.maxDeliveries },
+            agentMemory: { idleTtlMs: store.historyTtlMs },
+          })
+          const health = Layer.effect(
+            StoreHealth,
+            Effect.map(Effect.service(SqliteDatabase), (database) =>
+              StoreHealth.of({ check: database.write("health check", () => undefined) }),
+            ),
+          )
+          // The refusal cooldown is one line per sender and hour: losing it on a restart costs at most one more line.
+          return Layer.mergeAll(OpenApi.layer(openApi), health, MemoryCooldown.layer()).pipe(
+            Layer.provideMerge(stores),
+          )
+        },
       ),
-    )
-    // The refusal cooldown is one line per sender and hour: losing it on a restart costs at most one more line.
-    return Layer.mergeAll(OpenApi.layer(openApi), health, MemoryCooldown.layer()).pipe(
-      Layer.provideMerge(stores),
     )
   }
   // Instances share dedupe claims, the access token (one fetches at a time), reply routes, received messages, the

@@ -1,6 +1,7 @@
 import { type ChannelMetricsSnapshot, MemoryTokenStore } from "@openpollen/core"
 import { AccessTokens, OpenApi, probeCardScopes, resolveOpenApiConfig } from "@openpollen/openapi"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { ConfigError } from "../config/loadConfig.js"
 import type { ResolvedConfig } from "../config/ResolvedConfig.js"
 import { callGateway } from "./gatewayClient.js"

@@ -1,4 +1,4 @@
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 import type { ResolvedConfig } from "../config/ResolvedConfig.js"
 import { readRunState } from "../runState/readRunState.js"
 

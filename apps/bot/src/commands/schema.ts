@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { ConfigFile } from "../config/ConfigFile.js"
 
 /** The JSON Schema of openpollen.json, for editor completion. */

@@ -2,7 +2,7 @@ import { GROUP_POLICIES } from "@openpollen/core"
 import { OPENAPI_DEFAULTS } from "@openpollen/openapi/defaults"
 import { MIN_IDLE_TIMEOUT_MS, MIN_KEEP_ALIVE_MS, STREAM_DEFAULTS } from "@openpollen/stream/defaults"
 import { WEBHOOK_DEFAULTS } from "@openpollen/webhook/defaults"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 const described = <S extends Schema.Top>(schema: S, description: string) => schema.annotate({ description })
 const optional = <S extends Schema.Top>(schema: S, description: string) =>

@@ -1,7 +1,7 @@
 import { homedir } from "node:os"
 import { join, resolve } from "node:path"
-import { ANTHROPIC_DEFAULTS, type AnthropicAgentConfig } from "@openpollen/agent-anthropic"
-import { OPENAI_DEFAULTS, type OpenAiAgentConfig } from "@openpollen/agent-openai"
+import { ANTHROPIC_DEFAULTS, type AnthropicAgentConfig } from "@openpollen/agent-anthropic/config"
+import { OPENAI_DEFAULTS, type OpenAiAgentConfig } from "@openpollen/agent-openai/config"
 import {
   type Allowlists,
   CARD_UPDATE_INTERVAL_MS,
@@ -11,10 +11,10 @@ import {
   type ReplyMode,
 } from "@openpollen/core"
 import { CARD_DEFAULTS, DOWNLOAD_DEFAULTS, OPENAPI_DEFAULTS } from "@openpollen/openapi/defaults"
-import { SQLITE_FILE_NAME } from "@openpollen/sqlite"
+import { SQLITE_FILE_NAME } from "@openpollen/sqlite/defaults"
 import { STREAM_DEFAULTS } from "@openpollen/stream/defaults"
 import { WEBHOOK_DEFAULTS } from "@openpollen/webhook/defaults"
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 import type { ConfigFile } from "./ConfigFile.js"
 
 export interface DingTalkCredentials {

@@ -1,4 +1,6 @@
-import { Layer, Logger, References } from "effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as References from "effect/References"
 import { writeStderrLine } from "./batchedStderr.js"
 import { makeRedactor } from "./redact.js"
 

@@ -1,5 +1,5 @@
 import { join } from "node:path"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** What a running `openpollen start` publishes for the CLI on the same machine: where it listens and its local token. */
 export const RunState = Schema.Struct({

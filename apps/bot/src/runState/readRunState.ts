@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs"
-import { Result, Schema } from "effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import { RunState, runStatePath } from "./RunState.js"
 
 export type RunStateLookup =

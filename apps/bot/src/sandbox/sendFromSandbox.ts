@@ -6,7 +6,7 @@ import type {
   SimUser,
   Simulator,
 } from "@openpollen/simulator"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 const optionalKey = Schema.optionalKey
 

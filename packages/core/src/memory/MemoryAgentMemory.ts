@@ -1,4 +1,5 @@
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { AgentMemory, type AgentTurn } from "../ports/AgentMemory.js"
 import { boundedTurn } from "../rules/boundedTurn.js"
 import { setMostRecent } from "./setMostRecent.js"

@@ -1,4 +1,6 @@
-import { Effect, Layer, Semaphore } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Semaphore from "effect/Semaphore"
 import { ConversationLease } from "../ports/ConversationLease.js"
 
 /** Leases within one process: one permit per key, dropped once nobody holds or waits for it. */

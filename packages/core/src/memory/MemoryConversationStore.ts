@@ -1,4 +1,7 @@
-import { Clock, Effect, Layer, Option } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import type { ReplyRoute } from "../domain/InboundMessage.js"
 import { ConversationStore } from "../ports/ConversationStore.js"
 import { setMostRecent } from "./setMostRecent.js"

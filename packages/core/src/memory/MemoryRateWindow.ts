@@ -1,4 +1,6 @@
-import { Clock, Effect, Layer } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { RATE_WINDOW_AFTER_FINISH_MS, RateWindow, type RateWindowTake } from "../ports/RateWindow.js"
 
 /** Slots within one process: per key, each ticket and until when it holds its slot. */

@@ -1,4 +1,6 @@
-import { Effect, Layer, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { type StoredToken, TokenStore } from "../ports/TokenStore.js"
 
 /** Tokens held in process memory: the default when nothing has to survive a restart. */

@@ -1,4 +1,4 @@
-import { Context } from "effect"
+import * as Context from "effect/Context"
 
 /** In groups: answer only messages that @mention the bot, or every message. */
 export const GROUP_POLICIES = ["mention", "all"] as const

@@ -1,4 +1,7 @@
-import { Context, type Effect, type Option, Schema } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import type { ReplyRoute } from "../domain/InboundMessage.js"
 
 export class ConversationStoreError extends Schema.TaggedError<ConversationStoreError>()(

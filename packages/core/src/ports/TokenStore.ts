@@ -1,4 +1,8 @@
-import { Context, type Effect, type Option, type Redacted, Schema } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 
 export class TokenStoreError extends Schema.TaggedError<TokenStoreError>()("TokenStoreError", {
   message: Schema.String,

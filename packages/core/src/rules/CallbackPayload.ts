@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 const optional = <S extends Schema.Top>(schema: S) => Schema.optional(Schema.NullOr(schema))
 
@@ -25,7 +25,7 @@ export const LegacyQuote = Schema.Struct({
   text: optional(Schema.Struct({ content: optional(Schema.String) })),
 })
 
-/** The fields every robot callback shares (dingtalk-platform.md §4.2); unknown keys are tolerated. */
+/** The fields every robot callback shares (docs/dingtalk/message-kinds.md); unknown keys are tolerated. */
 export const CallbackEnvelope = Schema.Struct({
   msgId: Schema.String,
   msgtype: Schema.String,

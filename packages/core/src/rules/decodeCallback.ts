@@ -1,4 +1,6 @@
-import { Result, Schema, SchemaIssue } from "effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
 import type { InboundMessage, QuotedMessage, ReplyRoute } from "../domain/InboundMessage.js"
 import { CallbackDecodeError } from "./CallbackDecodeError.js"
 import {
@@ -19,8 +21,23 @@ import { type Body, richTextBody } from "./richTextBody.js"
 
 const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
 
+const decoders = new WeakMap<
+  Schema.Decoder<unknown>,
+  (input: unknown) => Result.Result<unknown, Schema.SchemaError>
+>()
+
+/** Schema.decodeUnknownResult, built once per schema: building it costs as much as a small decode. */
+const decoderOf = <S extends Schema.Decoder<unknown>>(schema: S) => {
+  let decoder = decoders.get(schema)
+  if (decoder === undefined) {
+    decoder = Schema.decodeUnknownResult(schema)
+    decoders.set(schema, decoder)
+  }
+  return decoder as (input: unknown) => Result.Result<S["Type"], Schema.SchemaError>
+}
+
 const decodeAt = <S extends Schema.Decoder<unknown>>(schema: S, input: unknown, prefix: string) =>
-  Result.mapError(Schema.decodeUnknownResult(schema)(input), (error) => {
+  Result.mapError(decoderOf(schema)(input), (error) => {
     const first = formatIssue(error.issue).issues[0]
     const path = [prefix, ...(first?.path ?? []).map(String)].filter((part) => part !== "").join(".")
     return new CallbackDecodeError({

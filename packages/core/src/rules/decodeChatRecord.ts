@@ -1,4 +1,5 @@
-import { Result, Schema } from "effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import { ChatRecordContent, ChatRecordEntry } from "./CallbackPayload.js"
 import { defined } from "./defined.js"
 import { leadingGraphemes } from "./graphemes.js"

@@ -1,4 +1,5 @@
-import { Result, Schema } from "effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import type { Attachment, InboundMessageType } from "../domain/InboundMessage.js"
 import { RichTextPart } from "./CallbackPayload.js"
 import { defined } from "./defined.js"

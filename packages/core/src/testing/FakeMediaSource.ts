@@ -1,4 +1,6 @@
-import { Effect, Layer, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import { DownloadFailed, MediaSource } from "../ports/MediaSource.js"
 
 /** Serves bytes registered under a downloadCode; unknown codes fail like an expired code would. */

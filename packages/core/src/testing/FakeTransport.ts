@@ -1,4 +1,8 @@
-import { type Cause, Effect, Layer, Queue, Stream } from "effect"
+import type * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
+import * as Stream from "effect/Stream"
 import type { ConnectionState } from "../domain/ConnectionState.js"
 import { type InboundFrame, Transport } from "../ports/Transport.js"
 

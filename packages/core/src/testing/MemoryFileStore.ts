@@ -1,4 +1,6 @@
-import { Effect, Layer, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import { DEFAULT_MAX_FILE_BYTES, FileStore, FileStoreError, type StoredFile } from "../ports/FileStore.js"
 
 /** Keeps stored files in memory under generated absolute paths below `root`. */

@@ -1,4 +1,7 @@
-import { type Duration, Effect, Layer, Stream } from "effect"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import { Agent, AgentEvent, type AgentFailed, type AgentRequest } from "../ports/Agent.js"
 
 /**

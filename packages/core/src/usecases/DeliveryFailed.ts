@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { DeliveryCertainty } from "../ports/SessionWebhook.js"
 
 /** Why the Open API carried a reply instead of its session webhook. */

@@ -1,4 +1,5 @@
-import { Context, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Layer from "effect/Layer"
 
 /**
  * Bounds what is accepted but unanswered. A transport asks `isOpen` before it records and ACKs a callback, and leaves

@@ -1,4 +1,6 @@
-import { Clock, Effect, Queue } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
 import type { CardFailed, ReplyCard } from "../ports/ReplyCard.js"
 import { cardMarkdown } from "../rules/cardMarkdown.js"
 import { truncateReply } from "../rules/truncateReply.js"

@@ -1,4 +1,4 @@
-import { Stream } from "effect"
+import * as Stream from "effect/Stream"
 import type { AgentEvent, AgentFailed } from "../ports/Agent.js"
 
 /** The whole answer of an agent's stream: its TextDeltas concatenated, Status events left out. */

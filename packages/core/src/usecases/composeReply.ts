@@ -1,6 +1,8 @@
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import * as Stream from "effect/Stream"
 import type { InboundMessage } from "../domain/InboundMessage.js"
-import { Agent } from "../ports/Agent.js"
+import { Agent, type AgentAttachment } from "../ports/Agent.js"
 import { ConversationLease, ConversationLeaseError } from "../ports/ConversationLease.js"
 import { collectAnswer } from "./collectAnswer.js"
 import { downloadAttachments } from "./downloadAttachments.js"
@@ -34,6 +36,8 @@ const leased = <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) =>
           ),
   )
 
+const NOTHING_DOWNLOADED = Result.succeed<ReadonlyArray<AgentAttachment>>([])
+
 export interface ComposeOptions {
   /** The conversation's instructions for the agent (a group's `systemPrompt`). */
   readonly systemPrompt?: string
@@ -64,14 +68,18 @@ export const composeReply = Effect.fnUntraced(function* (
     return { kind: "command", markdown: FRIENDLY_REPLIES.sessionReset } satisfies ComposedReply
   }
   const quotedAttachments = message.quoted?.attachments ?? []
-  const attachments = yield* downloadAttachments([...message.attachments, ...quotedAttachments]).pipe(
-    Effect.map((downloaded) =>
-      downloaded.map((attachment, index) =>
-        index < message.attachments.length ? attachment : { ...attachment, quoted: true },
-      ),
-    ),
-    Effect.result,
-  )
+  const toDownload = [...message.attachments, ...quotedAttachments]
+  const attachments =
+    toDownload.length === 0
+      ? NOTHING_DOWNLOADED
+      : yield* downloadAttachments(toDownload).pipe(
+          Effect.map((downloaded) =>
+            downloaded.map((attachment, index) =>
+              index < message.attachments.length ? attachment : { ...attachment, quoted: true },
+            ),
+          ),
+          Effect.result,
+        )
   if (attachments._tag === "Failure") {
     yield* Effect.logWarning("attachment download failed").pipe(
       Effect.annotateLogs({
@@ -96,13 +104,12 @@ export const composeReply = Effect.fnUntraced(function* (
           ...(message.quoted && message.quoted.text !== "" ? { quotedText: message.quoted.text } : {}),
           ...(options.systemPrompt === undefined ? {} : { systemPrompt: options.systemPrompt }),
         })
-        .pipe(
-          Stream.tap((event) =>
-            options.onText !== undefined && event._tag === "TextDelta"
-              ? options.onText(event.text)
-              : Effect.void,
-          ),
-        ),
+        .pipe((events) => {
+          const { onText } = options
+          return onText === undefined
+            ? events
+            : Stream.tap(events, (event) => (event._tag === "TextDelta" ? onText(event.text) : Effect.void))
+        }),
     ),
   ).pipe(Effect.result)
   if (answer._tag === "Failure") {

@@ -1,4 +1,6 @@
-import { Clock, Effect, Result } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import type { InboundMessage } from "../domain/InboundMessage.js"
 import type { InboundFrame } from "../ports/Transport.js"
 import { decodeCallback } from "../rules/decodeCallback.js"

@@ -1,4 +1,6 @@
-import { Clock, Effect, Option } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { InboundMessage, ReplyRoute } from "../domain/InboundMessage.js"
 import type { OutboundReply } from "../domain/OutboundReply.js"
 import { ChannelSettings } from "../ports/ChannelSettings.js"

@@ -1,4 +1,5 @@
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { Attachment } from "../domain/InboundMessage.js"
 import type { AgentAttachment } from "../ports/Agent.js"
 import { FileStore } from "../ports/FileStore.js"

@@ -1,4 +1,5 @@
-import { Clock, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 import { ChannelSettings } from "../ports/ChannelSettings.js"
 import { DedupeStore } from "../ports/DedupeStore.js"
 import { InboundJournal } from "../ports/InboundJournal.js"
@@ -176,6 +177,5 @@ export const handleMessage = Effect.fnUntraced(function* ({ frame, message }: De
       conversation: message.conversation.id,
       conversationKind: message.conversation.kind,
     }),
-    Effect.withSpan("handleMessage", undefined, { captureStackTrace: false }),
   )
 })

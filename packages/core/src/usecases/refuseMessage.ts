@@ -1,4 +1,5 @@
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { InboundMessage } from "../domain/InboundMessage.js"
 import { ChannelSettings } from "../ports/ChannelSettings.js"
 import { Cooldown } from "../ports/Cooldown.js"

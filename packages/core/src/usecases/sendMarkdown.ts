@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { ChannelSettings } from "../ports/ChannelSettings.js"
 import { prepareReply } from "../rules/prepareReply.js"
 import { splitReplyForWire } from "../rules/splitForWire.js"

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { MarkdownMessage } from "../domain/OutboundReply.js"
 import { RobotMessenger, type RobotSendFailed } from "../ports/RobotMessenger.js"
 import { DeliveryFailed } from "./DeliveryFailed.js"

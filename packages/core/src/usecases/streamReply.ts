@@ -1,4 +1,7 @@
-import { Clock, Effect, Fiber, Queue } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Queue from "effect/Queue"
 import type { InboundMessage } from "../domain/InboundMessage.js"
 import { CARD_UPDATE_INTERVAL_MS, ChannelSettings } from "../ports/ChannelSettings.js"
 import { type CardFailed, type CardSpace, ReplyCard } from "../ports/ReplyCard.js"

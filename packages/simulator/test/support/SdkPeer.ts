@@ -2,7 +2,7 @@ import { DWClient, type DWClientDownStream, TOPIC_ROBOT } from "dingtalk-stream"
 
 /**
  * The official SDK client pointed at the simulator: its gateway URL is hard-coded, so getEndpoint is overridden
- * (the technique dingtalk-stream-sdk.md §5 recommends). Everything else is the SDK's own behaviour.
+ * (the SDK has no option for it). Everything else is the SDK's own behaviour.
  */
 export class SdkPeer extends DWClient {
   readonly callbacks: Array<DWClientDownStream> = []
