@@ -3,16 +3,18 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import { makeExpirySweep } from "./expirySweep.js"
 import { SqliteDatabase } from "./SqliteDatabase.js"
 import type { SqliteUnavailable } from "./SqliteUnavailable.js"
 
 /**
  * Reply routes in the `routes` table: an upsert keeps the route that expires last; reads check the Clock, and
- * expired rows are deleted as later writes pass by.
+ * expired rows are deleted by a later write, once a second at most.
  */
 export const makeSqliteConversationStore = Effect.gen(function* () {
   const database = yield* SqliteDatabase
   const failed = (error: SqliteUnavailable) => new ConversationStoreError({ message: error.message })
+  const sweepExpired = makeExpirySweep("routes")
 
   return ConversationStore.of({
     remember: (key, route) =>
@@ -29,10 +31,7 @@ export const makeSqliteConversationStore = Effect.gen(function* () {
                 route.sessionWebhook,
                 route.expiresAt,
               )
-              sql.run(
-                "DELETE FROM routes WHERE key IN (SELECT key FROM routes WHERE expires_at <= ? LIMIT 8)",
-                now,
-              )
+              sweepExpired(sql, now)
             }),
       ).pipe(Effect.mapError(failed), Effect.asVoid),
     latest: (key) =>

@@ -38,7 +38,8 @@ export class SqliteDatabase extends Context.Service<
     readonly read: <A>(what: string, query: (sql: Sql) => A) => Effect.Effect<A, SqliteUnavailable>
     /**
      * Queues `change` for the next group commit and succeeds once that transaction is durable (against a process
-     * crash). A change that throws is rolled back alone; the others of its batch still commit.
+     * crash). A change that throws is rolled back alone; the others of its batch still commit. A change may then run
+     * twice (its batch is rolled back and run again change by change): it must only touch the database.
      */
     readonly write: <A>(what: string, change: (sql: Sql) => A) => Effect.Effect<A, SqliteUnavailable>
   }
@@ -124,34 +125,56 @@ export const makeSqliteDatabase = (config: SqliteDatabaseConfig = {}) =>
     let timer: ReturnType<typeof setImmediate> | ReturnType<typeof setTimeout> | undefined
     let closed = false
 
+    // The common case: every change of the batch in one transaction, no savepoints (they cost more than a small
+    // change). Throws when a change does; the caller then rolls back and runs the batch again one savepoint each.
+    const commitTogether = (batch: ReadonlyArray<Pending>) => {
+      db.exec("BEGIN IMMEDIATE")
+      const outcomes = batch.map((pending) => Effect.succeed(pending.change(sql)))
+      db.exec("COMMIT")
+      return outcomes
+    }
+
+    const commitEachAlone = (batch: ReadonlyArray<Pending>) => {
+      const outcomes: Array<Effect.Effect<unknown, SqliteUnavailable>> = []
+      db.exec("BEGIN IMMEDIATE")
+      for (const pending of batch) {
+        db.exec("SAVEPOINT change")
+        try {
+          outcomes.push(Effect.succeed(pending.change(sql)))
+          db.exec("RELEASE change")
+        } catch (error) {
+          db.exec("ROLLBACK TO change")
+          db.exec("RELEASE change")
+          outcomes.push(
+            isSqliteError(error) ? Effect.fail(sqliteFailure(path, pending.what, error)) : Effect.die(error),
+          )
+        }
+      }
+      db.exec("COMMIT")
+      return outcomes
+    }
+
+    const rollBack = () => {
+      if (db.isOpen && db.isTransaction) db.exec("ROLLBACK")
+    }
+
     const flush = () => {
       timer = undefined
       const batch = queue.filter((pending) => !pending.cancelled)
       queue = []
       if (batch.length === 0) return
-      const outcomes: Array<Effect.Effect<unknown, SqliteUnavailable>> = []
+      let outcomes: ReadonlyArray<Effect.Effect<unknown, SqliteUnavailable>>
       try {
-        db.exec("BEGIN IMMEDIATE")
-        for (const pending of batch) {
-          db.exec("SAVEPOINT change")
-          try {
-            outcomes.push(Effect.succeed(pending.change(sql)))
-            db.exec("RELEASE change")
-          } catch (error) {
-            db.exec("ROLLBACK TO change")
-            db.exec("RELEASE change")
-            outcomes.push(
-              isSqliteError(error)
-                ? Effect.fail(sqliteFailure(path, pending.what, error))
-                : Effect.die(error),
-            )
-          }
+        outcomes = commitTogether(batch)
+      } catch {
+        try {
+          rollBack()
+          outcomes = commitEachAlone(batch)
+        } catch (error) {
+          rollBack()
+          for (const pending of batch) pending.resume(Effect.fail(sqliteFailure(path, pending.what, error)))
+          return
         }
-        db.exec("COMMIT")
-      } catch (error) {
-        if (db.isOpen && db.isTransaction) db.exec("ROLLBACK")
-        for (const pending of batch) pending.resume(Effect.fail(sqliteFailure(path, pending.what, error)))
-        return
       }
       for (const [index, pending] of batch.entries()) pending.resume(outcomes[index] ?? Effect.void)
     }

@@ -2,6 +2,7 @@ import { type ClaimResult, DedupeStore, DedupeStoreError } from "@openpollen/cor
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { makeExpirySweep } from "./expirySweep.js"
 import { SqliteDatabase } from "./SqliteDatabase.js"
 import type { SqliteUnavailable } from "./SqliteUnavailable.js"
 
@@ -22,6 +23,7 @@ export const makeSqliteDedupeStore = (options: SqliteDedupeStoreOptions = {}) =>
     const database = yield* SqliteDatabase
     const doneTtlMs = Math.max(Math.round(options.doneTtlMs ?? 86_400_000), MIN_DONE_TTL_MS)
     const inFlight = new Set<string>()
+    const sweepExpired = makeExpirySweep("dedupe")
     const failed = (error: SqliteUnavailable) => new DedupeStoreError({ message: error.message })
 
     return DedupeStore.of({
@@ -42,10 +44,7 @@ export const makeSqliteDedupeStore = (options: SqliteDedupeStoreOptions = {}) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
           database.write("dedupe complete", (sql) => {
             sql.run("INSERT OR REPLACE INTO dedupe (key, expires_at) VALUES (?, ?)", key, now + doneTtlMs)
-            sql.run(
-              "DELETE FROM dedupe WHERE key IN (SELECT key FROM dedupe WHERE expires_at <= ? LIMIT 8)",
-              now,
-            )
+            sweepExpired(sql, now)
           }),
         ).pipe(
           Effect.ensuring(Effect.sync(() => inFlight.delete(key))),

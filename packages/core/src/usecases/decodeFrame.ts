@@ -21,10 +21,10 @@ export type Malformed = Extract<HandleOutcome, { readonly _tag: "Malformed" }>
  */
 export const decodeFrame = (
   frame: InboundFrame,
-): Effect.Effect<Result.Result<DecodedFrame, Malformed>, never, ChannelMetrics> =>
-  Effect.gen(function* () {
-    const decoded = decodeCallback(frame.data)
-    if (Result.isSuccess(decoded)) return Result.succeed({ frame, message: decoded.success })
+): Effect.Effect<Result.Result<DecodedFrame, Malformed>, never, ChannelMetrics> => {
+  const decoded = decodeCallback(frame.data)
+  if (Result.isSuccess(decoded)) return Effect.succeed(Result.succeed({ frame, message: decoded.success }))
+  return Effect.gen(function* () {
     yield* Effect.logWarning("dropped a robot callback that does not decode").pipe(
       Effect.annotateLogs({ field: decoded.failure.path, problem: decoded.failure.message }),
     )
@@ -33,3 +33,4 @@ export const decodeFrame = (
     yield* metrics.record(malformed, yield* Clock.currentTimeMillis)
     return Result.fail(malformed)
   })
+}
