@@ -1,4 +1,5 @@
 export * from "./FileTokenStore.js"
 export * from "./LocalFileStore.js"
+export * from "./LocalMediaFiles.js"
 export * from "./sniffExtension.js"
 export * from "./sweepUploads.js"

@@ -33,6 +33,8 @@ export interface OpenApiConfig {
   readonly robotCode?: string
   /** Default OPENAPI_DEFAULTS.apiBase. */
   readonly apiBase?: string
+  /** The legacy API's origin, where media are uploaded. Default OPENAPI_DEFAULTS.oapiBase. */
+  readonly oapiBase?: string
   /** Per-request timeout. Default 10 s. */
   readonly requestTimeoutMs?: number
   /** Calls per second the app may make; DingTalk's standard tier allows about 20. Default 20. */
@@ -65,6 +67,7 @@ export interface OpenApiConfig {
 /** Where DingTalk's Open API lives (it also hosts the Stream gateway); the bot's config reads it from here. */
 export const OPENAPI_DEFAULTS = {
   apiBase: "https://api.dingtalk.com",
+  oapiBase: "https://oapi.dingtalk.com",
 } as const
 
 /** Download defaults; the bot's config reads them from here. */
@@ -81,6 +84,7 @@ export interface ResolvedOpenApiConfig {
   readonly clientSecret: Redacted.Redacted<string>
   readonly robotCode: string
   readonly apiBase: string
+  readonly oapiBase: string
   readonly requestTimeoutMs: number
   readonly qps: number
   readonly tokenRefreshMarginMs: number
@@ -99,6 +103,7 @@ export const resolveOpenApiConfig = (config: OpenApiConfig): ResolvedOpenApiConf
   clientSecret: config.clientSecret,
   robotCode: config.robotCode !== undefined && config.robotCode !== "" ? config.robotCode : config.clientId,
   apiBase: config.apiBase ?? OPENAPI_DEFAULTS.apiBase,
+  oapiBase: config.oapiBase ?? OPENAPI_DEFAULTS.oapiBase,
   requestTimeoutMs: config.requestTimeoutMs ?? 10_000,
   qps: Math.max(1, config.qps ?? 20),
   tokenRefreshMarginMs: config.tokenRefreshMarginMs ?? 300_000,

@@ -34,6 +34,12 @@ export class AccessTokens {
     return { token, expiresIn: this.tokenExpireInSeconds }
   }
 
+  /** The app a token (e.g. oapi's `access_token` query parameter) belongs to while it is valid. */
+  appOf(token: string): SimApp | undefined {
+    const issued = this.tokens.get(token)
+    return issued === undefined || issued.expiresAt <= Date.now() ? undefined : issued.app
+  }
+
   /** The app the request's token belongs to, or undefined after answering 401. */
   authorize(request: IncomingMessage, response: ServerResponse): SimApp | undefined {
     const header = request.headers["x-acs-dingtalk-access-token"]

@@ -22,5 +22,6 @@ export const emptyCounters = (): CounterState => ({
   webhookCalls: 0,
   groupSends: 0,
   batchSends: 0,
+  mediaUploads: 0,
   ackLatenciesMs: [],
 })

@@ -7,6 +7,7 @@ export type Endpoint =
   | "downloadUrl"
   | "groupSend"
   | "batchSend"
+  | "mediaUpload"
   | "webhook"
   | "upgrade"
   | "cardCreate"

@@ -8,8 +8,9 @@ import type { Faults } from "./Faults.js"
 import { isRecord, parseJson, readBody, sendJson } from "./http.js"
 import type { Inbox } from "./Inbox.js"
 import { type Media, MediaDownloads } from "./MediaDownloads.js"
+import { MediaUploads } from "./MediaUploads.js"
 import { RobotMessages } from "./RobotMessages.js"
-import type { Endpoint, SimApp } from "./SimulatorApi.js"
+import type { Endpoint, SimApp, UploadedMedia } from "./SimulatorApi.js"
 import type { StreamGateway } from "./StreamGateway.js"
 import type { WebhookSessions } from "./WebhookSessions.js"
 
@@ -25,6 +26,7 @@ export class OpenApi {
   private readonly tokens: AccessTokens
   private readonly media: MediaDownloads
   private readonly robot: RobotMessages
+  private readonly uploads: MediaUploads
 
   constructor(
     options: OpenApiOptions,
@@ -37,11 +39,22 @@ export class OpenApi {
   ) {
     this.tokens = new AccessTokens(options.tokenExpireInSeconds, counters)
     this.media = new MediaDownloads(options.url, counters, faults, this.tokens)
-    this.robot = new RobotMessages(directory, counters, faults, inbox, this.tokens)
+    this.uploads = new MediaUploads(options.url, counters, faults, this.tokens)
+    this.robot = new RobotMessages(directory, counters, faults, inbox, this.tokens, this.uploads)
   }
 
   registerMedia(media: Media): string {
     return this.media.register(media)
+  }
+
+  uploadedMedia(mediaId: string): (UploadedMedia & { readonly bytes: Uint8Array }) | undefined {
+    const media = this.uploads.get(mediaId)
+    const bytes = this.uploads.bytesOf(mediaId)
+    return media === undefined || bytes === undefined ? undefined : { ...media, bytes }
+  }
+
+  close(): void {
+    this.uploads.close()
   }
 
   revokeTokens(): void {
@@ -67,6 +80,8 @@ export class OpenApi {
       return this.media.download(request, response)
     if (method === "GET" && path.startsWith("/media/"))
       return this.media.serve(request, response, path.slice(7))
+    if (method === "POST" && path === "/media/upload") return this.uploads.upload(request, response, url)
+    if (method === "GET" && path.startsWith("/uploaded/")) return this.uploads.serve(response, path.slice(10))
     if (method === "POST" && path === "/v1.0/robot/groupMessages/send")
       return this.robot.groupSend(request, response)
     if (method === "POST" && path === "/v1.0/robot/oToMessages/batchSend")

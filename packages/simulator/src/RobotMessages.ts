@@ -8,7 +8,8 @@ import type { Faults } from "./Faults.js"
 import { isRecord, parseJson, readBody, sendJson } from "./http.js"
 import type { Inbox } from "./Inbox.js"
 import { ids } from "./ids.js"
-import type { SimApp } from "./SimulatorApi.js"
+import type { MediaUploads } from "./MediaUploads.js"
+import type { ReceivedMedia, SimApp } from "./SimulatorApi.js"
 
 const MSG_KEYS = new Set([
   "sampleText",
@@ -35,6 +36,7 @@ export class RobotMessages {
     private readonly faults: Faults,
     private readonly inbox: Inbox,
     private readonly tokens: AccessTokens,
+    private readonly uploads: MediaUploads,
   ) {}
 
   /** Counts the call, applies its fault, checks the token and the message; undefined once it has answered. */
@@ -49,21 +51,62 @@ export class RobotMessages {
     const app = this.tokens.authorize(request, response)
     if (app === undefined) return undefined
     const message = this.validateMessage(response, app, body)
-    return message === undefined ? undefined : { app, body, message }
+    if (message === undefined) return undefined
+    const media = this.mediaOf(message.msgKey, message.param, app)
+    if (media === "invalid") {
+      apiError(response, 400, "invalidParameter.mediaId.invalid", "mediaId 无效或不属于该应用")
+      return undefined
+    }
+    return { app, body, message, ...(media === undefined ? {} : { media }) }
+  }
+
+  /**
+   * The media a `sampleImageMsg` / `sampleFile` shows: `photoURL` is a media id this app uploaded or an http(s) URL,
+   * `mediaId` must be an upload of this app. Undefined for other messages; "invalid" for a message that names none.
+   */
+  private mediaOf(
+    msgKey: string,
+    param: Record<string, unknown>,
+    app: SimApp,
+  ): ReceivedMedia | "invalid" | undefined {
+    if (msgKey !== "sampleImageMsg" && msgKey !== "sampleFile") return undefined
+    const reference = msgKey === "sampleImageMsg" ? param.photoURL : param.mediaId
+    if (typeof reference !== "string" || reference === "") return "invalid"
+    if (msgKey === "sampleImageMsg" && /^https?:\/\//.test(reference))
+      return { kind: "image", url: reference }
+    const uploaded = this.uploads.get(reference)
+    if (uploaded === undefined || uploaded.clientId !== app.clientId) return "invalid"
+    if (msgKey === "sampleImageMsg")
+      return { kind: "image", mediaId: reference, url: uploaded.url, size: uploaded.size }
+    if (typeof param.fileName !== "string" || typeof param.fileType !== "string") return "invalid"
+    return {
+      kind: "file",
+      mediaId: reference,
+      url: uploaded.url,
+      fileName: param.fileName,
+      fileType: param.fileType,
+      size: uploaded.size,
+    }
   }
 
   /** What the inbox records of a message sent to `conversationId`. */
   private recordFor(
-    received: { app: SimApp; body: unknown; message: { msgKey: string; param: Record<string, unknown> } },
+    received: {
+      app: SimApp
+      body: unknown
+      message: { msgKey: string; param: Record<string, unknown> }
+      media?: ReceivedMedia
+    },
     conversationId: string,
   ) {
     const { param } = received.message
     return {
+      ...(received.media === undefined ? {} : { media: received.media }),
       clientId: received.app.clientId,
       conversationId,
       msgKey: received.message.msgKey,
       ...(typeof param.title === "string" ? { title: param.title } : {}),
-      text: String(param.text ?? param.content ?? ""),
+      text: String(param.text ?? param.content ?? param.fileName ?? ""),
       atUserIds: [],
       receivedAt: Date.now(),
       body: received.body,

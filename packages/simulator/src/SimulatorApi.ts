@@ -110,6 +110,33 @@ export interface ReceivedReply {
   readonly receivedAt: number
   /** The raw JSON request body. */
   readonly body: unknown
+  /** `sampleImageMsg` / `sampleFile`: what the message shows. */
+  readonly media?: ReceivedMedia
+}
+
+/** The media of a `sampleImageMsg` or `sampleFile` message. */
+export interface ReceivedMedia {
+  readonly kind: "image" | "file"
+  /** Set when the message named an uploaded media id. */
+  readonly mediaId?: string
+  /** Where to fetch it: the simulator's copy of an upload, or the https URL the message named. */
+  readonly url: string
+  readonly fileName?: string
+  readonly fileType?: string
+  /** Size of an uploaded file. */
+  readonly size?: number
+}
+
+/** A file the robot uploaded with `POST /media/upload`. */
+export interface UploadedMedia {
+  readonly mediaId: string
+  readonly clientId: string
+  readonly type: "image" | "voice" | "video" | "file"
+  readonly fileName: string
+  readonly contentType: string
+  readonly size: number
+  /** The simulator URL that serves the bytes. */
+  readonly url: string
 }
 
 export interface SimConnection {
@@ -138,6 +165,7 @@ export interface Counters {
   readonly webhookCalls: number
   readonly groupSends: number
   readonly batchSends: number
+  readonly mediaUploads: number
   /** Push-to-ACK latency of every first ACK, in ms. */
   readonly ackLatenciesMs: ReadonlyArray<number>
 }
@@ -218,6 +246,8 @@ export interface Simulator {
   registerMedia(bytes: Uint8Array, contentType?: string): string
   /** Serve a large body of `size` bytes generated on the fly (streamed, never held in memory). */
   registerGeneratedMedia(size: number, contentType?: string): string
+  /** A file the robot uploaded (`POST /media/upload`), by its media_id. */
+  uploadedMedia(mediaId: string): (UploadedMedia & { readonly bytes: Uint8Array }) | undefined
 
   /** Resolves with the next reply to that conversation not yet taken by nextReply. Rejects after timeoutMs (default 5000). */
   nextReply(conversationId: string, options?: { readonly timeoutMs?: number }): Promise<ReceivedReply>

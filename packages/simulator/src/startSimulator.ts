@@ -200,6 +200,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
     },
     pushRawFrame: (raw, connectionId) => gateway.pushRaw(raw, connectionId),
     registerMedia: (bytes, contentType) => media(bytes, contentType),
+    uploadedMedia: (mediaId) => openApi.uploadedMedia(mediaId),
     registerGeneratedMedia: (size, contentType = "image/jpeg") =>
       openApi.registerMedia({ size, contentType }),
     nextReply: (conversationId, replyOptions = {}) =>
@@ -247,6 +248,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
     close: async () => {
       inbox.close()
       gateway.close()
+      openApi.close()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },

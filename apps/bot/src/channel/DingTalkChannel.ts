@@ -11,7 +11,7 @@ import {
   startChannelRunner,
   Transport,
 } from "@openpollen/core"
-import { LocalFileStore } from "@openpollen/fs"
+import { LocalFileStore, LocalMediaFiles } from "@openpollen/fs"
 import { AccessTokens, OpenApi } from "@openpollen/openapi"
 import { StreamDiagnostics, StreamTransport } from "@openpollen/stream"
 import { SessionWebhookSender } from "@openpollen/webhook"
@@ -37,6 +37,8 @@ export interface DingTalkChannelOptions {
   /** Built on the store's AgentMemory, so with Redis every instance continues every conversation. */
   readonly agent: Layer.Layer<Agent, never, AgentMemory>
   readonly logger: Layer.Layer<never>
+  /** The agent's workspace (`agent.workspace`): answers may send files from it and from the uploads folder. */
+  readonly workspace?: string
 }
 
 const TEST_MESSAGE = {
@@ -65,6 +67,11 @@ const channelLayer = (options: DingTalkChannelOptions) => {
         maxAgeDays: dingtalk.uploads.retentionDays,
         maxTotalBytes: dingtalk.uploads.maxTotalBytes,
       },
+    }),
+    // Only these folders' files go out as media; relative paths in an answer are read from the workspace.
+    LocalMediaFiles.layer({
+      roots: [dingtalk.uploads.dir, ...(options.workspace === undefined ? [] : [options.workspace])],
+      baseDir: options.workspace ?? dingtalk.uploads.dir,
     }),
     ChannelMetrics.layer,
     IntakeGate.layer(dingtalk.maxPendingMessages),

@@ -41,6 +41,7 @@ export const stateLayers = (
     clientSecret: credentials.clientSecret,
     robotCode: credentials.robotCode,
     apiBase: dingtalk.apiBase,
+    oapiBase: dingtalk.oapiBase,
     qps: dingtalk.qps,
     download: dingtalk.download,
     card: {

@@ -156,6 +156,7 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
         mode: sandbox ? "sandbox" : "dingtalk",
         agent: agentLayer(config),
         logger: logger as Layer.Layer<never>,
+        ...(config.agent.workspace === undefined ? {} : { workspace: config.agent.workspace }),
       })
     } catch (error) {
       if (!(error instanceof ChannelStartError)) throw error

@@ -35,6 +35,7 @@ export const sandboxPage = (title: string) => `<!doctype html>
   .bubble pre { background:#f7f8fa; padding:8px; overflow-x:auto; color:#1d2129; }
   .bubble table { border-collapse:collapse; } .bubble td, .bubble th { border:1px solid var(--line); padding:2px 6px; }
   .bubble img.sent { max-width:220px; border-radius:4px; display:block; }
+  .bubble a.file { color:var(--blue); text-decoration:none; font-weight:600; } .bubble .size { color:var(--muted); font-size:12px; }
   .mention { color:var(--blue); font-weight:600; }
 ${composerStyle}
 ${cardStyle}

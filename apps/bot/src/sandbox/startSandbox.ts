@@ -5,6 +5,7 @@ import type { SimCard, SimConversation, SimUser, Simulator } from "@openpollen/s
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { renderCardMarkdown, renderMarkdown } from "./renderMarkdown.js"
+import { mediaHtml, sandboxContentPolicy } from "./sandboxMedia.js"
 import { sandboxPage } from "./sandboxPage.js"
 import { SandboxInputError, SandboxMessage, sendFromSandbox } from "./sendFromSandbox.js"
 
@@ -86,7 +87,7 @@ export const startSandbox = async (
     broadcast({
       conversationId: reply.conversationId,
       route: ROUTES[reply.via] ?? reply.via,
-      html: renderMarkdown(text),
+      html: reply.media === undefined ? renderMarkdown(text) : mediaHtml(reply.media),
     })
   })
   const unsubscribeCards = sim.cards.onChange((card) => broadcast(cardView(card)))
@@ -97,7 +98,7 @@ export const startSandbox = async (
       if (request.method === "GET" && url.pathname === "/") {
         response.writeHead(200, {
           "content-type": "text/html; charset=utf-8",
-          "content-security-policy": "default-src 'self' 'unsafe-inline' data:",
+          "content-security-policy": sandboxContentPolicy(sim.url),
         })
         return response.end(sandboxPage("OpenPollen · DingTalk sandbox"))
       }

@@ -8,10 +8,13 @@ import { collectAnswer } from "./collectAnswer.js"
 import { downloadAttachments } from "./downloadAttachments.js"
 import { FRIENDLY_REPLIES, RESET_COMMANDS } from "./friendlyReplies.js"
 import type { ReplyKind } from "./HandleOutcome.js"
+import { type PlannedMedia, planMedia } from "./planMedia.js"
 
 export interface ComposedReply {
   readonly kind: ReplyKind
   readonly markdown: string
+  /** Media the answer named, sent after its text (`markdown` already shows their labels). */
+  readonly media?: ReadonlyArray<PlannedMedia>
 }
 
 /**
@@ -116,5 +119,10 @@ export const composeReply = Effect.fnUntraced(function* (
     yield* Effect.logWarning("agent failed").pipe(Effect.annotateLogs({ reason: answer.failure.reason }))
     return { kind: "apology", markdown: FRIENDLY_REPLIES.agentFailed } satisfies ComposedReply
   }
-  return { kind: "answer", markdown: answer.success } satisfies ComposedReply
+  const plan = yield* planMedia(answer.success)
+  return {
+    kind: "answer",
+    markdown: plan.markdown,
+    ...(plan.media.length === 0 ? {} : { media: plan.media }),
+  } satisfies ComposedReply
 })

@@ -9,7 +9,8 @@ import { SessionWebhook, type WebhookError } from "../ports/SessionWebhook.js"
 import { conversationKey } from "../rules/conversationKey.js"
 import { splitReplyForWire } from "../rules/splitForWire.js"
 import { DeliveryFailed, type FallbackReason } from "./DeliveryFailed.js"
-import { type OpenApiTarget, sendThroughOpenApi } from "./sendThroughOpenApi.js"
+import { openApiTargetOf } from "./openApiTargetOf.js"
+import { sendThroughOpenApi } from "./sendThroughOpenApi.js"
 
 export interface Delivered {
   readonly webhookParts: number
@@ -58,14 +59,6 @@ const answeredAmbiguously = (error: WebhookError): boolean =>
   error._tag === "WebhookFailed" &&
   (error.certainty ?? "ambiguous") === "ambiguous" &&
   error.status !== undefined
-
-/** The Open API route for the conversation; a DM sender without a staffId has none. */
-const openApiTargetOf = (message: InboundMessage): OpenApiTarget | undefined =>
-  message.conversation.kind === "group"
-    ? { route: "group", openConversationId: message.conversation.id }
-    : message.sender.staffId === undefined
-      ? undefined
-      : { route: "users", staffId: message.sender.staffId }
 
 const noRoute = (at: { readonly part: number; readonly delivered: number; readonly message: string }) =>
   new DeliveryFailed({

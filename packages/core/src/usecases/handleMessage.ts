@@ -17,6 +17,7 @@ import { type Delivered, deliverReply } from "./deliverReply.js"
 import { FRIENDLY_REPLIES } from "./friendlyReplies.js"
 import type { HandleOutcome } from "./HandleOutcome.js"
 import { refuseMessage } from "./refuseMessage.js"
+import { sendMedia } from "./sendMedia.js"
 import { finalizeStrandedCard, streamReply } from "./streamReply.js"
 
 /**
@@ -116,6 +117,7 @@ export const handleMessage = Effect.fnUntraced(function* ({ frame, message }: De
       : undefined
     if (carded?._tag === "Carded") {
       yield* settle(true)
+      yield* sendMedia(message, carded.media)
       return yield* finish(carded.outcome)
     }
     const composed: ComposedReply =
@@ -152,6 +154,7 @@ export const handleMessage = Effect.fnUntraced(function* ({ frame, message }: De
       })
     }
     yield* settle(true)
+    yield* sendMedia(message, composed.media ?? [])
     const delivered: Delivered = delivery.success
     const { webhookParts, openApiParts, fallback, ambiguousRetries } = delivered
     yield* Effect.logInfo("replied").pipe(

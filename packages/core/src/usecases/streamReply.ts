@@ -4,12 +4,16 @@ import * as Fiber from "effect/Fiber"
 import * as Queue from "effect/Queue"
 import type { InboundMessage } from "../domain/InboundMessage.js"
 import { CARD_UPDATE_INTERVAL_MS, ChannelSettings } from "../ports/ChannelSettings.js"
+import { MediaSink } from "../ports/MediaSink.js"
 import { type CardFailed, type CardSpace, ReplyCard } from "../ports/ReplyCard.js"
 import { cardOutTrackId } from "../rules/cardOutTrackId.js"
+import { findMediaReferences } from "../rules/findMediaReferences.js"
+import { hideMediaReferences } from "../rules/replaceMediaReferences.js"
 import { ChannelMetrics } from "./ChannelMetrics.js"
 import { type CardDraft, cardContent, streamCardUpdates, withCardRetries } from "./cardUpdates.js"
 import { type ComposedReply, type ComposeOptions, composeReply } from "./composeReply.js"
 import type { HandleOutcome } from "./HandleOutcome.js"
+import type { PlannedMedia } from "./planMedia.js"
 
 const CREATE_ATTEMPTS = 3
 const FINALIZE_ATTEMPTS = 5
@@ -25,7 +29,12 @@ const cardSpaceFor = (message: InboundMessage): CardSpace | undefined =>
 
 /** What streamReply did: answered in a card, or handed the reply back to go as Markdown. */
 export type CardReply =
-  | { readonly _tag: "Carded"; readonly outcome: HandleOutcome }
+  | {
+      readonly _tag: "Carded"
+      readonly outcome: HandleOutcome
+      /** To send after the finalized card. */
+      readonly media: ReadonlyArray<PlannedMedia>
+    }
   | { readonly _tag: "Markdown"; readonly composed: ComposedReply }
 
 const asMarkdown = (composed: ComposedReply): CardReply => ({ _tag: "Markdown", composed })
@@ -101,6 +110,9 @@ export const streamReply = Effect.fnUntraced(function* (
   }
   const draft: CardDraft = { text: "", done: false }
   const wake = yield* Queue.sliding<void>(1)
+  // With media out, the card never shows a file's path: a reference reads as its label while it streams.
+  const sendsMedia = (yield* Effect.serviceOption(MediaSink))._tag === "Some"
+  let written = ""
 
   const cardSide =
     space === undefined || cards === undefined
@@ -117,11 +129,15 @@ export const streamReply = Effect.fnUntraced(function* (
           }),
         )
 
-  const composed = yield* composeReply(message, sessionKey, leaseKey, {
+  const composed: ComposedReply = yield* composeReply(message, sessionKey, leaseKey, {
     ...options,
     onText: (text) =>
       Effect.suspend(() => {
-        draft.text += text
+        written += text
+        draft.text =
+          sendsMedia && written.includes("](")
+            ? hideMediaReferences(written, findMediaReferences(written))
+            : written
         return Queue.offer(wake, undefined)
       }).pipe(Effect.asVoid),
   })
@@ -168,7 +184,7 @@ export const streamReply = Effect.fnUntraced(function* (
       ambiguousRetries: 0,
       card: true,
     }
-    return { _tag: "Carded", outcome } satisfies CardReply
+    return { _tag: "Carded", outcome, media: composed.media ?? [] } satisfies CardReply
   }
   yield* reportTrouble(finalized.failure)
   yield* withCardRetries(cards.finalize(outTrackId, { content: CARD_POINTER, error: false }), 2).pipe(
