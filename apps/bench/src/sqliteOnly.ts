@@ -2,10 +2,11 @@ import type { SimApp, Simulator } from "@openpollen/simulator"
 import { launchBot } from "./bots.js"
 import type { Profile } from "./profiles.js"
 import { makeChats, ReplyTracker } from "./ReplyTracker.js"
+import { roundResult } from "./report.js"
+import { type RoundFigures, summarizeRounds } from "./roundStats.js"
 import { measureLatency } from "./scenarios/latency.js"
 import { measureThroughput } from "./scenarios/throughput.js"
 import { settle } from "./settle.js"
-import { round } from "./stats.js"
 import { type Contender, underLoad } from "./underLoad.js"
 
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`)
@@ -38,7 +39,12 @@ export const sqliteOnly = async (sim: Simulator, profile: Profile) => {
     progress(
       `throughput, ${profile.throughputMessages} messages each, in ${profile.throughputRounds} rotating rounds`,
     )
-    const [memory, baseline, sqlite] = await underLoad(contenders, profile)
+    const [memoryRounds, baselineRounds, sqliteRounds] = (await underLoad(contenders, profile)).rounds as [
+      ReadonlyArray<RoundFigures>,
+      ReadonlyArray<RoundFigures>,
+      ReadonlyArray<RoundFigures>,
+    ]
+    const rounds = summarizeRounds(memoryRounds, baselineRounds, sqliteRounds)
     progress(`latency, ${profile.latencyMessages} messages at ${profile.latencyRatePerSecond}/s`)
     const latencies = []
     for (const c of contenders) {
@@ -56,30 +62,24 @@ export const sqliteOnly = async (sim: Simulator, profile: Profile) => {
     const [memoryLatency, baselineLatency, sqliteLatency] = latencies
     const result = {
       profile: profile.name,
-      memory_throughput: memory?.repliesPerSecond,
-      baseline_throughput: baseline?.repliesPerSecond,
-      sqlite_throughput: sqlite?.repliesPerSecond,
-      memory_throughput_ratio: (memory?.repliesPerSecond ?? 0) / (baseline?.repliesPerSecond ?? 1),
-      sqlite_throughput_ratio: (sqlite?.repliesPerSecond ?? 0) / (baseline?.repliesPerSecond ?? 1),
+      memory_throughput: rounds.throughput,
+      baseline_throughput: rounds.baseline_throughput,
+      sqlite_throughput: rounds.sqlite_throughput,
+      memory_throughput_ratio: rounds.throughput_ratio,
+      memory_throughput_ratio_rounds: rounds.throughput_ratio_rounds,
+      sqlite_throughput_ratio: rounds.sqlite_throughput_ratio,
+      sqlite_throughput_ratio_rounds: rounds.sqlite_throughput_ratio_rounds,
       memory_p99_ms: memoryLatency?.p99Ms,
       baseline_p99_ms: baselineLatency?.p99Ms,
       sqlite_p50_ms: sqliteLatency?.p50Ms,
       sqlite_p99_ms: sqliteLatency?.p99Ms,
-      sqlite_cpu_ms_per_message: sqlite?.cpuMsPerMessage,
-      memory_cpu_ms_per_message: memory?.cpuMsPerMessage,
+      sqlite_cpu_ms_per_message: rounds.sqlite_cpu_ms_per_message,
+      sqlite_cpu_ratio: rounds.sqlite_cpu_ratio,
+      memory_cpu_ms_per_message: rounds.cpu_ms_per_message,
       sqlite_lost: contenders[2].tracker.lost,
       sqlite_duplicates: contenders[2].tracker.duplicates,
     }
-    console.log(
-      JSON.stringify(
-        Object.fromEntries(
-          Object.entries(result).map(([key, value]) => [
-            key,
-            typeof value === "number" ? round(value, 2) : value,
-          ]),
-        ),
-      ),
-    )
+    console.log(JSON.stringify(roundResult(result)))
   } finally {
     await Promise.all(contenders.map((c) => c.bot.stop()))
     for (const c of contenders) c.tracker.close()

@@ -6,7 +6,15 @@ export const percentile = (samples: ReadonlyArray<number>, p: number): number =>
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number
 }
 
-export const median = (samples: ReadonlyArray<number>): number => percentile(samples, 50)
+/** The middle sample, or the mean of the two middle ones for an even count; NaN when there are none. */
+export const median = (samples: ReadonlyArray<number>): number => {
+  if (samples.length === 0) return Number.NaN
+  const sorted = [...samples].sort((a, b) => a - b)
+  const upper = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1
+    ? (sorted[upper] as number)
+    : ((sorted[upper - 1] as number) + (sorted[upper] as number)) / 2
+}
 
 export const round = (value: number, digits = 1): number => {
   const scale = 10 ** digits
@@ -24,3 +32,7 @@ export const mostWithin = (times: ReadonlyArray<number>, windowMs: number): numb
   }
   return most
 }
+
+/** The smallest and the largest of the samples: how far a figure moved over its rounds or launches. */
+export const spread = (samples: ReadonlyArray<number>): [number, number] =>
+  samples.length === 0 ? [Number.NaN, Number.NaN] : [Math.min(...samples), Math.max(...samples)]

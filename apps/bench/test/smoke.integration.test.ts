@@ -1,6 +1,10 @@
 import { spawn } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it } from "vitest"
+import { SMOKE } from "../src/profiles.js"
 
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url))
 
@@ -8,6 +12,8 @@ const FIELDS = [
   "throughput",
   "baseline_throughput",
   "throughput_ratio",
+  "throughput_ratio_worst",
+  "cpu_ratio",
   "p50_ms",
   "p99_ms",
   "baseline_p99_ms",
@@ -18,6 +24,10 @@ const FIELDS = [
   "download_rss_delta_mb",
   "download_ms",
   "cold_start_ms",
+  "baseline_cold_start_ms",
+  "idle_rss_mb",
+  "baseline_idle_rss_mb",
+  "cores",
   "sqlite_throughput",
   "sqlite_throughput_ratio",
   "sqlite_p99_ms",
@@ -60,12 +70,72 @@ const runBench = (args: ReadonlyArray<string>) =>
     })
   })
 
+const ROUNDS = [
+  "throughput_rounds",
+  "baseline_throughput_rounds",
+  "sqlite_throughput_rounds",
+  "throughput_ratio_rounds",
+  "cpu_ms_per_message_rounds",
+  "baseline_cpu_ms_per_message_rounds",
+  "cpu_ratio_rounds",
+  "sqlite_throughput_ratio_rounds",
+  "sqlite_cpu_ratio_rounds",
+] as const
+
+const SPREADS = [
+  "throughput_spread",
+  "baseline_throughput_spread",
+  "cpu_ms_per_message_spread",
+  "baseline_cpu_ms_per_message_spread",
+  "cold_start_ms_spread",
+  "baseline_cold_start_ms_spread",
+  "idle_rss_mb_spread",
+  "baseline_idle_rss_mb_spread",
+] as const
+
 describe("pnpm bench --smoke", () => {
+  const out = mkdtempSync(join(tmpdir(), "openpollen-bench-out-"))
+  afterAll(() => rmSync(out, { recursive: true, force: true }))
+
   it("measures both bots and ends with one JSON line holding every field", async () => {
-    const { code, stdout, stderr } = await runBench(["--smoke"])
+    // Exit 0 whatever the machine's load: the smoke profile's verdict is not enforced.
+    const { code, stdout, stderr } = await runBench(["--smoke", "--out", out])
     expect(code, stderr).toBe(0)
     const lines = stdout.trimEnd().split("\n")
     const result = JSON.parse(lines.at(-1) ?? "") as Record<string, unknown>
+    expect(result.verdict).toBe("not enforced")
+    expect(result.throughput_round_count).toBe(SMOKE.throughputRounds)
+    // Every round's figure for every bot, each ratio positive; the median lies within its rounds.
+    for (const field of ROUNDS) {
+      const rounds = result[field] as ReadonlyArray<number>
+      expect(rounds, field).toHaveLength(SMOKE.throughputRounds)
+      for (const value of rounds) expect(value, field).toBeGreaterThan(0)
+    }
+    const ratios = result.throughput_ratio_rounds as ReadonlyArray<number>
+    expect(result.throughput_ratio_worst).toBe(Math.min(...ratios))
+    expect(result.throughput_ratio as number).toBeGreaterThanOrEqual(Math.min(...ratios))
+    expect(result.throughput_ratio as number).toBeLessThanOrEqual(Math.max(...ratios))
+    for (const field of SPREADS) {
+      const [low, high] = result[field] as [number, number]
+      expect(low, field).toBeGreaterThan(0)
+      expect(high, field).toBeGreaterThanOrEqual(low)
+    }
+    // The machine's load, as measured: a load average and other processes' share of the CPU, 0 to 1.
+    expect(result.machine_load_before as number).toBeGreaterThanOrEqual(0)
+    const shares = [
+      result.machine_foreign_cpu_share,
+      ...(result.machine_foreign_cpu_share_rounds as ReadonlyArray<number>),
+      ...Object.values(result.machine_foreign_cpu_share_by_phase as Record<string, number>),
+    ]
+    expect(shares).toHaveLength(1 + SMOKE.throughputRounds + 3)
+    for (const share of shares) {
+      expect(share).toBeGreaterThanOrEqual(0)
+      expect(share).toBeLessThanOrEqual(1)
+    }
+    // The same line and its chart in the output folder.
+    expect(JSON.parse(readFileSync(join(out, "latest.json"), "utf8"))).toEqual(result)
+    const svg = readFileSync(join(out, "latest.svg"), "utf8")
+    expect(svg.match(/<rect class="bar"/g)).toHaveLength(3 * SMOKE.throughputRounds + 3)
     for (const field of [...FIELDS, "cpu_ms_per_message", "baseline_cpu_ms_per_message"]) {
       expect(typeof result[field], field).toBe("number")
       expect(result[field] as number, field).toBeGreaterThan(0)

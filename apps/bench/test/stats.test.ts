@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { mostWithin, percentile } from "../src/stats.js"
+import { median, mostWithin, percentile, spread } from "../src/stats.js"
 
 describe("mostWithin", () => {
   it("counts the most times inside any one window, its end excluded", () => {
@@ -17,5 +17,19 @@ describe("percentile", () => {
   it("takes the nearest rank", () => {
     expect(percentile([3, 1, 2, 4], 50)).toBe(2)
     expect(percentile([3, 1, 2, 4], 99)).toBe(4)
+  })
+})
+
+describe("median", () => {
+  it("takes the middle sample, or the mean of the two middle ones", () => {
+    expect(median([5, 1, 3])).toBe(3)
+    expect(median([4, 1, 3, 2])).toBe(2.5)
+    expect(median([])).toBeNaN()
+  })
+})
+
+describe("spread", () => {
+  it("is the smallest and the largest sample", () => {
+    expect(spread([3, 9, 1, 4])).toEqual([1, 9])
   })
 })

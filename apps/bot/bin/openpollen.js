@@ -1,6 +1,6 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=4
 // Only what every Node since 18 has may run before the version check below: an older node must reach it.
-import { statSync } from "node:fs"
+import { existsSync } from "node:fs"
 import nodeModule from "node:module"
 import { setFlagsFromString } from "node:v8"
 
@@ -28,8 +28,6 @@ setFlagsFromString("--no-allocation-site-pretenuring")
 nodeModule.enableCompileCache?.()
 
 // `pnpm build` bundles the CLI into dist/bundle (a start then loads a few files, not hundreds of modules). `pnpm dev`
-// recompiles only dist/: a bundle older than dist/cli.js is stale, and the modules run instead.
-const modifiedAt = (path) =>
-  statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? -1
-const bundleIsCurrent = modifiedAt("../dist/bundle/cli.js") >= modifiedAt("../dist/cli.js")
-await import(bundleIsCurrent ? "../dist/bundle/cli.js" : "../dist/cli.js")
+// removes the bundle before it recompiles dist/, so the modules run then and a stale bundle never does.
+const bundled = existsSync(new URL("../dist/bundle/cli.js", import.meta.url))
+await import(bundled ? "../dist/bundle/cli.js" : "../dist/cli.js")

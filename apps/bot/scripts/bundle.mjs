@@ -32,6 +32,8 @@ const isExternal = (id) => {
 }
 
 rmSync(out, { recursive: true, force: true })
+// `pnpm dev` recompiles only dist/: without a bundle the launcher runs those modules.
+if (process.argv.includes("--remove")) process.exit(0)
 const build = await rolldown({
   input: { cli: `${root}dist/cli.js` },
   platform: "node",

@@ -2,7 +2,7 @@ import { DWClient, TOPIC_ROBOT } from "dingtalk-stream"
 
 // The baseline: the smallest useful bot on the official SDK. It ACKs each callback and posts the text back to the
 // session webhook; reconnects, pings and frame handling are the SDK's own. Only the gateway URL is changed, because
-// the SDK hard-codes it (dingtalk-stream-sdk.md §5).
+// the SDK hard-codes it and offers no option for it.
 
 const required = (name: string): string => {
   const value = process.env[name]
