@@ -8,9 +8,12 @@ export interface BenchResult extends CardFigures, RoundStats, MachineLoadFigures
   /** The rounds the throughput run was split into. */
   readonly throughput_round_count: number
   readonly p50_ms: number
+  /** Medians over the fixed-rate runs; each run's p99 in the `_runs` fields. */
   readonly p99_ms: number
+  readonly p99_ms_runs: ReadonlyArray<number>
   readonly baseline_p50_ms: number
   readonly baseline_p99_ms: number
+  readonly baseline_p99_ms_runs: ReadonlyArray<number>
   readonly reconnect_gap_ms: number
   readonly baseline_reconnect_gap_ms: number
   readonly rss_peak_mb: number
@@ -38,6 +41,7 @@ export interface BenchResult extends CardFigures, RoundStats, MachineLoadFigures
   /** The same bot with `store.kind: "sqlite"` (every message journalled before its ACK), in the same run. */
   readonly sqlite_p50_ms: number
   readonly sqlite_p99_ms: number
+  readonly sqlite_p99_ms_runs: ReadonlyArray<number>
   readonly sqlite_lost: number
   readonly sqlite_duplicates: number
 }

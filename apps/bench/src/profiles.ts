@@ -9,6 +9,8 @@ export interface Profile {
   readonly window: number
   readonly latencyRatePerSecond: number
   readonly latencyMessages: number
+  /** The fixed-rate run is repeated this many times per bot; the percentiles are medians over the runs. */
+  readonly latencyRuns: number
   readonly reconnectIterations: number
   readonly disconnectGraceMs: number
   readonly memoryMessages: number
@@ -37,6 +39,7 @@ export const FULL: Profile = {
   window: 1_000,
   latencyRatePerSecond: 200,
   latencyMessages: 2_000,
+  latencyRuns: 3,
   reconnectIterations: 3,
   disconnectGraceMs: 10_000,
   memoryMessages: 100_000,
@@ -60,6 +63,7 @@ export const SMOKE: Profile = {
   window: 100,
   latencyRatePerSecond: 200,
   latencyMessages: 200,
+  latencyRuns: 1,
   reconnectIterations: 1,
   disconnectGraceMs: 1_000,
   memoryMessages: 5_000,

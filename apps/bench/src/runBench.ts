@@ -3,6 +3,7 @@ import type { BenchResult } from "./BenchResult.js"
 import { type BotKind, type LaunchOptions, launchBot } from "./bots.js"
 import { downloadOnce } from "./downloadOnly.js"
 import { forceFullGc } from "./inspector.js"
+import { type LatencyFigures, latencyOverRuns } from "./latencyRuns.js"
 import { MachineWatch } from "./MachineWatch.js"
 import { MEMORY_WINDOW, openpollenOptions } from "./openpollenOptions.js"
 import type { Profile } from "./profiles.js"
@@ -97,7 +98,9 @@ export const runBench = async (sim: Simulator, profile: Profile): Promise<BenchR
   ]
   const [rssPeakMb, baselineRssPeakMb] = load.rssPeakMb
 
-  progress(`latency, ${profile.latencyMessages} messages at ${profile.latencyRatePerSecond}/s`)
+  progress(
+    `latency, ${profile.latencyMessages} messages at ${profile.latencyRatePerSecond}/s, median of ${profile.latencyRuns} runs`,
+  )
   const fixedRate = async (c: Contender) => {
     await settle()
     return measureLatency(
@@ -108,11 +111,9 @@ export const runBench = async (sim: Simulator, profile: Profile): Promise<BenchR
       profile.latencyMessages,
     )
   }
-  const [latency, baselineLatency, sqliteLatency] = await machine.phase("latency", async () => [
-    await fixedRate(ours),
-    await fixedRate(baseline),
-    await fixedRate(sqlite),
-  ])
+  const [latency, baselineLatency, sqliteLatency] = (await machine.phase("latency", () =>
+    latencyOverRuns([ours, baseline, sqlite], profile.latencyRuns, fixedRate),
+  )) as [LatencyFigures, LatencyFigures, LatencyFigures]
   await sqlite.bot.stop()
 
   progress(`reconnect gap, median of ${profile.reconnectIterations}`)
@@ -151,8 +152,10 @@ export const runBench = async (sim: Simulator, profile: Profile): Promise<BenchR
     ...summarizeRounds(oursRounds, baselineRounds, sqliteRounds),
     p50_ms: latency.p50Ms,
     p99_ms: latency.p99Ms,
+    p99_ms_runs: latency.p99RunsMs,
     baseline_p50_ms: baselineLatency.p50Ms,
     baseline_p99_ms: baselineLatency.p99Ms,
+    baseline_p99_ms_runs: baselineLatency.p99RunsMs,
     reconnect_gap_ms: reconnectGapMs,
     baseline_reconnect_gap_ms: baselineReconnectGapMs,
     rss_peak_mb: rssPeakMb ?? Number.NaN,
@@ -177,6 +180,7 @@ export const runBench = async (sim: Simulator, profile: Profile): Promise<BenchR
     baseline_duplicates: baselineTracker.duplicates,
     sqlite_p50_ms: sqliteLatency.p50Ms,
     sqlite_p99_ms: sqliteLatency.p99Ms,
+    sqlite_p99_ms_runs: sqliteLatency.p99RunsMs,
     sqlite_lost: sqliteTracker.lost,
     sqlite_duplicates: sqliteTracker.duplicates,
     ...cards,
