@@ -33,7 +33,7 @@ const MB = 1024 * 1024
 export const FULL: Profile = {
   name: "full",
   warmupMessages: 2_000,
-  throughputMessages: 20_000,
+  throughputMessages: 60_000,
   throughputChats: 1_000,
   throughputRounds: 6,
   window: 1_000,
