@@ -28,6 +28,8 @@ const { values } = parseArgs({
     rate: { type: "string", default: "50" },
     conversations: { type: "string", default: "500" },
     store: { type: "string", default: "sqlite" },
+    // How long answered message ids are kept (store.dedupeTtlMs); shorter than the soak, the file must level off.
+    "dedupe-ttl-ms": { type: "string", default: "86400000" },
   },
 })
 if (values.store !== "memory" && values.store !== "sqlite") throw new Error("--store takes: memory, sqlite")
@@ -55,7 +57,10 @@ const databaseBytes = () =>
   )
 const bot = await launchBot("openpollen", sim, app, {
   inspect: true,
-  store: values.store === "sqlite" ? { kind: "sqlite", path: databasePath } : { kind: "memory" },
+  store:
+    values.store === "sqlite"
+      ? { kind: "sqlite", path: databasePath, dedupeTtlMs: Number(values["dedupe-ttl-ms"]) }
+      : { kind: "memory" },
 })
 const inspectorUrl = bot.inspectorUrl()
 if (inspectorUrl === undefined) throw new Error("the bot's inspector did not start")
@@ -145,11 +150,12 @@ const result = {
   retained_rss_growth_pct: round(retained.growth * 100, 2),
   handle_growth: handleGrowth,
   store: values.store,
+  dedupe_ttl_ms: values.store === "sqlite" ? Number(values["dedupe-ttl-ms"]) : null,
   database_bytes_early: values.store === "sqlite" ? growthOf((sample) => sample.databaseBytes).early : null,
   database_bytes_last: values.store === "sqlite" ? (samples.at(-1)?.databaseBytes ?? 0) : null,
   database_bytes_growth_pct:
     values.store === "sqlite" ? round(growthOf((sample) => sample.databaseBytes).growth * 100, 2) : null,
-  // The file grows while the store keeps answered keys (24 h), then SQLite reuses the pages of expired ones.
+  // The file grows while the store keeps answered keys (dedupe_ttl_ms), then SQLite reuses the pages of expired ones.
   database_bytes_by_minute:
     values.store === "sqlite"
       ? Array.from(

@@ -160,6 +160,14 @@ describe("parseConfig", () => {
     expect(parseConfig("{}", {}, "t").dingtalk).toMatchObject({ idleTimeoutMs: 90_000, keepAliveMs: 15_000 })
   })
 
+  it("keeps answered message ids 24 h unless store.dedupeTtlMs says otherwise, never under 5 minutes", () => {
+    expect(parseConfig('{ store: { kind: "sqlite" } }', {}).store).toMatchObject({ dedupeTtlMs: 86_400_000 })
+    expect(parseConfig('{ store: { kind: "sqlite", dedupeTtlMs: 300000 } }', {}).store).toMatchObject({
+      dedupeTtlMs: 300_000,
+    })
+    expect(problems('{ store: { kind: "sqlite", dedupeTtlMs: 60000 } }')[0]).toMatch(/^store\.dedupeTtlMs/)
+  })
+
   it("reads a redis store with its URL from the environment, kept Redacted", () => {
     const config = parseConfig(
       // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config file's substitution syntax

@@ -64,7 +64,7 @@ const storeLayers = (store: ResolvedConfig["store"]) => {
           )
           // The refusal cooldown is one line per sender and hour: losing it on a restart costs at most one more line.
           return Layer.mergeAll(
-            sqlite.SqliteDedupeStore.layer(),
+            sqlite.SqliteDedupeStore.layer({ doneTtlMs: store.dedupeTtlMs }),
             sqlite.SqliteTokenStore.layer,
             sqlite.SqliteConversationStore.layer,
             sqlite.SqliteAgentMemory.layer({ idleTtlMs: store.historyTtlMs }),
@@ -91,7 +91,7 @@ const storeLayers = (store: ResolvedConfig["store"]) => {
           ),
         )
         return Layer.mergeAll(
-          redis.RedisDedupeStore.layer({ inFlightTtlMs: store.leaseMs }),
+          redis.RedisDedupeStore.layer({ inFlightTtlMs: store.leaseMs, doneTtlMs: store.dedupeTtlMs }),
           redis.RedisTokenStore.layer,
           redis.RedisConversationStore.layer,
           redis.RedisRefreshLock.layer(),

@@ -260,6 +260,10 @@ export const ConfigFile = Schema.Struct({
         Between(1, 1_000),
         "sqlite and redis: a received message handed out this many times unanswered goes to the dead letters. Default 5.",
       ),
+      dedupeTtlMs: optional(
+        Between(300_000, 2_592_000_000),
+        "sqlite and redis: how long the ids of answered messages are kept, so a redelivery is not answered twice. Default 86400000 (24 h).",
+      ),
       historyTtlMs: optional(
         Between(60_000, 31_536_000_000),
         "sqlite and redis: the agent's history of a conversation nobody wrote to for this long is dropped. Default 604800000 (7 days).",

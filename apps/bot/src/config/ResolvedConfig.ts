@@ -74,6 +74,7 @@ export type ResolvedStore =
       readonly path: string
       readonly leaseMs: number
       readonly maxDeliveries: number
+      readonly dedupeTtlMs: number
       readonly historyTtlMs: number
       readonly stateDir: string
     }
@@ -83,6 +84,7 @@ export type ResolvedStore =
       readonly keyPrefix: string
       readonly leaseMs: number
       readonly maxDeliveries: number
+      readonly dedupeTtlMs: number
       readonly historyTtlMs: number
       readonly stateDir: string
     }
@@ -129,6 +131,7 @@ const resolveStore = (
   const shared = {
     leaseMs: store.leaseMs ?? 30_000,
     maxDeliveries: store.maxDeliveries ?? 5,
+    dedupeTtlMs: store.dedupeTtlMs ?? 86_400_000,
     historyTtlMs: store.historyTtlMs ?? 7 * 86_400_000,
     stateDir,
   }
