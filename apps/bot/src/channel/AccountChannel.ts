@@ -28,7 +28,7 @@ import type { ResolvedAccount, ResolvedConfig } from "../config/ResolvedConfig.j
 import { DEFAULT_ACCOUNT } from "../config/resolveAccounts.js"
 import { accountAgentMemory } from "./accountAgentMemory.js"
 import { accountLayers } from "./accountLayers.js"
-import { type AccountStatus, maskId, type TestStep } from "./ChannelStatus.js"
+import { type AccountStatus, accountIdentity, type TestStep } from "./ChannelStatus.js"
 import { deadLetterAccess } from "./DeadLetterAccess.js"
 import type { SharedLayer } from "./sharedLayers.js"
 
@@ -132,13 +132,7 @@ export const startAccountChannel = async (options: AccountChannelOptions) => {
         const diagnostics = yield* (yield* StreamDiagnostics).snapshot
         const messages = yield* (yield* ChannelMetrics).snapshot
         return {
-          account: account.name,
-          enabled: true,
-          mode: options.mode,
-          clientId: maskId(account.credentials.clientId),
-          robotCode: maskId(account.credentials.robotCode),
-          groupPolicy: account.dingtalk.groupPolicy,
-          replyMode: account.dingtalk.replyMode,
+          ...accountIdentity(account, options.mode),
           connection: diagnostics.state,
           stream: diagnostics.counters,
           messages,

@@ -1,5 +1,6 @@
 import type { ChannelMetricsSnapshot, ConnectionState, ReplyMode } from "@openpollen/core"
 import type { StreamCounters } from "@openpollen/stream"
+import type { ResolvedAccount } from "../config/ResolvedConfig.js"
 
 /** One robot (account) of the channel. */
 export interface AccountStatus {
@@ -46,3 +47,14 @@ export const anyConnected = (status: ChannelStatus): boolean =>
   status.accounts === undefined
     ? status.connection?._tag === "Connected"
     : Object.values(status.accounts).some((account) => account.connection?._tag === "Connected")
+
+/** What a status says of an account whether or not it runs: its name, app (masked) and settings. */
+export const accountIdentity = (account: ResolvedAccount, mode: AccountStatus["mode"]) => ({
+  account: account.name,
+  enabled: true,
+  mode,
+  clientId: maskId(account.credentials.clientId),
+  robotCode: maskId(account.credentials.robotCode),
+  groupPolicy: account.dingtalk.groupPolicy,
+  replyMode: account.dingtalk.replyMode,
+})

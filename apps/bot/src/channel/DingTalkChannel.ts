@@ -13,7 +13,7 @@ import type {
 } from "../config/ResolvedConfig.js"
 import { DEFAULT_ACCOUNT } from "../config/resolveAccounts.js"
 import { type AccountChannel, ChannelStartError, startAccountChannel } from "./AccountChannel.js"
-import { type AccountStatus, type ChannelStatus, maskId, type TestStep } from "./ChannelStatus.js"
+import { type AccountStatus, accountIdentity, type ChannelStatus, type TestStep } from "./ChannelStatus.js"
 import type { DeadLetterAccess } from "./DeadLetterAccess.js"
 import { StoreHealth } from "./StoreHealth.js"
 import { sharedLayers } from "./sharedLayers.js"
@@ -102,13 +102,7 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
   const byName = new Map<string, AccountChannel>(running.map((channel) => [channel.name, channel]))
 
   const notStarted = (account: ResolvedAccount): AccountStatus => ({
-    account: account.name,
-    enabled: true,
-    mode: options.mode,
-    clientId: maskId(account.credentials.clientId),
-    robotCode: maskId(account.credentials.robotCode),
-    groupPolicy: account.dingtalk.groupPolicy,
-    replyMode: account.dingtalk.replyMode,
+    ...accountIdentity(account, options.mode),
     startError: failed.get(account.name) ?? "not started",
   })
 
