@@ -57,14 +57,28 @@ describe("openpollen start: an answer's image and file go out as DingTalk media"
     rmSync(files.base, { recursive: true, force: true })
   })
 
-  it("markdown mode: the text, then the image, then the file, in order; paths outside the roots are never uploaded", async () => {
+  /** The real CLI with an OpenAI-compatible agent (a local fake) whose workspace holds the files; stopped after `run`. */
+  const withAgentBot = async (
+    dingtalk: Record<string, unknown>,
+    run: (api: Awaited<ReturnType<typeof startFakeChatCompletions>>) => Promise<void>,
+  ) => {
     const api = await startFakeChatCompletions()
     const bot = await startBot(sim, {
-      ...botConfig(sim),
+      ...botConfig(sim, dingtalk),
       agent: { provider: "openai", workspace: files.workspace, openai: { baseUrl: api.url, model: "m" } },
     })
     try {
       await bot.waitFor(/dingtalk: connected/)
+      await run(api)
+      expect(bot.output()).not.toContain("access_token=")
+    } finally {
+      await bot.stop()
+      await api.close()
+    }
+  }
+
+  it("markdown mode: the text, then the image, then the file, in order; paths outside the roots are never uploaded", async () => {
+    await withAgentBot({}, async (api) => {
       const user = sim.addUser({ nick: "王芳" })
       const dm = sim.dm(user)
       api.script({ kind: "stream", chunks: textChunks(answerFor(files.workspace), 20) })
@@ -84,21 +98,11 @@ describe("openpollen start: an answer's image and file go out as DingTalk media"
       expect(sim.counters.mediaUploads).toBe(2)
       await sim.settled()
       expect(sim.replies.filter((reply) => reply.conversationId === dm.id)).toHaveLength(3)
-      expect(bot.output()).not.toContain("access_token=")
-    } finally {
-      await bot.stop()
-      await api.close()
-    }
+    })
   })
 
   it("a file over 20 MB and a failed upload each leave a note; the text still comes first", async () => {
-    const api = await startFakeChatCompletions()
-    const bot = await startBot(sim, {
-      ...botConfig(sim),
-      agent: { provider: "openai", workspace: files.workspace, openai: { baseUrl: api.url, model: "m" } },
-    })
-    try {
-      await bot.waitFor(/dingtalk: connected/)
+    await withAgentBot({}, async (api) => {
       const user = sim.addUser({ nick: "韩梅梅" })
       const dm = sim.dm(user)
       const uploadsBefore = sim.counters.mediaUploads
@@ -115,20 +119,11 @@ describe("openpollen start: an answer's image and file go out as DingTalk media"
       expect(sim.counters.mediaUploads - uploadsBefore).toBe(1)
       await sim.settled()
       expect(sim.replies.filter((reply) => reply.conversationId === dm.id)).toHaveLength(2)
-    } finally {
-      await bot.stop()
-      await api.close()
-    }
+    })
   })
 
   it("card mode: the card is finalized with the labels, then the image and the file reach the group", async () => {
-    const api = await startFakeChatCompletions()
-    const bot = await startBot(sim, {
-      ...botConfig(sim, { replyMode: "card" }),
-      agent: { provider: "openai", workspace: files.workspace, openai: { baseUrl: api.url, model: "m" } },
-    })
-    try {
-      await bot.waitFor(/dingtalk: connected/)
+    await withAgentBot({ replyMode: "card" }, async (api) => {
       const user = sim.addUser({ nick: "李雷" })
       const group = sim.group({ title: "项目组", members: [user] })
       api.script({ kind: "stream", chunks: textChunks(answerFor(files.workspace), 20) })
@@ -144,9 +139,6 @@ describe("openpollen start: an answer's image and file go out as DingTalk media"
       expect(image.receivedAt).toBeGreaterThanOrEqual(final.finalizedAt ?? Number.POSITIVE_INFINITY)
       expect(bytesOf(sim, image)).toEqual(PNG)
       expect(bytesOf(sim, file)).toEqual(PDF)
-    } finally {
-      await bot.stop()
-      await api.close()
-    }
+    })
   })
 })
