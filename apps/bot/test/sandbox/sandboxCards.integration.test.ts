@@ -5,13 +5,13 @@ import { AgentFailed } from "@openpollen/core"
 import { makeScriptedAgent, scriptedChunks } from "@openpollen/core/testing"
 import { type Simulator, startSimulator } from "@openpollen/simulator"
 import { type Layer, Redacted, Stream } from "effect"
-import { type Browser, chromium, type Page } from "playwright-core"
+import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type DingTalkChannel, startDingTalkChannel } from "../../src/channel/DingTalkChannel.js"
 import { resolveConfig } from "../../src/config/ResolvedConfig.js"
 import { botLoggerLayer } from "../../src/logging/BotLogger.js"
 import { startSandbox } from "../../src/sandbox/startSandbox.js"
-import { CHROMIUM } from "../setup/chromium.js"
+import { launchChromium } from "../setup/chromium.js"
 
 const CHUNKS = [
   "第一段：**卡片**已打开。",
@@ -66,16 +66,7 @@ describe("the sandbox page shows AI cards filling in live (replyMode card, in Ch
     })
     await sim.waitForConnections(1, { timeoutMs: 15_000 })
     sandbox = await startSandbox({ simulator: sim, host: "127.0.0.1", port: 0 })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
-    })
+    browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1000, height: 640 } })
     await page.goto(sandbox.url)
     await page.locator(".conv", { hasText: "单聊" }).first().click()

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { startFakeChatCompletions, textChunks } from "@openpollen/agent-openai/testing"
-import { type Browser, chromium, type Page } from "playwright-core"
+import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type BotProcess, startCli } from "../e2e/harness/BotProcess.js"
-import { CHROMIUM } from "../setup/chromium.js"
+import { launchChromium } from "../setup/chromium.js"
 
 const PNG_1x1 = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
@@ -31,16 +31,7 @@ describe("the sandbox page shows the media an answer sends", () => {
     await bot.waitFor(/sandbox: open (http:\/\/\S+)/)
     await bot.waitFor(/dingtalk: connected/)
     const url = /sandbox: open (http:\/\/\S+)/.exec(bot.stdout())?.[1] ?? ""
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
-    })
+    browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1100, height: 720 } })
     await page.goto(url)
     await page.waitForSelector(".conv")

@@ -1,7 +1,7 @@
-import { type Browser, chromium, type Page } from "playwright-core"
+import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type BotProcess, startCli } from "../e2e/harness/BotProcess.js"
-import { CHROMIUM } from "../setup/chromium.js"
+import { launchChromium } from "../setup/chromium.js"
 
 const PNG_1x1 = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
@@ -18,19 +18,7 @@ describe("the sandbox chat page, in Chromium, against `openpollen start` with no
     await bot.waitFor(/sandbox: open (http:\/\/\S+)/)
     await bot.waitFor(/dingtalk: connected/)
     const url = /sandbox: open (http:\/\/\S+)/.exec(bot.stdout())?.[1] ?? ""
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    })
+    browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1100, height: 720 } })
     await page.goto(url)
     await page.waitForSelector(".conv")

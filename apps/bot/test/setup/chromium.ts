@@ -12,3 +12,21 @@ export default function ensureChromium(): void {
   execFileSync("apt-get", ["install", "-y", "-qq", "chromium"], { stdio: "inherit", env })
   if (!existsSync(CHROMIUM)) throw new Error(`chromium is not at ${CHROMIUM} after installing it`)
 }
+
+/** Debian's Chromium, headless, without the network chatter of a first run (the page talks to loopback only). */
+export const launchChromium = async () => {
+  const { chromium } = await import("playwright-core")
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  })
+}
