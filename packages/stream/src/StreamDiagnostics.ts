@@ -17,6 +17,8 @@ export interface StreamCounters {
   badFrames: number
   /** Callbacks left un-ACKed (and unrecorded) because the IntakeGate was shut: DingTalk redelivers them. */
   deferredByBacklog: number
+  /** Callbacks that found the IntakeGate shut and were held un-ACKed for room (admitted later, or then deferred). */
+  heldByBacklog: number
   lastFrameAt?: number
   lastError?: string
 }
@@ -32,6 +34,7 @@ export const emptyCounters = (): StreamCounters => ({
   callbacks: 0,
   badFrames: 0,
   deferredByBacklog: 0,
+  heldByBacklog: 0,
 })
 
 export interface StreamDiagnosticsSnapshot {

@@ -58,8 +58,9 @@ const parse = (raw: string): DWClientDownStream | string => {
  * The whole path of a frame, socket text to consumer: parse, answer pings, ACK events, and for a robot callback
  * record it in the journal (when there is one), ACK it, and queue it. Never throws: a throw here would escape
  * ws's `message` handler and end the process. Each callback is ACKed at most once, and only once it is safe:
- * received, or recorded. A callback the journal could not record is not ACKed, so DingTalk redelivers it; so is one
- * that arrives while the IntakeGate is shut (it is dropped unrecorded and comes back about a minute later).
+ * received, or recorded. A callback the journal could not record is not ACKed, so DingTalk redelivers it. One that
+ * arrives while the IntakeGate is shut waits un-ACKed for room (held by the gate); when the gate cannot hold it, or it
+ * waited too long, it is dropped unrecorded and DingTalk delivers it again about a minute later.
  */
 export const receiveFrame = (client: StreamClient, inbox: Inbox, signals: FrameSignals) => {
   const { counters, frames, journal, gate, run } = inbox
@@ -84,28 +85,8 @@ export const receiveFrame = (client: StreamClient, inbox: Inbox, signals: FrameS
     run(Effect.logWarning("dropped a malformed frame").pipe(Effect.annotateLogs({ why })))
   }
 
-  const receiveCallback = (frame: DWClientDownStream) => {
-    const messageId = frame.headers.messageId
-    if (typeof messageId !== "string" || messageId === "") return bad("a CALLBACK without headers.messageId")
-    const ack = () => {
-      if (client.ackCallback(messageId)) counters.acks += 1
-    }
-    if (frame.headers.topic !== ROBOT_TOPIC) return ack()
-    if (typeof frame.data !== "string") {
-      ack()
-      return bad("a CALLBACK whose data is not a string")
-    }
-    let data: unknown
-    try {
-      data = JSON.parse(frame.data)
-    } catch {
-      ack()
-      return bad("a callback whose data is not JSON")
-    }
-    if (Option.isSome(gate)) {
-      if (!gate.value.isOpen()) return deferByBacklog(gate.value)
-      gate.value.enter()
-    }
+  /** The callback has a place in the backlog (entered at the gate, when there is one): record, ACK and queue it. */
+  const accept = (messageId: string, data: unknown, ack: () => void) => {
     counters.callbacks += 1
     const received: InboundFrame = { frameMessageId: messageId, data, receivedAt: Date.now() }
     if (Option.isNone(journal)) {
@@ -129,6 +110,38 @@ export const receiveFrame = (client: StreamClient, inbox: Inbox, signals: FrameS
         }),
       ),
     )
+  }
+
+  const receiveCallback = (frame: DWClientDownStream) => {
+    const messageId = frame.headers.messageId
+    if (typeof messageId !== "string" || messageId === "") return bad("a CALLBACK without headers.messageId")
+    const ack = () => {
+      if (client.ackCallback(messageId)) counters.acks += 1
+    }
+    if (frame.headers.topic !== ROBOT_TOPIC) return ack()
+    if (typeof frame.data !== "string") {
+      ack()
+      return bad("a CALLBACK whose data is not a string")
+    }
+    let data: unknown
+    try {
+      data = JSON.parse(frame.data)
+    } catch {
+      ack()
+      return bad("a callback whose data is not JSON")
+    }
+    if (Option.isNone(gate)) return accept(messageId, data, ack)
+    const intake = gate.value
+    if (intake.isOpen()) {
+      intake.enter()
+      return accept(messageId, data, ack)
+    }
+    const held = intake.waitForRoom(
+      () => accept(messageId, data, ack),
+      () => deferByBacklog(intake),
+    )
+    if (held) counters.heldByBacklog += 1
+    else deferByBacklog(intake)
   }
 
   return (raw: string): void => {

@@ -68,10 +68,10 @@ describe("receiveFrame: socket text → ACK → frames", () => {
   )
 
   it.effect(
-    "leaves callbacks un-ACKed, unrecorded and unqueued while the IntakeGate is shut, and logs once",
+    "leaves callbacks un-ACKed, unrecorded and unqueued while the IntakeGate is shut and holds none, and logs once",
     () =>
       Effect.gen(function* () {
-        const gate = yield* IntakeGate.pipe(Effect.provide(IntakeGate.layer(2)))
+        const gate = yield* IntakeGate.pipe(Effect.provide(IntakeGate.layer(2, { maxWaiting: 0 })))
         const recorded: Array<string> = []
         const journal = journalOf((frame) =>
           Effect.sync(() => {
@@ -97,6 +97,53 @@ describe("receiveFrame: socket text → ACK → frames", () => {
         expect(recorded).toEqual(["m-4"])
         expect(h.counters).toMatchObject({ acks: 1, callbacks: 1, deferredByBacklog: 4 })
         expect(gate.backlog()).toBe(2)
+      }),
+  )
+
+  it.effect(
+    "holds callbacks that find the backlog full, records and ACKs them in order as room frees, and gives up stale ones",
+    () =>
+      Effect.gen(function* () {
+        let now = 0
+        const gate = yield* IntakeGate.pipe(
+          Effect.provide(IntakeGate.layer(2, { maxWaiting: 2, maxWaitMs: 1_000, now: () => now })),
+        )
+        const recorded: Array<string> = []
+        const journal = journalOf((frame) =>
+          Effect.sync(() => {
+            recorded.push(frame.frameMessageId)
+            return { ...frame, journalId: frame.frameMessageId }
+          }),
+        )
+        const h = yield* harness(journal, gate)
+        gate.reportBacklog(2)
+        for (const id of ["m-1", "m-2", "m-3"]) h.receive(callback(id, `{"msgId":"${id}"}`))
+        yield* h.settle
+        expect(h.written).toEqual([])
+        expect(h.counters).toMatchObject({ acks: 0, callbacks: 0, heldByBacklog: 2, deferredByBacklog: 1 })
+
+        gate.reportBacklog(1)
+        yield* h.settle
+        expect(recorded).toEqual(["m-1"])
+        expect(h.written.map((frame) => frame.headers.messageId)).toEqual(["m-1"])
+        expect(yield* h.queued()).toMatchObject([{ frameMessageId: "m-1", data: { msgId: "m-1" } }])
+
+        // m-2 still waits, so m-4 queues behind it although the runner's backlog just shrank.
+        gate.reportBacklog(0)
+        h.receive(callback("m-4", '{"msgId":"m-4"}'))
+        yield* h.settle
+        expect(recorded).toEqual(["m-1", "m-2"])
+        expect(gate.backlog()).toBe(2)
+        expect(h.counters).toMatchObject({ acks: 2, heldByBacklog: 3, deferredByBacklog: 1 })
+
+        // m-4 waited past maxWaitMs: given up when m-5 arrives; m-5 gets the place m-1's leaving frees.
+        now = 1_001
+        h.receive(callback("m-5", '{"msgId":"m-5"}'))
+        gate.leave()
+        yield* h.settle
+        expect(recorded).toEqual(["m-1", "m-2", "m-5"])
+        expect(h.written.map((frame) => frame.headers.messageId)).toEqual(["m-1", "m-2", "m-5"])
+        expect(h.counters).toMatchObject({ acks: 3, callbacks: 3, heldByBacklog: 4, deferredByBacklog: 2 })
       }),
   )
 

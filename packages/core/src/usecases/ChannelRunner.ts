@@ -130,10 +130,11 @@ export const startChannelRunner = Effect.gen(function* () {
     readonly fromTransport: boolean
   }) =>
     Effect.gen(function* () {
-      if (fromTransport && Option.isSome(gate)) gate.value.leave()
+      // The runner's backlog grows before the transport's shrinks, so a callback the gate holds is not let in between.
       const decoded = yield* decodeFrame(frame)
+      if (Result.isSuccess(decoded)) addPending(1)
+      if (fromTransport && Option.isSome(gate)) gate.value.leave()
       if (Result.isFailure(decoded)) return yield* settle(frame, decoded.failure)
-      addPending(1)
       yield* idle.close
       const lane = decoded.success.message.conversation.id
       const queue = lanes.get(lane)
