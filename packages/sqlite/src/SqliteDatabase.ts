@@ -3,6 +3,7 @@ import { dirname } from "node:path"
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as FiberSet from "effect/FiberSet"
 import * as Layer from "effect/Layer"
 import { loadSqlite } from "./loadSqlite.js"
 import { SqliteUnavailable } from "./SqliteUnavailable.js"
@@ -42,6 +43,16 @@ export class SqliteDatabase extends Context.Service<
      * twice (its batch is rolled back and run again change by change): it must only touch the database.
      */
     readonly write: <A>(what: string, change: (sql: Sql) => A) => Effect.Effect<A, SqliteUnavailable>
+    /**
+     * Queues `change` for the next group commit like `write`, without waiting for it: for what nobody waits on
+     * (a row deleted once its message is answered, an advisory route). Changes commit in the order they are queued,
+     * so one queued after a `write` never lands before it. A failure is logged; `settled` hears whether it committed.
+     */
+    readonly writeBehind: (
+      what: string,
+      change: (sql: Sql) => void,
+      settled?: (committed: boolean) => void,
+    ) => void
   }
 >()("@openpollen/sqlite/SqliteDatabase") {
   static readonly layer = (config: SqliteDatabaseConfig = {}) =>
@@ -76,10 +87,15 @@ const open = (path: string, busyTimeoutMs: number): DatabaseSync => {
   }
 }
 
+type Outcome =
+  | { readonly _tag: "Committed"; readonly value: unknown }
+  | { readonly _tag: "Failed"; readonly error: SqliteUnavailable }
+  | { readonly _tag: "Threw"; readonly defect: unknown }
+
 interface Pending {
   readonly change: (sql: Sql) => unknown
   readonly what: string
-  readonly resume: (effect: Effect.Effect<unknown, SqliteUnavailable>) => void
+  readonly settle: (outcome: Outcome) => void
   cancelled: boolean
 }
 
@@ -124,29 +140,32 @@ export const makeSqliteDatabase = (config: SqliteDatabaseConfig = {}) =>
     let queue: Array<Pending> = []
     let timer: ReturnType<typeof setImmediate> | ReturnType<typeof setTimeout> | undefined
     let closed = false
+    const runLog = yield* FiberSet.makeRuntime<never, void, never>()
 
     // The common case: every change of the batch in one transaction, no savepoints (they cost more than a small
     // change). Throws when a change does; the caller then rolls back and runs the batch again one savepoint each.
-    const commitTogether = (batch: ReadonlyArray<Pending>) => {
+    const commitTogether = (batch: ReadonlyArray<Pending>): ReadonlyArray<Outcome> => {
       db.exec("BEGIN IMMEDIATE")
-      const outcomes = batch.map((pending) => Effect.succeed(pending.change(sql)))
+      const outcomes = batch.map((pending): Outcome => ({ _tag: "Committed", value: pending.change(sql) }))
       db.exec("COMMIT")
       return outcomes
     }
 
-    const commitEachAlone = (batch: ReadonlyArray<Pending>) => {
-      const outcomes: Array<Effect.Effect<unknown, SqliteUnavailable>> = []
+    const commitEachAlone = (batch: ReadonlyArray<Pending>): ReadonlyArray<Outcome> => {
+      const outcomes: Array<Outcome> = []
       db.exec("BEGIN IMMEDIATE")
       for (const pending of batch) {
         db.exec("SAVEPOINT change")
         try {
-          outcomes.push(Effect.succeed(pending.change(sql)))
+          outcomes.push({ _tag: "Committed", value: pending.change(sql) })
           db.exec("RELEASE change")
         } catch (error) {
           db.exec("ROLLBACK TO change")
           db.exec("RELEASE change")
           outcomes.push(
-            isSqliteError(error) ? Effect.fail(sqliteFailure(path, pending.what, error)) : Effect.die(error),
+            isSqliteError(error)
+              ? { _tag: "Failed", error: sqliteFailure(path, pending.what, error) }
+              : { _tag: "Threw", defect: error },
           )
         }
       }
@@ -163,7 +182,7 @@ export const makeSqliteDatabase = (config: SqliteDatabaseConfig = {}) =>
       const batch = queue.filter((pending) => !pending.cancelled)
       queue = []
       if (batch.length === 0) return
-      let outcomes: ReadonlyArray<Effect.Effect<unknown, SqliteUnavailable>>
+      let outcomes: ReadonlyArray<Outcome>
       try {
         outcomes = commitTogether(batch)
       } catch {
@@ -172,11 +191,13 @@ export const makeSqliteDatabase = (config: SqliteDatabaseConfig = {}) =>
           outcomes = commitEachAlone(batch)
         } catch (error) {
           rollBack()
-          for (const pending of batch) pending.resume(Effect.fail(sqliteFailure(path, pending.what, error)))
+          for (const pending of batch)
+            pending.settle({ _tag: "Failed", error: sqliteFailure(path, pending.what, error) })
           return
         }
       }
-      for (const [index, pending] of batch.entries()) pending.resume(outcomes[index] ?? Effect.void)
+      for (const [index, pending] of batch.entries())
+        pending.settle(outcomes[index] ?? { _tag: "Committed", value: undefined })
     }
 
     function closeNow(database: DatabaseSync) {
@@ -197,6 +218,13 @@ export const makeSqliteDatabase = (config: SqliteDatabaseConfig = {}) =>
     const closedError = () =>
       new SqliteUnavailable({ path, reason: "closed", message: `sqlite store ${path}: already closed` })
 
+    const logUnsaved = (what: string, reason: string) =>
+      runLog(
+        Effect.logWarning("a change to the sqlite store was not saved").pipe(
+          Effect.annotateLogs({ what, error: reason }),
+        ),
+      )
+
     return SqliteDatabase.of({
       path,
       read: (what, query) =>
@@ -211,7 +239,14 @@ export const makeSqliteDatabase = (config: SqliteDatabaseConfig = {}) =>
           const pending: Pending = {
             change,
             what,
-            resume: resume as Pending["resume"],
+            settle: (outcome) =>
+              resume(
+                outcome._tag === "Committed"
+                  ? Effect.succeed(outcome.value as A)
+                  : outcome._tag === "Failed"
+                    ? Effect.fail(outcome.error)
+                    : Effect.die(outcome.defect),
+              ),
             cancelled: false,
           }
           queue.push(pending)
@@ -220,5 +255,23 @@ export const makeSqliteDatabase = (config: SqliteDatabaseConfig = {}) =>
             pending.cancelled = true
           })
         }),
+      writeBehind: (what, change, settled) => {
+        if (closed) {
+          logUnsaved(what, closedError().message)
+          settled?.(false)
+          return
+        }
+        queue.push({
+          change,
+          what,
+          settle: (outcome) => {
+            if (outcome._tag === "Failed") logUnsaved(what, outcome.error.message)
+            else if (outcome._tag === "Threw") logUnsaved(what, String(outcome.defect))
+            settled?.(outcome._tag === "Committed")
+          },
+          cancelled: false,
+        })
+        schedule()
+      },
     })
   })

@@ -15,14 +15,16 @@ const MIN_DONE_TTL_MS = 300_000
 
 /**
  * Completed keys in the `dedupe` table, so a restart still knows what was answered; claims in flight live in this
- * process's memory only, since the file has one process and a claim must not outlive it. A key stays in flight until
- * its completion is committed, so no claim slips in between.
+ * process's memory only, since the file has one process and a claim must not outlive it. A completion is queued for
+ * the next group commit without waiting for it (the reply is already out; waiting would only hold the conversation's
+ * worker): until it commits the key answers `done` from memory, so no claim slips in between.
  */
 export const makeSqliteDedupeStore = (options: SqliteDedupeStoreOptions = {}) =>
   Effect.gen(function* () {
     const database = yield* SqliteDatabase
     const doneTtlMs = Math.max(Math.round(options.doneTtlMs ?? 86_400_000), MIN_DONE_TTL_MS)
     const inFlight = new Set<string>()
+    const completing = new Set<string>()
     const sweepExpired = makeExpirySweep("dedupe")
     const failed = (error: SqliteUnavailable) => new DedupeStoreError({ message: error.message })
 
@@ -30,6 +32,7 @@ export const makeSqliteDedupeStore = (options: SqliteDedupeStoreOptions = {}) =>
       claim: (key) =>
         Effect.suspend(() => {
           if (inFlight.has(key)) return Effect.succeed<ClaimResult>("in-flight")
+          if (completing.has(key)) return Effect.succeed<ClaimResult>("done")
           return Effect.flatMap(Clock.currentTimeMillis, (now) =>
             database.read("dedupe claim", (sql) => {
               if (inFlight.has(key)) return "in-flight"
@@ -41,16 +44,18 @@ export const makeSqliteDedupeStore = (options: SqliteDedupeStoreOptions = {}) =>
           ).pipe(Effect.mapError(failed))
         }),
       complete: (key) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          database.write("dedupe complete", (sql) => {
-            sql.run("INSERT OR REPLACE INTO dedupe (key, expires_at) VALUES (?, ?)", key, now + doneTtlMs)
-            sweepExpired(sql, now)
-          }),
-        ).pipe(
-          Effect.ensuring(Effect.sync(() => inFlight.delete(key))),
-          Effect.mapError(failed),
-          Effect.asVoid,
-        ),
+        Effect.map(Clock.currentTimeMillis, (now) => {
+          completing.add(key)
+          inFlight.delete(key)
+          database.writeBehind(
+            "dedupe complete",
+            (sql) => {
+              sql.run("INSERT OR REPLACE INTO dedupe (key, expires_at) VALUES (?, ?)", key, now + doneTtlMs)
+              sweepExpired(sql, now)
+            },
+            () => completing.delete(key),
+          )
+        }),
       release: (key) =>
         Effect.sync(() => {
           inFlight.delete(key)

@@ -165,14 +165,14 @@ export const makeSqliteInboundJournal = (options: SqliteInboundJournalOptions = 
                 sql.run("UPDATE inbound SET card = 1 WHERE id = ?", Number(frame.journalId)),
               )
               .pipe(Effect.mapError(failed), Effect.asVoid),
+      // Not waited for: the message is answered, and the deletion commits with or after the dedupe completion
+      // queued before it, so a crash in between replays a message the dedupe table already calls done.
       settle: (frame) =>
-        frame.journalId === undefined
-          ? Effect.void
-          : database
-              .write("journal settle", (sql) =>
-                sql.run("DELETE FROM inbound WHERE id = ?", Number(frame.journalId)),
-              )
-              .pipe(Effect.mapError(failed), Effect.asVoid),
+        Effect.sync(() => {
+          if (frame.journalId === undefined) return
+          const id = Number(frame.journalId)
+          database.writeBehind("journal settle", (sql) => sql.run("DELETE FROM inbound WHERE id = ?", id))
+        }),
       release: (frame) =>
         frame.journalId === undefined
           ? Effect.void

@@ -3,7 +3,7 @@ import { mkdirSync, statSync, writeFileSync } from "node:fs"
 import { dirname } from "node:path"
 import { createInterface } from "node:readline"
 import { describe, expect, it } from "@effect/vitest"
-import { SqliteDatabase } from "@openpollen/sqlite"
+import { type Sql, SqliteDatabase } from "@openpollen/sqlite"
 import { Effect, Exit } from "effect"
 import { tempDatabasePath } from "./tempFile.js"
 
@@ -11,6 +11,9 @@ const build = (path: string, busyTimeoutMs = 100) =>
   Effect.gen(function* () {
     return yield* SqliteDatabase
   }).pipe(Effect.provide(SqliteDatabase.layer({ path, busyTimeoutMs })))
+
+const insertToken = (key: string) => (sql: Sql) =>
+  void sql.run("INSERT INTO tokens (key, access_token, expires_at) VALUES (?, 'x', 1)", key)
 
 describe("SqliteDatabase", () => {
   it.live("creates the file 0600 in a 0700 folder, in WAL mode", () =>
@@ -49,6 +52,57 @@ describe("SqliteDatabase", () => {
         )
       }).pipe(Effect.provide(SqliteDatabase.layer({ path })))
       expect(count).toBe(49)
+    }),
+  )
+
+  it.live(
+    "writes behind in queue order without waiting; a failed one is reported to its caller and the others commit",
+    () =>
+      Effect.gen(function* () {
+        const path = tempDatabasePath()
+        const heard: Array<string> = []
+        const count = yield* Effect.gen(function* () {
+          const database = yield* SqliteDatabase
+          database.writeBehind("first", insertToken("a"), (committed) => heard.push(`first ${committed}`))
+          database.writeBehind(
+            "broken",
+            (sql) => void sql.run("INSERT INTO no_such_table VALUES (1)"),
+            (committed) => heard.push(`broken ${committed}`),
+          )
+          const before = yield* database.read(
+            "count",
+            (sql) => sql.get<{ n: number }>("SELECT count(*) AS n FROM tokens")?.n,
+          )
+          expect(before).toBe(0)
+          expect(heard).toEqual([])
+          // A write queued after them commits after them.
+          yield* database.write("last", insertToken("b"))
+          return yield* database.read(
+            "count",
+            (sql) => sql.get<{ n: number }>("SELECT count(*) AS n FROM tokens")?.n,
+          )
+        }).pipe(Effect.provide(SqliteDatabase.layer({ path })))
+        expect(heard).toEqual(["first true", "broken false"])
+        expect(count).toBe(2)
+      }),
+  )
+
+  it.live("commits what was written behind when it closes, and refuses it after", () =>
+    Effect.gen(function* () {
+      const path = tempDatabasePath()
+      const heard: Array<boolean> = []
+      const database = yield* Effect.gen(function* () {
+        const database = yield* SqliteDatabase
+        database.writeBehind("at close", insertToken("a"), (committed) => heard.push(committed))
+        return database
+      }).pipe(Effect.provide(SqliteDatabase.layer({ path })))
+      database.writeBehind("after close", insertToken("b"), (committed) => heard.push(committed))
+      expect(heard).toEqual([true, false])
+      const keys = yield* Effect.gen(function* () {
+        const reopened = yield* SqliteDatabase
+        return yield* reopened.read("keys", (sql) => sql.all<{ key: string }>("SELECT key FROM tokens"))
+      }).pipe(Effect.provide(SqliteDatabase.layer({ path })))
+      expect(keys.map((row) => row.key)).toEqual(["a"])
     }),
   )
 

@@ -10,6 +10,11 @@ const rows = (table: "dedupe" | "routes") =>
     database.read("count", (sql) => sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`)?.n ?? -1),
   )
 
+// Completions and routes are written behind; a write queued after them commits after them.
+const committed = Effect.flatMap(Effect.service(SqliteDatabase), (database) =>
+  database.write("barrier", () => undefined),
+)
+
 const FIVE_MINUTES = 300_000
 
 describe("expired rows", () => {
@@ -22,6 +27,7 @@ describe("expired rows", () => {
         yield* dedupe.complete(key)
         yield* routes.remember(key, { sessionWebhook: `https://x/?session=${key}`, expiresAt: 60_000 })
       }
+      yield* committed
       expect(yield* rows("dedupe")).toBe(3)
       expect(yield* rows("routes")).toBe(3)
 
@@ -29,6 +35,7 @@ describe("expired rows", () => {
       yield* dedupe.claim("d")
       yield* dedupe.complete("d")
       yield* routes.remember("d", { sessionWebhook: "https://x/?session=d", expiresAt: FIVE_MINUTES * 10 })
+      yield* committed
 
       expect(yield* rows("dedupe")).toBe(1)
       expect(yield* rows("routes")).toBe(1)

@@ -21,8 +21,14 @@ export interface Delivered {
 }
 
 /**
+ * A stored route is replaced by the message's own only when the own one expires this much later: either answers (a
+ * session webhook lives 90 minutes), and a busy conversation would otherwise write its route with every message.
+ */
+export const ROUTE_REFRESH_MS = 300_000
+
+/**
  * The message's session webhook, or a later one of its conversation when a ConversationStore (optional) knows one:
- * with several instances, any of them answers through the newest route. Store failures fall back to the message's.
+ * with several instances, any of them answers through a recent route. Store failures fall back to the message's.
  */
 const replyRouteFor = (message: InboundMessage, robotCode: string) =>
   Effect.gen(function* () {
@@ -35,8 +41,12 @@ const replyRouteFor = (message: InboundMessage, robotCode: string) =>
         Effect.annotateLogs({ error: error.message }),
         Effect.as(Option.none<ReplyRoute>()),
       )
-    if (own !== undefined) yield* store.value.remember(key, own).pipe(Effect.catch(warn))
     const latest = yield* store.value.latest(key).pipe(Effect.catch(warn))
+    if (
+      own !== undefined &&
+      (Option.isNone(latest) || latest.value.expiresAt < own.expiresAt - ROUTE_REFRESH_MS)
+    )
+      yield* store.value.remember(key, own).pipe(Effect.catch(warn))
     if (Option.isNone(latest)) return own
     return own === undefined || latest.value.expiresAt > own.expiresAt ? latest.value : own
   })

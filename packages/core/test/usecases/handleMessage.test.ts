@@ -9,6 +9,8 @@ import {
   DownloadFailed,
   FRIENDLY_REPLIES,
   MemoryConversationStore,
+  makeMemoryConversationStore,
+  ROUTE_REFRESH_MS,
   RobotSendFailed,
   TRUNCATION_NOTICE,
   WebhookExpired,
@@ -182,6 +184,43 @@ describe("handleMessage", () => {
         yield* handle(payload("dm-text", { msgId: "msg-2" }))
         expect(world.webhook.sent.map((sent) => sent.url)).toEqual([newer, newer])
       }).pipe(inWorld(world), Effect.provide(MemoryConversationStore.layer()))
+    },
+  )
+
+  it.effect(
+    "stores a conversation's route again only when the message's own outlives the stored one by ROUTE_REFRESH_MS",
+    () => {
+      const world = makeWorld()
+      const remembered: Array<number> = []
+      const counting = Layer.effect(
+        ConversationStore,
+        Effect.map(makeMemoryConversationStore(), (inner) =>
+          ConversationStore.of({
+            remember: (key, route) =>
+              Effect.andThen(
+                Effect.sync(() => remembered.push(route.expiresAt)),
+                inner.remember(key, route),
+              ),
+            latest: inner.latest,
+          }),
+        ),
+      )
+      const at = (msgId: string, expiresAt: number) =>
+        handle(
+          payload("dm-text", {
+            msgId,
+            sessionWebhook: `https://oapi.dingtalk.com/robot/sendBySession?session=${msgId}`,
+            sessionWebhookExpiredTime: expiresAt,
+          }),
+        )
+      const first = 1_764_034_200_123
+      return Effect.gen(function* () {
+        yield* at("m-1", first)
+        yield* at("m-2", first + ROUTE_REFRESH_MS - 1)
+        yield* at("m-3", first + ROUTE_REFRESH_MS + 1)
+        expect(remembered).toEqual([first, first + ROUTE_REFRESH_MS + 1])
+        expect(world.webhook.sent.map((sent) => sent.url.split("session=")[1])).toEqual(["m-1", "m-2", "m-3"])
+      }).pipe(inWorld(world), Effect.provide(counting))
     },
   )
 
