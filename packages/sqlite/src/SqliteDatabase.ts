@@ -59,6 +59,9 @@ export class SqliteDatabase extends Context.Service<
     Layer.effect(SqliteDatabase, makeSqliteDatabase(config))
 }
 
+/** The page cache's bound, in KiB. */
+const PAGE_CACHE_KIB = 16_384
+
 const isSqliteError = (error: unknown) =>
   typeof error === "object" && error !== null && (error as { code?: unknown }).code === "ERR_SQLITE_ERROR"
 
@@ -77,6 +80,10 @@ const open = (path: string, busyTimeoutMs: number): DatabaseSync => {
     db.exec("PRAGMA locking_mode = EXCLUSIVE")
     db.exec("PRAGMA journal_mode = WAL")
     db.exec("PRAGMA synchronous = NORMAL")
+    // SQLite's default page cache is 2 MB; once the dedupe keys outgrow it, every lookup and insert of a random key
+    // reads its page back from the OS (the bench: 8% more CPU per message at 40,000 messages). Pages are cached as
+    // they are touched, so a small file costs only its size.
+    db.exec(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`)
     const check = db.prepare("PRAGMA quick_check").get() as { quick_check?: string } | undefined
     if (check?.quick_check !== "ok") throw Object.assign(new Error("damaged"), { errcode: 11 })
     if (migrate(db) === "newer") throw Object.assign(new Error("newer schema"), { errcode: 26 })
