@@ -16,6 +16,7 @@ import { writeErrorLine } from "../logging/errorLine.js"
 import { makeRedactor } from "../logging/redact.js"
 import { removeRunState, writeRunState } from "../runState/writeRunState.js"
 import { complain, EXIT, paint, say } from "./output.js"
+import { releaseStartupMemory } from "./releaseStartupMemory.js"
 import { watchPnpmLaunchers } from "./watchPnpmLaunchers.js"
 
 const SHUTDOWN_WAIT_MS = 10_000
@@ -190,7 +191,12 @@ export const start = async (config: ResolvedConfig): Promise<number> => {
   }
 
   const reported = new Map<string, string>()
+  let startupMemoryReleased = false
   channel?.onConnectionChange((connection, account) => {
+    if (connection._tag === "Connected" && !startupMemoryReleased) {
+      startupMemoryReleased = true
+      setImmediate(releaseStartupMemory)
+    }
     const key =
       connection._tag === "BackingOff" ? `${connection._tag}:${connection.lastError}` : connection._tag
     if (key === reported.get(account) || connection._tag === "Idle") return
