@@ -9,6 +9,7 @@ import { ChannelSettings } from "../ports/ChannelSettings.js"
 import { InboundJournal } from "../ports/InboundJournal.js"
 import { type InboundFrame, Transport } from "../ports/Transport.js"
 import { type DecodedFrame, decodeFrame } from "./decodeFrame.js"
+import { FifoQueue } from "./FifoQueue.js"
 import type { HandleOutcome } from "./HandleOutcome.js"
 import { handleMessage } from "./handleMessage.js"
 import { IntakeGate } from "./IntakeGate.js"
@@ -24,27 +25,6 @@ export interface ChannelRunner {
   readonly pending: Effect.Effect<number>
   /** Stops receiving, then waits up to `timeoutMs` for every received message to be answered. */
   readonly drain: (timeoutMs: number) => Effect.Effect<DrainResult>
-}
-
-/** FIFO of lane ids with O(1) push and shift (an array with a moving head, compacted now and then). */
-class LaneQueue {
-  private items: Array<string> = []
-  private head = 0
-
-  push(lane: string): void {
-    this.items.push(lane)
-  }
-
-  shift(): string | undefined {
-    if (this.head === this.items.length) return undefined
-    const lane = this.items[this.head]
-    this.head += 1
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head)
-      this.head = 0
-    }
-    return lane
-  }
 }
 
 /**
@@ -70,7 +50,7 @@ export const startChannelRunner = Effect.gen(function* () {
   const workers = yield* FiberSet.make<unknown, never>()
   const idle = yield* Latch.make(true)
   const lanes = new Map<string, Array<DecodedFrame>>()
-  const waiting = new LaneQueue()
+  const waiting = new FifoQueue<string>()
   let busyWorkers = 0
   let pending = 0
   const addPending = (delta: number) => {

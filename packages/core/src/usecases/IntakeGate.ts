@@ -1,5 +1,6 @@
 import * as Context from "effect/Context"
 import * as Layer from "effect/Layer"
+import { FifoQueue } from "./FifoQueue.js"
 
 export interface IntakeGateOptions {
   /** Callbacks held un-ACKed while the backlog is full, admitted in arrival order as room frees. Default a tenth of `maxPending`, at least 16. */
@@ -40,8 +41,6 @@ export class IntakeGate extends Context.Service<
     readonly reportBacklog: (pending: number) => void
     /** Accepted and unanswered now: entered and not taken, plus the runner's backlog. */
     readonly backlog: () => number
-    /** Callbacks held by `waitForRoom` now. */
-    readonly waiting: () => number
   }
 >()("@openpollen/core/IntakeGate") {
   /** Open while fewer than `maxPending` messages are accepted and unanswered and no callback waits. */
@@ -72,50 +71,34 @@ export const makeIntakeGate = (
   const now = options.now ?? Date.now
   let entered = 0
   let pending = 0
-  // FIFO by arrival; `head` avoids shifting the array on every admission.
-  let waiters: Array<Waiter> = []
-  let head = 0
+  const waiters = new FifoQueue<Waiter>()
   const hasRoom = () => entered + pending < maxPending
-  const waitingCount = () => waiters.length - head
 
   const dropExpired = () => {
     const oldest = now() - maxWaitMs
-    while (head < waiters.length && (waiters[head] as Waiter).since < oldest) {
-      const expired = waiters[head] as Waiter
-      head += 1
-      runSafely(expired.giveUp)
-    }
-  }
-  const compact = () => {
-    if (head === waiters.length) {
-      waiters = []
-      head = 0
-    } else if (head > 1_024) {
-      waiters = waiters.slice(head)
-      head = 0
+    for (let first = waiters.peek(); first !== undefined && first.since < oldest; first = waiters.peek()) {
+      waiters.shift()
+      runSafely(first.giveUp)
     }
   }
   const admitWaiting = () => {
-    if (waitingCount() === 0) return
+    if (waiters.size === 0) return
     dropExpired()
-    while (head < waiters.length && hasRoom()) {
-      const next = waiters[head] as Waiter
-      head += 1
+    while (waiters.size > 0 && hasRoom()) {
+      const next = waiters.shift() as Waiter
       entered += 1
       runSafely(next.admit)
     }
-    compact()
   }
 
   return IntakeGate.of({
-    isOpen: () => hasRoom() && waitingCount() === 0,
+    isOpen: () => hasRoom() && waiters.size === 0,
     enter: () => {
       entered += 1
     },
     waitForRoom: (admit, giveUp) => {
       dropExpired()
-      compact()
-      if (waitingCount() >= maxWaiting) return false
+      if (waiters.size >= maxWaiting) return false
       waiters.push({ since: now(), admit, giveUp })
       return true
     },
@@ -129,6 +112,5 @@ export const makeIntakeGate = (
       if (freed) admitWaiting()
     },
     backlog: () => entered + pending,
-    waiting: waitingCount,
   })
 }

@@ -32,11 +32,12 @@ describe("IntakeGate", () => {
     expect(gate.backlog()).toBe(2)
     gate.reportBacklog(0)
     expect(events).toEqual(["admit a", "admit b"])
-    expect(gate.waiting()).toBe(1)
     expect(gate.isOpen()).toBe(false)
     gate.leave()
     expect(events).toEqual(["admit a", "admit b", "admit c"])
-    expect(gate.waiting()).toBe(0)
+    // c's place is taken: the next one waits again.
+    expect(gate.backlog()).toBe(2)
+    expect(gate.isOpen()).toBe(false)
   })
 
   it("holds at most maxWaiting callbacks; past that it refuses and calls neither callback", () => {
