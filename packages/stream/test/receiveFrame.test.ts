@@ -21,6 +21,18 @@ const journalOf = (record: InboundJournal["Service"]["record"]): InboundJournal[
   orphans: Stream.empty,
 })
 
+/** A journal that records every frame at once, under its frameMessageId, and lists what it recorded. */
+const recordingJournal = () => {
+  const recorded: Array<string> = []
+  const journal = journalOf((frame) =>
+    Effect.sync(() => {
+      recorded.push(frame.frameMessageId)
+      return { ...frame, journalId: frame.frameMessageId }
+    }),
+  )
+  return { recorded, journal }
+}
+
 const harness = (journal?: InboundJournal["Service"], gate?: IntakeGate["Service"]) =>
   Effect.gen(function* () {
     const written: Array<{ headers: { messageId: string }; data: string }> = []
@@ -72,13 +84,7 @@ describe("receiveFrame: socket text → ACK → frames", () => {
     () =>
       Effect.gen(function* () {
         const gate = yield* IntakeGate.pipe(Effect.provide(IntakeGate.layer(2, { maxWaiting: 0 })))
-        const recorded: Array<string> = []
-        const journal = journalOf((frame) =>
-          Effect.sync(() => {
-            recorded.push(frame.frameMessageId)
-            return { ...frame, journalId: frame.frameMessageId }
-          }),
-        )
+        const { recorded, journal } = recordingJournal()
         const h = yield* harness(journal, gate)
         gate.reportBacklog(2)
         for (const id of ["m-1", "m-2", "m-3"]) h.receive(callback(id, '{"msgId":"x"}'))
@@ -108,13 +114,7 @@ describe("receiveFrame: socket text → ACK → frames", () => {
         const gate = yield* IntakeGate.pipe(
           Effect.provide(IntakeGate.layer(2, { maxWaiting: 2, maxWaitMs: 1_000, now: () => now })),
         )
-        const recorded: Array<string> = []
-        const journal = journalOf((frame) =>
-          Effect.sync(() => {
-            recorded.push(frame.frameMessageId)
-            return { ...frame, journalId: frame.frameMessageId }
-          }),
-        )
+        const { recorded, journal } = recordingJournal()
         const h = yield* harness(journal, gate)
         gate.reportBacklog(2)
         for (const id of ["m-1", "m-2", "m-3"]) h.receive(callback(id, `{"msgId":"${id}"}`))
