@@ -7,8 +7,9 @@ import { makeExpirySweep } from "./expirySweep.js"
 import { SqliteDatabase } from "./SqliteDatabase.js"
 import type { SqliteUnavailable } from "./SqliteUnavailable.js"
 
-const later = (a: ReplyRoute | undefined, b: ReplyRoute | undefined) =>
-  a === undefined ? b : b === undefined || a.expiresAt >= b.expiresAt ? a : b
+/** The route that expires last: the upsert below keeps the same one in the file. */
+const later = (route: ReplyRoute, known: ReplyRoute | null | undefined): ReplyRoute =>
+  known == null || route.expiresAt >= known.expiresAt ? route : known
 
 /** Conversations whose route (or lack of one) is kept in memory; past it the least recently used are read again. */
 const KNOWN_ROUTES = 5_000
@@ -29,7 +30,7 @@ export const makeSqliteConversationStore = Effect.gen(function* () {
     remember: (key, route) =>
       Effect.map(Clock.currentTimeMillis, (now) => {
         if (route.expiresAt <= now) return
-        setMostRecent(known, key, later(route, known.get(key) ?? undefined) as ReplyRoute, KNOWN_ROUTES)
+        setMostRecent(known, key, later(route, known.get(key)), KNOWN_ROUTES)
         database.writeBehind("conversation write", (sql) => {
           sql.run(
             `INSERT INTO routes (key, session_webhook, expires_at) VALUES (?, ?, ?)
