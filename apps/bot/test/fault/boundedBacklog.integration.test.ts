@@ -6,6 +6,7 @@ import { tokenReport } from "./support/expectExactlyOnce.js"
 import { rssOf } from "./support/rssOf.js"
 import { startConnectedBot } from "./support/startConnectedBot.js"
 import { token } from "./support/tokens.js"
+import { waitForTokens } from "./support/waitForTokens.js"
 
 const MESSAGES = 20_000
 const MAX_PENDING = 1_000
@@ -13,18 +14,33 @@ const WEBHOOK_LATENCY_MS = 200
 const REDELIVERY_MS = 2_000
 const RSS_LIMIT_MB = 200
 const CONVERSATIONS = 400
+const AT_BOUND_MAX_PENDING = 20
+const AT_BOUND_MESSAGES = 1_000
+const AT_BOUND_CONVERSATIONS = 100
+
+/** `count` users, each in a DM with the robot; `send(index, text)` sends from user `index % count`, prefixed by `nick`. */
+const directMessages = (started: Simulator, count: number, nick: string) => {
+  const users = Array.from({ length: count }, (_, index) => started.addUser({ nick: `${nick}${index}` }))
+  const conversations = users.map((user) => started.dm(user))
+  return (index: number, text: string) => {
+    const user = users[index % count]
+    const conversation = conversations[index % count]
+    if (user === undefined || conversation === undefined) throw new Error("no conversation")
+    return started.sendText(conversation, user, `${nick} ${text}`)
+  }
+}
+
+let sim: Simulator | undefined
+let bot: BotProcess | undefined
+
+afterEach(async () => {
+  await bot?.stop()
+  await sim?.close()
+  bot = undefined
+  sim = undefined
+})
 
 describe("fault: more messages arrive than a slow webhook can answer", () => {
-  let sim: Simulator | undefined
-  let bot: BotProcess | undefined
-
-  afterEach(async () => {
-    await bot?.stop()
-    await sim?.close()
-    bot = undefined
-    sim = undefined
-  })
-
   it("accepts at most maxPendingMessages, leaves the rest to redelivery, and SIGTERM on the memory store exits 1 naming the lost", async () => {
     const started = await startSimulator({ redeliveryTimeoutMs: REDELIVERY_MS, maxRedeliveries: 1_000 })
     sim = started
@@ -43,18 +59,9 @@ describe("fault: more messages arrive than a slow webhook can answer", () => {
       }
     }, 100)
     try {
-      const users = Array.from({ length: CONVERSATIONS }, (_, index) =>
-        started.addUser({ nick: `积压${index}` }),
-      )
-      const conversations = users.map((user) => started.dm(user))
+      const send = directMessages(started, CONVERSATIONS, "积压")
       const tokens = Array.from({ length: MESSAGES }, (_, index) => token("bkl", index))
-      for (const [index, text] of tokens.entries()) {
-        const at = index % CONVERSATIONS
-        const user = users[at]
-        const conversation = conversations[at]
-        if (user === undefined || conversation === undefined) throw new Error("no conversation")
-        await started.sendText(conversation, user, `积压 ${text}`)
-      }
+      for (const [index, text] of tokens.entries()) await send(index, text)
       // The frames refused while the backlog was full come back, and some of them are accepted then.
       await until(() => started.counters.redeliveries >= MESSAGES, 40_000, "the refused frames redelivered")
       const firstAnswered = tokenReport(started.replies, tokens)
@@ -94,4 +101,38 @@ describe("fault: more messages arrive than a slow webhook can answer", () => {
       clearInterval(sample)
     }
   }, 90_000)
+})
+
+describe("fault: a sender keeps the backlog exactly at its bound", () => {
+  // A reply reaches DingTalk before the bot frees its place, so the next message can find the backlog full for a
+  // moment. It must wait for that place, not for DingTalk's redelivery a minute later.
+  it("answers every message in seconds when each answer lets the next one in", async () => {
+    const started = await startSimulator()
+    sim = started
+    const running = await startConnectedBot(started, {
+      ...botConfig(started, { maxPendingMessages: AT_BOUND_MAX_PENDING }),
+      store: { kind: "memory" },
+    })
+    bot = running
+    const send = directMessages(started, AT_BOUND_CONVERSATIONS, "满载")
+    const tokens = Array.from({ length: AT_BOUND_MESSAGES }, (_, index) => token("full", index))
+    let sent = 0
+    const sendNext = () => {
+      const text = tokens[sent]
+      if (text === undefined) return
+      void send(sent, text)
+      sent += 1
+    }
+    const unsubscribe = started.onReply(() => sendNext())
+    try {
+      for (let index = 0; index < AT_BOUND_MAX_PENDING; index += 1) sendNext()
+      await waitForTokens(started, tokens, 30_000)
+    } finally {
+      unsubscribe()
+    }
+    const status = await botStatus(running)
+    expect(tokenReport(started.replies, tokens).duplicated).toEqual([])
+    expect(status.stream?.deferredByBacklog).toBe(0)
+    expect(started.counters.redeliveries).toBe(0)
+  }, 60_000)
 })
