@@ -16,14 +16,23 @@ const insertToken = (key: string) => (sql: Sql) =>
   void sql.run("INSERT INTO tokens (key, access_token, expires_at) VALUES (?, 'x', 1)", key)
 
 describe("SqliteDatabase", () => {
-  it.live("creates the file 0600 in a 0700 folder, in WAL mode", () =>
+  it.live("creates the file 0600 in a 0700 folder, in WAL mode, with a 16 MB page cache", () =>
     Effect.gen(function* () {
       const path = tempDatabasePath()
-      const mode = yield* Effect.gen(function* () {
+      const [mode, cache] = yield* Effect.gen(function* () {
         const database = yield* SqliteDatabase
-        return yield* database.read("mode", (sql) => sql.get<{ journal_mode: string }>("PRAGMA journal_mode"))
+        return yield* database.read(
+          "mode",
+          (sql) =>
+            [
+              sql.get<{ journal_mode: string }>("PRAGMA journal_mode"),
+              sql.get<{ cache_size: number }>("PRAGMA cache_size"),
+            ] as const,
+        )
       }).pipe(Effect.provide(SqliteDatabase.layer({ path })))
       expect(mode?.journal_mode).toBe("wal")
+      // Negative: KiB rather than pages.
+      expect(cache?.cache_size).toBe(-16_384)
       expect(statSync(path).mode & 0o777).toBe(0o600)
       expect(statSync(dirname(path)).mode & 0o777).toBe(0o700)
     }),
