@@ -72,6 +72,37 @@ describe("startChannelRunner", () => {
     },
   )
 
+  it.effect(
+    "lets a callback the IntakeGate holds in only when an answer frees a place, not when it takes a message",
+    () => {
+      const world = makeWorld({ maxConcurrentConversations: 1 })
+      world.agent.respondWith((request) =>
+        Effect.sleep("1 second").pipe(Effect.as({ markdown: request.text })),
+      )
+      return Effect.gen(function* () {
+        const gate = yield* IntakeGate
+        const transport = yield* makeFakeTransport
+        yield* startChannelRunner.pipe(Effect.provide(Layer.mergeAll(world.layer, transport.layer)))
+        const admitted: Array<string> = []
+        gate.enter()
+        yield* transport.push(text("cida==", "m-a", "a"))
+        expect(
+          gate.waitForRoom(
+            () => admitted.push("b"),
+            () => admitted.push("gave up b"),
+          ),
+        ).toBe(true)
+        yield* TestClock.adjust("10 millis")
+        // The runner took m-a: the backlog moved from the transport's count to the runner's, and stayed full.
+        expect(admitted).toEqual([])
+        expect(gate.backlog()).toBe(1)
+        yield* TestClock.adjust("1 second")
+        expect(world.webhook.sent).toHaveLength(1)
+        expect(admitted).toEqual(["b"])
+      }).pipe(Effect.scoped, Effect.provide(Layer.merge(world.layer, IntakeGate.layer(1))))
+    },
+  )
+
   it.effect("handles different conversations in parallel", () => {
     const world = makeWorld()
     world.agent.respondWith((request) =>
