@@ -21,6 +21,13 @@ const withRunner = (world: ReturnType<typeof makeWorld>) =>
     return { transport, runner }
   })
 
+/** One worker, and an agent that answers each message after a second. */
+const oneWorkerAnsweringInASecond = () => {
+  const world = makeWorld({ maxConcurrentConversations: 1 })
+  world.agent.respondWith((request) => Effect.sleep("1 second").pipe(Effect.as({ markdown: request.text })))
+  return world
+}
+
 describe("startChannelRunner", () => {
   it.effect("answers messages of one conversation in arrival order", () => {
     const world = makeWorld()
@@ -42,14 +49,10 @@ describe("startChannelRunner", () => {
   it.effect(
     "reports its backlog to the IntakeGate, which shuts at the bound and opens once answers go out",
     () => {
-      const world = makeWorld({ maxConcurrentConversations: 1 })
-      world.agent.respondWith((request) =>
-        Effect.sleep("1 second").pipe(Effect.as({ markdown: request.text })),
-      )
+      const world = oneWorkerAnsweringInASecond()
       return Effect.gen(function* () {
         const gate = yield* IntakeGate
-        const transport = yield* makeFakeTransport
-        yield* startChannelRunner.pipe(Effect.provide(Layer.mergeAll(world.layer, transport.layer)))
+        const { transport } = yield* withRunner(world)
         expect(gate.isOpen()).toBe(true)
         // A transport enters each callback before handing it over; the runner taking it keeps the count.
         for (const id of ["a", "b", "c"]) {
@@ -75,14 +78,10 @@ describe("startChannelRunner", () => {
   it.effect(
     "lets a callback the IntakeGate holds in only when an answer frees a place, not when it takes a message",
     () => {
-      const world = makeWorld({ maxConcurrentConversations: 1 })
-      world.agent.respondWith((request) =>
-        Effect.sleep("1 second").pipe(Effect.as({ markdown: request.text })),
-      )
+      const world = oneWorkerAnsweringInASecond()
       return Effect.gen(function* () {
         const gate = yield* IntakeGate
-        const transport = yield* makeFakeTransport
-        yield* startChannelRunner.pipe(Effect.provide(Layer.mergeAll(world.layer, transport.layer)))
+        const { transport } = yield* withRunner(world)
         const admitted: Array<string> = []
         gate.enter()
         yield* transport.push(text("cida==", "m-a", "a"))
