@@ -1,6 +1,7 @@
 import { MemoryInboundJournal, makeMemoryJournalBacking } from "@openpollen/core/testing"
 import { Layer, ManagedRuntime, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
+import { accountsDeadLetters } from "../src/channel/accountsDeadLetters.js"
 import type { ChannelStatus } from "../src/channel/ChannelStatus.js"
 import { deadLetterAccess } from "../src/channel/DeadLetterAccess.js"
 import { startGateway } from "../src/gateway/GatewayServer.js"
@@ -90,6 +91,72 @@ describe("gateway API: dead letters", () => {
       await memory.close()
       await disabled.close()
       await runtime.dispose()
+    }
+  })
+
+  it("with several accounts, takes ids that name their account; with one, bare ids too", async () => {
+    const letterOf = (account: string) => ({
+      frame: { frameMessageId: `f-${account}`, data: { msgId: `m-${account}` }, receivedAt: 1_000 },
+      deliveries: 6,
+      deadAt: 2_000,
+    })
+    const backings = { sales: makeMemoryJournalBacking(), support: makeMemoryJournalBacking() }
+    backings.sales.dead.set("7", letterOf("sales"))
+    backings.support.dead.set("7", letterOf("support"))
+    const runtimes = {
+      sales: ManagedRuntime.make(MemoryInboundJournal.layer(backings.sales)),
+      support: ManagedRuntime.make(MemoryInboundJournal.layer(backings.support)),
+    }
+    const both = await startGateway(
+      { host: "127.0.0.1", port: 0, token },
+      {
+        status: async () => status,
+        deadLetters: accountsDeadLetters(
+          (["sales", "support"] as const).map((name) => ({
+            name,
+            deadLetters: deadLetterAccess(runtimes[name]),
+          })),
+        ),
+      },
+    )
+    const one = await startGateway(
+      { host: "127.0.0.1", port: 0, token },
+      {
+        status: async () => status,
+        deadLetters: accountsDeadLetters([{ name: "sales", deadLetters: deadLetterAccess(runtimes.sales) }]),
+      },
+    )
+    try {
+      const listed = (await (await fetch(`${both.url}/api/deadletters`)).json()) as {
+        deadLetters: ReadonlyArray<{ id: string; account?: string }>
+      }
+      expect(listed.deadLetters.map(({ id, account }) => [id, account])).toEqual([
+        ["sales/7", "sales"],
+        ["support/7", "support"],
+      ])
+      const bare = await post(`${both.url}/api/deadletters/retry`, { id: "7" })
+      expect(bare.status).toBe(400)
+      expect(((await bare.json()) as { error: string }).error).toContain("sales/7")
+      expect((await post(`${both.url}/api/deadletters/drop`, { id: "other/7" })).status).toBe(400)
+      expect([backings.sales.dead.size, backings.support.dead.size]).toEqual([1, 1])
+      expect((await post(`${both.url}/api/deadletters/retry`, { id: "support/7" })).status).toBe(200)
+      expect([backings.sales.dead.size, backings.support.dead.size]).toEqual([1, 0])
+      expect([...backings.support.rows.values()].map((row) => row.frame.frameMessageId)).toEqual([
+        "f-support",
+      ])
+
+      const single = (await (await fetch(`${one.url}/api/deadletters`)).json()) as {
+        deadLetters: ReadonlyArray<{ id: string; account?: string }>
+      }
+      expect(single.deadLetters.map(({ id, account }) => [id, account])).toEqual([["7", undefined]])
+      expect((await post(`${one.url}/api/deadletters/drop`, { id: "sales/7" })).status).toBe(200)
+      expect(backings.sales.dead.size).toBe(0)
+      expect((await post(`${one.url}/api/deadletters/drop`, { id: "7" })).status).toBe(404)
+    } finally {
+      await both.close()
+      await one.close()
+      await runtimes.sales.dispose()
+      await runtimes.support.dispose()
     }
   })
 })

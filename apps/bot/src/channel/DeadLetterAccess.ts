@@ -3,6 +3,9 @@ import * as Effect from "effect/Effect"
 import type * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 
+/** What a retry or drop did: true done, false no such letter, undefined no durable store, or why the id was refused. */
+export type DeadLetterActed = boolean | undefined | { readonly refused: string }
+
 /** What the gateway may do with the store's dead letters; every member answers `undefined` without a durable store. */
 export interface DeadLetterAccess {
   readonly count: () => Promise<number | undefined>
@@ -10,8 +13,8 @@ export interface DeadLetterAccess {
   readonly list: (
     limit: number,
   ) => Promise<ReadonlyArray<DeadLetter & { readonly account?: string }> | undefined>
-  readonly retry: (id: string) => Promise<boolean | undefined>
-  readonly drop: (id: string) => Promise<boolean | undefined>
+  readonly retry: (id: string) => Promise<DeadLetterActed>
+  readonly drop: (id: string) => Promise<DeadLetterActed>
 }
 
 /** Dead letters of the channel's store (sqlite, redis), through the channel's runtime; store failures reject. */

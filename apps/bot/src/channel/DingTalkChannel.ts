@@ -1,4 +1,4 @@
-import type { Agent, AgentMemory, ConnectionState, DeadLetter, DrainResult } from "@openpollen/core"
+import type { Agent, AgentMemory, ConnectionState, DrainResult } from "@openpollen/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -13,8 +13,8 @@ import type {
 } from "../config/ResolvedConfig.js"
 import { DEFAULT_ACCOUNT } from "../config/resolveAccounts.js"
 import { type AccountChannel, ChannelStartError, startAccountChannel } from "./AccountChannel.js"
+import { accountsDeadLetters } from "./accountsDeadLetters.js"
 import { type AccountStatus, accountIdentity, type ChannelStatus, type TestStep } from "./ChannelStatus.js"
-import type { DeadLetterAccess } from "./DeadLetterAccess.js"
 import { StoreHealth } from "./StoreHealth.js"
 import { sharedLayers } from "./sharedLayers.js"
 
@@ -158,31 +158,7 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
     (account === undefined ? running[0] : byName.get(account))?.send(to, message) ??
     Promise.resolve(undefined)
 
-  const deadLetters: DeadLetterAccess = {
-    count: async () => {
-      const counts = await Promise.all(running.map((channel) => channel.deadLetters.count()))
-      return counts.every((count) => count === undefined)
-        ? undefined
-        : counts.reduce<number>((sum, count) => sum + (count ?? 0), 0)
-    },
-    list: async (limit) => {
-      const lists = await Promise.all(
-        running.map(async (channel) =>
-          ((await channel.deadLetters.list(limit)) ?? []).map(
-            (letter): DeadLetter & { readonly account?: string } =>
-              running.length > 1 ? { ...letter, account: channel.name } : letter,
-          ),
-        ),
-      )
-      if (lists.length === 0) return undefined
-      return lists
-        .flat()
-        .sort((a, b) => a.deadAt - b.deadAt)
-        .slice(0, limit)
-    },
-    retry: async (id) => firstAnswer(running.map((channel) => () => channel.deadLetters.retry(id))),
-    drop: async (id) => firstAnswer(running.map((channel) => () => channel.deadLetters.drop(id))),
-  }
+  const deadLetters = accountsDeadLetters(running)
 
   /** Calls `listener` with each account's connection state now and at every change, until the channel stops. */
   const onConnectionChange = (listener: (state: ConnectionState, account: string) => void): void => {
@@ -213,17 +189,4 @@ export const startDingTalkChannel = async (options: DingTalkChannelOptions) => {
     keepsUnanswered,
     deadLetters,
   }
-}
-
-/** true from the first that answers true; undefined when none keeps dead letters. */
-const firstAnswer = async (
-  attempts: ReadonlyArray<() => Promise<boolean | undefined>>,
-): Promise<boolean | undefined> => {
-  let answer: boolean | undefined
-  for (const attempt of attempts) {
-    const found = await attempt()
-    if (found === true) return true
-    if (found === false) answer = false
-  }
-  return answer
 }

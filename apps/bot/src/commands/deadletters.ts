@@ -37,15 +37,16 @@ export const deadletters = async (
     }
     // With several accounts each letter names the robot it came to.
     const accounts = deadLetters.some((letter) => letter.account !== undefined)
+    const idWidth = Math.max(19, ...deadLetters.map((letter) => letter.id.length))
     say(
       paint.bold(
-        `ID                  MSG ID                          CONVERSATION                    DELIVERIES  RECEIVED                  GIVEN UP${accounts ? "                  ACCOUNT" : ""}`,
+        `${"ID".padEnd(idWidth)} MSG ID                          CONVERSATION                    DELIVERIES  RECEIVED                  GIVEN UP${accounts ? "                  ACCOUNT" : ""}`,
       ),
     )
     for (const letter of deadLetters)
       say(
         [
-          letter.id.padEnd(19),
+          letter.id.padEnd(idWidth),
           (letter.msgId ?? "-").padEnd(31),
           (letter.conversationId ?? "-").padEnd(31),
           String(letter.deliveries).padEnd(11),

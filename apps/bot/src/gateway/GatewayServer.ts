@@ -107,6 +107,7 @@ const deadLetters = async (
   if (Result.isFailure(body)) return send(response, 400, { error: 'expected {"id": string}' })
   const done = await action(body.success.id)
   if (done === undefined) return unkept()
+  if (typeof done === "object") return send(response, 400, { error: done.refused })
   return done
     ? send(response, 200, { ok: true, id: body.success.id })
     : send(response, 404, { error: `no dead letter ${body.success.id}` })
