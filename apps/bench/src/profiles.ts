@@ -5,6 +5,8 @@ export interface Profile {
   readonly throughputChats: number
   /** The throughput run is split into this many rounds, alternating which bot goes first. */
   readonly throughputRounds: number
+  /** Each round is answered in this many turns per bot, the bots taking turns (`roundSchedule`). */
+  readonly throughputSlices: number
   /** Unanswered messages in flight at most during throughput runs. */
   readonly window: number
   readonly latencyRatePerSecond: number
@@ -36,6 +38,7 @@ export const FULL: Profile = {
   throughputMessages: 60_000,
   throughputChats: 1_000,
   throughputRounds: 6,
+  throughputSlices: 4,
   window: 1_000,
   latencyRatePerSecond: 200,
   latencyMessages: 2_000,
@@ -45,7 +48,7 @@ export const FULL: Profile = {
   memoryMessages: 100_000,
   memoryChats: 20_000,
   downloadBytes: 50 * MB,
-  coldStarts: 3,
+  coldStarts: 5,
   cardMessages: 20,
   cardMessageIntervalMs: 500,
   cardStormConversations: 50,
@@ -60,6 +63,7 @@ export const SMOKE: Profile = {
   throughputMessages: 2_000,
   throughputChats: 100,
   throughputRounds: 2,
+  throughputSlices: 2,
   window: 100,
   latencyRatePerSecond: 200,
   latencyMessages: 200,

@@ -22,24 +22,32 @@ const IDLE_MS = 2_000
 
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`)
 
-/** Each launch's cold start, and its RSS once it has been idle for IDLE_MS after connecting. */
-const coldStarts = async (
-  kind: BotKind,
-  sim: Simulator,
-  app: SimApp,
-  options: LaunchOptions,
-  runs: number,
-) => {
-  const coldStartMs: Array<number> = []
-  const idleRssMb: Array<number> = []
-  for (let run = 0; run < runs; run++) {
-    const bot = await launchBot(kind, sim, app, options)
-    coldStartMs.push(bot.coldStartMs)
-    await sleep(IDLE_MS)
-    idleRssMb.push(bot.rssMb())
-    await bot.stop()
-  }
-  return { coldStartMs, idleRssMb }
+interface StartFigures {
+  readonly coldStartMs: Array<number>
+  readonly idleRssMb: Array<number>
+}
+
+interface Launch {
+  readonly kind: BotKind
+  readonly app: SimApp
+  readonly options: LaunchOptions
+}
+
+/**
+ * Each launch's cold start, and its RSS once it has been idle for IDLE_MS after connecting: the bots start in turn,
+ * `runs` times each, so a slower spell of the machine falls on both.
+ */
+const coldStarts = async (sim: Simulator, launches: ReadonlyArray<Launch>, runs: number) => {
+  const figures = launches.map((): StartFigures => ({ coldStartMs: [], idleRssMb: [] }))
+  for (let run = 0; run < runs; run++)
+    for (const [index, { kind, app, options }] of launches.entries()) {
+      const bot = await launchBot(kind, sim, app, options)
+      figures[index]?.coldStartMs.push(bot.coldStartMs)
+      await sleep(IDLE_MS)
+      figures[index]?.idleRssMb.push(bot.rssMb())
+      await bot.stop()
+    }
+  return figures
 }
 
 /** Every scenario of the profile, side by side with the baseline, watching the machine for other work. */
@@ -51,11 +59,17 @@ export const runBench = async (sim: Simulator, profile: Profile): Promise<BenchR
   const sqliteTracker = new ReplyTracker(sim, 3)
 
   const machine = await MachineWatch.start(profile.loadSettleMs, progress)
-  progress(`cold start and idle RSS, median of ${profile.coldStarts}`)
-  const [oursStarts, baselineStarts] = await machine.phase("cold_start", async () => [
-    await coldStarts("openpollen", sim, oursApp, oursOptions, profile.coldStarts),
-    await coldStarts("baseline", sim, baselineApp, {}, profile.coldStarts),
-  ])
+  progress(`cold start and idle RSS, median of ${profile.coldStarts}, the bots in turn`)
+  const [oursStarts, baselineStarts] = (await machine.phase("cold_start", () =>
+    coldStarts(
+      sim,
+      [
+        { kind: "openpollen", app: oursApp, options: oursOptions },
+        { kind: "baseline", app: baselineApp, options: {} },
+      ],
+      profile.coldStarts,
+    ),
+  )) as [StartFigures, StartFigures]
 
   const ours: Contender = {
     bot: await launchBot("openpollen", sim, oursApp, oursOptions),

@@ -2,6 +2,7 @@ import type { RunningBot } from "./bots.js"
 import { cores, cpuSnapshot, foreignCpuShare } from "./machineLoad.js"
 import type { Profile } from "./profiles.js"
 import type { Chat, ReplyTracker } from "./ReplyTracker.js"
+import { roundSchedule, splitEvenly } from "./roundSchedule.js"
 import type { RoundFigures } from "./roundStats.js"
 import { measureThroughput } from "./scenarios/throughput.js"
 
@@ -21,6 +22,8 @@ export interface LoadRounds {
   readonly foreignCpuShareRounds: ReadonlyArray<number>
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+
 /** One closed-loop run of one bot, with the bot's CPU time while it lasted. */
 const loadRound = async ({ bot, tracker, chats }: Contender, messages: number, window: number) => {
   const cpuBefore = bot.cpuMs()
@@ -29,8 +32,9 @@ const loadRound = async ({ bot, tracker, chats }: Contender, messages: number, w
 }
 
 /**
- * The throughput run in rounds that rotate which bot goes first, so drift in the machine's speed over the run
- * (frequency scaling, other load) does not favour whichever bot is measured first.
+ * The throughput run in rounds, each made of turns in which every bot answers a slice of the round's messages
+ * (`roundSchedule`), so drift in the machine's speed over the run (frequency scaling, other load) does not favour
+ * whichever bot was measured when the machine was faster.
  */
 export const underLoad = async (
   contenders: ReadonlyArray<Contender>,
@@ -41,12 +45,19 @@ export const underLoad = async (
   const rounds = contenders.map((): Array<RoundFigures> => [])
   const foreignCpuShareRounds: Array<number> = []
   for (const contender of contenders) contender.bot.resetPeak()
+  const slices = splitEvenly(perRound, profile.throughputSlices)
   for (let round = 0; round < profile.throughputRounds; round++) {
     const before = cpuSnapshot()
-    for (let step = 0; step < contenders.length; step++) {
-      const index = (round + step) % contenders.length
-      rounds[index]?.push(await loadRound(contenders[index] as Contender, perRound, profile.window))
-    }
+    const sums = contenders.map((): Mutable<RoundFigures> => ({ messages: 0, elapsedMs: 0, cpuMs: 0 }))
+    for (const [slice, order] of roundSchedule(round, slices.length, contenders.length).entries())
+      for (const index of order) {
+        const turn = await loadRound(contenders[index] as Contender, slices[slice] ?? 0, profile.window)
+        const sum = sums[index] as Mutable<RoundFigures>
+        sum.messages += turn.messages
+        sum.elapsedMs += turn.elapsedMs
+        sum.cpuMs += turn.cpuMs
+      }
+    for (const [index, sum] of sums.entries()) rounds[index]?.push(sum)
     foreignCpuShareRounds.push(foreignCpuShare(before, cpuSnapshot(), machineCores))
   }
   return {
