@@ -1,5 +1,6 @@
 export interface Profile {
   readonly name: "full" | "smoke"
+  /** Messages each bot answers before anything is measured, so the throughput rounds see them at their steady pace. */
   readonly warmupMessages: number
   readonly throughputMessages: number
   readonly throughputChats: number
@@ -34,7 +35,7 @@ const MB = 1024 * 1024
 /** What the issue specifies; takes a few minutes. */
 export const FULL: Profile = {
   name: "full",
-  warmupMessages: 2_000,
+  warmupMessages: 10_000,
   throughputMessages: 60_000,
   throughputChats: 1_000,
   throughputRounds: 6,
