@@ -11,7 +11,7 @@ RUN pnpm install --frozen-lockfile && pnpm deploy:bot /out
 
 FROM node:22-bookworm-slim
 # What the launcher's first line and apps/bot's scripts give node: one malloc arena and a 4 MB young generation.
-ENV NODE_ENV=production MALLOC_ARENA_MAX=1 NODE_OPTIONS=--max-semi-space-size=4
+ENV NODE_ENV=production MALLOC_ARENA_MAX=1 NODE_OPTIONS=--max-semi-space-size=8
 RUN useradd --system --create-home --home-dir /home/openpollen --shell /usr/sbin/nologin openpollen
 COPY --from=build /out /opt/openpollen
 USER openpollen

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=4
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=8
 // Only what every Node since 18 has may run before the version check below: an older node must reach it.
 import { existsSync } from "node:fs"
 import nodeModule from "node:module"
@@ -15,7 +15,7 @@ if (major < 22 || (major === 22 && minor < 13)) {
 // A bot runs for months in bursts. By default V8 lets the old generation grow to several times what is live before it
 // collects (about 300 MB RSS after 100,000 messages, 120 MB of it live); growing by a fifth keeps it near 170 MB for
 // no measurable CPU cost (apps/bench). Set before the app allocates anything. The young generation's cap (16 MB by
-// default, 4 here) can only be set when node starts: in the line above and in this package's scripts. So can glibc's
+// default, 8 here) can only be set when node starts: in the line above and in this package's scripts. So can glibc's
 // arena count: with an arena per thread, V8's helper threads leave freed memory scattered over arenas that are
 // rarely given back (a 5-minute soak: +4.6 MB in them and rising; with the one main arena, flat).
 setFlagsFromString("--heap-growing-percent=20")

@@ -43,7 +43,7 @@ describe("the production folder (pnpm deploy --prod)", () => {
     let stdout = ""
     bot = spawn(
       process.execPath,
-      ["--max-semi-space-size=4", join(folder, "bin", "openpollen.js"), "start", "--config", config],
+      ["--max-semi-space-size=8", join(folder, "bin", "openpollen.js"), "start", "--config", config],
       {
         cwd: work,
         env: { PATH: process.env.PATH ?? "", HOME: home, MALLOC_ARENA_MAX: "1" },
