@@ -136,7 +136,9 @@ describe("gateway API: dead letters", () => {
       ])
       const bare = await post(`${both.url}/api/deadletters/retry`, { id: "7" })
       expect(bare.status).toBe(400)
-      expect(((await bare.json()) as { error: string }).error).toContain("sales/7")
+      expect(((await bare.json()) as { error: string }).error).toContain(
+        "<account>/7, the account one of sales, support",
+      )
       expect((await post(`${both.url}/api/deadletters/drop`, { id: "other/7" })).status).toBe(400)
       expect([backings.sales.dead.size, backings.support.dead.size]).toEqual([1, 1])
       expect((await post(`${both.url}/api/deadletters/retry`, { id: "support/7" })).status).toBe(200)

@@ -27,11 +27,12 @@ export const accountsDeadLetters = (accounts: ReadonlyArray<AccountDeadLetters>)
     const owner = slash < 0 ? undefined : accounts.find((account) => account.name === id.slice(0, slash))
     if (owner !== undefined) return action(owner.deadLetters, id.slice(slash + 1))
     if (accounts.length === 0) return undefined
+    const names = accounts.map((account) => account.name).join(", ")
     return {
       refused:
         slash < 0
-          ? `with several accounts a dead letter's id names its account, as deadletters list shows it: ${accountLetterId(accounts[0]?.name ?? "account", id)}`
-          : `no running account is named "${id.slice(0, slash)}" (${accounts.map((account) => account.name).join(", ")})`,
+          ? `with several accounts a dead letter's id names its account, as deadletters list shows it: ${accountLetterId("<account>", id)}, the account one of ${names}`
+          : `no running account is named "${id.slice(0, slash)}" (${names})`,
     }
   }
 

@@ -129,7 +129,7 @@ describe.each(["sqlite", "redis"] as const)("dead letters of two accounts (%s st
   it("refuses a bare id, whichever account holds it, and changes nothing", async () => {
     const refused = await cli(["deadletters", "drop", ids.support])
     expect(refused.code).toBe(1)
-    expect(refused.stderr).toContain(`sales/${ids.support}`)
+    expect(refused.stderr).toContain(`<account>/${ids.support}, the account one of sales, support`)
     expect((await cli(["deadletters", "retry", `nobody/${ids.support}`])).stderr).toContain(
       'no running account is named "nobody"',
     )
