@@ -68,7 +68,8 @@ const runLane = async (
     try {
       return msgIds.filter(
         (msgId) =>
-          db.prepare("SELECT 1 FROM dedupe WHERE key = ?").get(`${sim.app.robotCode}:${msgId}`) !== undefined,
+          db.prepare("SELECT 1 FROM dedupe WHERE key LIKE ?").get(`${sim.app.robotCode}:%:${msgId}`) !==
+          undefined,
       )
     } finally {
       db.close()

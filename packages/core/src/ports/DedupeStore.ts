@@ -9,7 +9,7 @@ export class DedupeStoreError extends Schema.TaggedError<DedupeStoreError>()("De
 /** `claimed`: first delivery, now in flight. `in-flight`: another delivery is being handled. `done`: already answered. */
 export type ClaimResult = "claimed" | "in-flight" | "done"
 
-/** Drops redeliveries. Keys are `<robotCode>:<msgId>`; entries live at least the store's TTL (>= 5 min). */
+/** Drops redeliveries. Keys are `<robotCode>:<createAt>:<msgId>` (`dedupeKey`); entries live at least the store's TTL (>= 5 min). */
 export class DedupeStore extends Context.Service<
   DedupeStore,
   {

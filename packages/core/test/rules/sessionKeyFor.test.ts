@@ -31,8 +31,21 @@ describe("sessionKeyFor", () => {
 })
 
 describe("dedupeKey", () => {
+  const at = 1_764_489_600_123
   it("scopes the msgId by robot", () => {
-    expect(dedupeKey("dingRobot", { messageId: "msgA" })).toBe("dingRobot:msgA")
-    expect(dedupeKey("robotA", { messageId: "m" })).not.toBe(dedupeKey("robotB", { messageId: "m" }))
+    expect(dedupeKey("dingRobot", { messageId: "msgA", createdAt: at })).toBe("dingRobot:1764489600123:msgA")
+    expect(dedupeKey("robotA", { messageId: "m", createdAt: at })).not.toBe(
+      dedupeKey("robotB", { messageId: "m", createdAt: at }),
+    )
+  })
+
+  it("sorts one robot's keys by the messages' creation time, whatever their msgIds", () => {
+    const messages = [
+      { messageId: "msgZZ", createdAt: at },
+      { messageId: "msgAA", createdAt: at + 1 },
+      { messageId: "msgMM", createdAt: at + 1_000 },
+    ]
+    const keys = messages.map((message) => dedupeKey("dingRobot", message))
+    expect([...keys].sort()).toEqual(keys)
   })
 })
