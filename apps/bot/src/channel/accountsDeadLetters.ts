@@ -21,12 +21,10 @@ export const accountsDeadLetters = (accounts: ReadonlyArray<AccountDeadLetters>)
     id: string,
     action: (deadLetters: DeadLetterAccess, id: string) => Promise<DeadLetterActed>,
   ): Promise<DeadLetterActed> => {
-    const only = accounts.length === 1 ? accounts[0] : undefined
-    if (only !== undefined && !id.startsWith(`${only.name}/`)) return action(only.deadLetters, id)
     const slash = id.indexOf("/")
-    const owner = slash < 0 ? undefined : accounts.find((account) => account.name === id.slice(0, slash))
-    if (owner !== undefined) return action(owner.deadLetters, id.slice(slash + 1))
-    if (accounts.length === 0) return undefined
+    const named = slash < 0 ? undefined : accounts.find((account) => account.name === id.slice(0, slash))
+    if (named !== undefined) return action(named.deadLetters, id.slice(slash + 1))
+    if (!several) return accounts[0] === undefined ? undefined : action(accounts[0].deadLetters, id)
     const names = accounts.map((account) => account.name).join(", ")
     return {
       refused:
