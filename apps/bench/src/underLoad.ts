@@ -22,7 +22,12 @@ export interface LoadRounds {
   readonly foreignCpuShareRounds: ReadonlyArray<number>
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+/** A bot's figures over several turns, as one. */
+const sumFigures = (turns: ReadonlyArray<RoundFigures>): RoundFigures => ({
+  messages: turns.reduce((sum, turn) => sum + turn.messages, 0),
+  elapsedMs: turns.reduce((sum, turn) => sum + turn.elapsedMs, 0),
+  cpuMs: turns.reduce((sum, turn) => sum + turn.cpuMs, 0),
+})
 
 /** One closed-loop run of one bot, with the bot's CPU time while it lasted. */
 const loadRound = async ({ bot, tracker, chats }: Contender, messages: number, window: number) => {
@@ -48,16 +53,13 @@ export const underLoad = async (
   const slices = splitEvenly(perRound, profile.throughputSlices)
   for (let round = 0; round < profile.throughputRounds; round++) {
     const before = cpuSnapshot()
-    const sums = contenders.map((): Mutable<RoundFigures> => ({ messages: 0, elapsedMs: 0, cpuMs: 0 }))
+    const turns = contenders.map((): Array<RoundFigures> => [])
     for (const [slice, order] of roundSchedule(round, slices.length, contenders.length).entries())
-      for (const index of order) {
-        const turn = await loadRound(contenders[index] as Contender, slices[slice] ?? 0, profile.window)
-        const sum = sums[index] as Mutable<RoundFigures>
-        sum.messages += turn.messages
-        sum.elapsedMs += turn.elapsedMs
-        sum.cpuMs += turn.cpuMs
-      }
-    for (const [index, sum] of sums.entries()) rounds[index]?.push(sum)
+      for (const index of order)
+        turns[index]?.push(
+          await loadRound(contenders[index] as Contender, slices[slice] ?? 0, profile.window),
+        )
+    for (const [index, own] of turns.entries()) rounds[index]?.push(sumFigures(own))
     foreignCpuShareRounds.push(foreignCpuShare(before, cpuSnapshot(), machineCores))
   }
   return {
