@@ -23,16 +23,6 @@ const packageOf = (id) =>
 const bundled = (name) => name === "effect" || name === "dingtalk-stream" || name.startsWith("@openpollen/")
 const undeclared = new Set()
 
-const isExternal = (id, importer) => {
-  if (leftOutOfSdk(id, importer)) return false
-  if (id.startsWith(".") || id.startsWith("/") || id.startsWith("\0")) return false
-  if (id.startsWith("node:") || builtins.has(packageOf(id))) return true
-  const name = packageOf(id)
-  if (bundled(name)) return false
-  if (!declared.has(name)) undeclared.add(name)
-  return true
-}
-
 // dingtalk-stream imports axios for the two calls the bot makes itself (the token and the gateway endpoint;
 // packages/stream never runs them), and loading axios was a fifth of a start. In the bundle that import is a function
 // that refuses to run, naming why, should a later SDK call it after all.
@@ -46,6 +36,16 @@ const withoutAxios = {
       ? `const leftOut = () => { throw new Error("dingtalk-stream called axios, which the bot's bundle leaves out: its Stream connection is its own (packages/stream)") }
 export default Object.assign(leftOut, { get: leftOut, post: leftOut, request: leftOut })`
       : null,
+}
+
+const isExternal = (id, importer) => {
+  if (leftOutOfSdk(id, importer)) return false
+  if (id.startsWith(".") || id.startsWith("/") || id.startsWith("\0")) return false
+  if (id.startsWith("node:") || builtins.has(packageOf(id))) return true
+  const name = packageOf(id)
+  if (bundled(name)) return false
+  if (!declared.has(name)) undeclared.add(name)
+  return true
 }
 
 rmSync(out, { recursive: true, force: true })
