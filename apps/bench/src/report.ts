@@ -68,6 +68,12 @@ export const renderTable = (r: BenchResult, verdict: Verdict, enforced: boolean)
       range(r.baseline_cpu_ms_per_message_spread, 3),
       `ratios ${ratios(r.cpu_ratio_rounds)}`,
     ],
+    [
+      "  … main thread alone (ms), median of rounds",
+      round(r.main_thread_ms_per_message, 3),
+      round(r.baseline_main_thread_ms_per_message, 3),
+      `ratio ${round(r.main_thread_ratio, 2)}; busy ${round(r.main_thread_busy, 2)} / ${round(r.baseline_main_thread_busy, 2)}`,
+    ],
     ["latency p50 (ms)", r.p50_ms, r.baseline_p50_ms, ""],
     ["latency p99 (ms)", r.p99_ms, r.baseline_p99_ms, ""],
     ["reconnect gap (ms)", r.reconnect_gap_ms, r.baseline_reconnect_gap_ms, ""],
@@ -99,6 +105,12 @@ export const renderTable = (r: BenchResult, verdict: Verdict, enforced: boolean)
       round(r.sqlite_cpu_ms_per_message, 3),
       round(r.baseline_cpu_ms_per_message, 3),
       `ratio ${round(r.sqlite_cpu_ratio, 2)}, rounds ${ratios(r.sqlite_cpu_ratio_rounds)}`,
+    ],
+    [
+      "sqlite store: main thread per message (ms)",
+      round(r.sqlite_main_thread_ms_per_message, 3),
+      round(r.baseline_main_thread_ms_per_message, 3),
+      `ratio ${round(r.sqlite_main_thread_ratio, 2)}; busy ${round(r.sqlite_main_thread_busy, 2)} / ${round(r.baseline_main_thread_busy, 2)}`,
     ],
     [
       "sqlite store: latency p50 / p99 (ms)",

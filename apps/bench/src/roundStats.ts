@@ -4,7 +4,10 @@ import { median, spread } from "./stats.js"
 export interface RoundFigures {
   readonly messages: number
   readonly elapsedMs: number
+  /** The whole process: main thread, GC helpers, thread pool. */
   readonly cpuMs: number
+  /** The main thread alone. */
+  readonly mainThreadCpuMs: number
 }
 
 export interface RoundStats {
@@ -39,10 +42,24 @@ export interface RoundStats {
   /** Median of the rounds' sqlite/baseline CPU-per-message ratios. */
   readonly sqlite_cpu_ratio: number
   readonly sqlite_cpu_ratio_rounds: ReadonlyArray<number>
+  /** Main-thread CPU per message: what bounds throughput, since JavaScript runs on that one thread. Not a target. */
+  readonly main_thread_ms_per_message: number
+  readonly baseline_main_thread_ms_per_message: number
+  readonly sqlite_main_thread_ms_per_message: number
+  /** Median of the rounds' ours/baseline main-thread-per-message ratios. */
+  readonly main_thread_ratio: number
+  readonly main_thread_ratio_rounds: ReadonlyArray<number>
+  readonly sqlite_main_thread_ratio: number
+  /** The share of its turns' wall time the main thread was running (0 to 1), median of rounds. */
+  readonly main_thread_busy: number
+  readonly baseline_main_thread_busy: number
+  readonly sqlite_main_thread_busy: number
 }
 
 const throughputOf = (round: RoundFigures) => round.messages / (round.elapsedMs / 1000)
 const cpuPerMessageOf = (round: RoundFigures) => round.cpuMs / round.messages
+const mainThreadPerMessageOf = (round: RoundFigures) => round.mainThreadCpuMs / round.messages
+const mainThreadBusyOf = (round: RoundFigures) => round.mainThreadCpuMs / round.elapsedMs
 
 const ratios = (numerators: ReadonlyArray<number>, denominators: ReadonlyArray<number>) =>
   numerators.map((value, index) => value / (denominators[index] as number))
@@ -70,6 +87,10 @@ export const summarizeRounds = (
   const sqliteRatios = ratios(sqliteThroughput, baselineThroughput)
   const cpuRatios = ratios(cpu, baselineCpu)
   const sqliteCpuRatios = ratios(sqliteCpu, baselineCpu)
+  const mainThread = ours.map(mainThreadPerMessageOf)
+  const baselineMainThread = baseline.map(mainThreadPerMessageOf)
+  const sqliteMainThread = sqlite.map(mainThreadPerMessageOf)
+  const mainThreadRatios = ratios(mainThread, baselineMainThread)
   return {
     throughput: median(throughput),
     throughput_rounds: throughput,
@@ -98,5 +119,14 @@ export const summarizeRounds = (
     sqlite_cpu_ms_per_message_spread: spread(sqliteCpu),
     sqlite_cpu_ratio: median(sqliteCpuRatios),
     sqlite_cpu_ratio_rounds: sqliteCpuRatios,
+    main_thread_ms_per_message: median(mainThread),
+    baseline_main_thread_ms_per_message: median(baselineMainThread),
+    sqlite_main_thread_ms_per_message: median(sqliteMainThread),
+    main_thread_ratio: median(mainThreadRatios),
+    main_thread_ratio_rounds: mainThreadRatios,
+    sqlite_main_thread_ratio: median(ratios(sqliteMainThread, baselineMainThread)),
+    main_thread_busy: median(ours.map(mainThreadBusyOf)),
+    baseline_main_thread_busy: median(baseline.map(mainThreadBusyOf)),
+    sqlite_main_thread_busy: median(sqlite.map(mainThreadBusyOf)),
   }
 }

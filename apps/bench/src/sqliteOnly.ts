@@ -76,6 +76,12 @@ export const sqliteOnly = async (sim: Simulator, profile: Profile) => {
       sqlite_cpu_ms_per_message: rounds.sqlite_cpu_ms_per_message,
       sqlite_cpu_ratio: rounds.sqlite_cpu_ratio,
       memory_cpu_ms_per_message: rounds.cpu_ms_per_message,
+      memory_main_thread_ms_per_message: rounds.main_thread_ms_per_message,
+      baseline_main_thread_ms_per_message: rounds.baseline_main_thread_ms_per_message,
+      sqlite_main_thread_ms_per_message: rounds.sqlite_main_thread_ms_per_message,
+      memory_main_thread_busy: rounds.main_thread_busy,
+      baseline_main_thread_busy: rounds.baseline_main_thread_busy,
+      sqlite_main_thread_busy: rounds.sqlite_main_thread_busy,
       sqlite_lost: contenders[2].tracker.lost,
       sqlite_duplicates: contenders[2].tracker.duplicates,
     }

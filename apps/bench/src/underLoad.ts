@@ -27,13 +27,20 @@ const sumFigures = (turns: ReadonlyArray<RoundFigures>): RoundFigures => ({
   messages: turns.reduce((sum, turn) => sum + turn.messages, 0),
   elapsedMs: turns.reduce((sum, turn) => sum + turn.elapsedMs, 0),
   cpuMs: turns.reduce((sum, turn) => sum + turn.cpuMs, 0),
+  mainThreadCpuMs: turns.reduce((sum, turn) => sum + turn.mainThreadCpuMs, 0),
 })
 
 /** One closed-loop run of one bot, with the bot's CPU time while it lasted. */
 const loadRound = async ({ bot, tracker, chats }: Contender, messages: number, window: number) => {
   const cpuBefore = bot.cpuMs()
+  const mainThreadBefore = bot.mainThreadCpuMs()
   const { elapsedMs } = await measureThroughput(tracker, bot.app, chats, messages, window)
-  return { messages, elapsedMs, cpuMs: bot.cpuMs() - cpuBefore }
+  return {
+    messages,
+    elapsedMs,
+    cpuMs: bot.cpuMs() - cpuBefore,
+    mainThreadCpuMs: bot.mainThreadCpuMs() - mainThreadBefore,
+  }
 }
 
 /**

@@ -3,10 +3,16 @@ import { type RoundFigures, summarizeRounds } from "../src/roundStats.js"
 
 const hundredths = (values: ReadonlyArray<number>) => values.map((value) => Math.round(value * 100) / 100)
 
-const round = (messages: number, elapsedMs: number, cpuMs: number): RoundFigures => ({
+const round = (
+  messages: number,
+  elapsedMs: number,
+  cpuMs: number,
+  mainThreadCpuMs = cpuMs,
+): RoundFigures => ({
   messages,
   elapsedMs,
   cpuMs,
+  mainThreadCpuMs,
 })
 
 describe("summarizeRounds", () => {
@@ -63,6 +69,25 @@ describe("summarizeRounds", () => {
     expect(stats.sqlite_cpu_ms_per_message).toBe(0.7)
     expect(hundredths(stats.sqlite_cpu_ratio_rounds)).toEqual([1.75, 1.75, 1.75, 1.75, 1.4])
     expect(stats.sqlite_cpu_ratio).toBeCloseTo(1.75)
+  })
+
+  it("reports the main thread apart from the whole process: it is what bounds a bot's throughput", () => {
+    // The baseline's GC helpers take 100 ms of its 400 in every round; ours run 450 of 500 on the main thread.
+    const main = summarizeRounds(
+      ours.map((r) => ({ ...r, mainThreadCpuMs: r.cpuMs - 50 })),
+      baseline.map((r) => ({ ...r, mainThreadCpuMs: r.cpuMs - 100 })),
+      sqlite,
+    )
+    expect(main.cpu_ratio).toBe(1.25)
+    expect(main.main_thread_ms_per_message).toBe(0.45)
+    expect(main.baseline_main_thread_ms_per_message).toBe(0.3)
+    expect(hundredths(main.main_thread_ratio_rounds)).toEqual([1.5, 1.5, 1.5, 1.83, 1.13])
+    expect(main.main_thread_ratio).toBe(1.5)
+    expect(main.sqlite_main_thread_ratio).toBeCloseTo(2.33, 2)
+    // Busy share: main-thread time over the turns' wall time, median of rounds.
+    expect(main.main_thread_busy).toBe(0.9)
+    expect(main.baseline_main_thread_busy).toBeCloseTo(0.667, 3)
+    expect(main.sqlite_main_thread_busy).toBeCloseTo(0.778, 3)
   })
 
   it("refuses rounds that do not pair up", () => {

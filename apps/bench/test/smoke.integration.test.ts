@@ -80,6 +80,7 @@ const ROUNDS = [
   "cpu_ratio_rounds",
   "sqlite_throughput_ratio_rounds",
   "sqlite_cpu_ratio_rounds",
+  "main_thread_ratio_rounds",
 ] as const
 
 const SPREADS = [
@@ -115,6 +116,19 @@ describe("pnpm bench --smoke", () => {
     expect(result.throughput_ratio_worst).toBe(Math.min(...ratios))
     expect(result.throughput_ratio as number).toBeGreaterThanOrEqual(Math.min(...ratios))
     expect(result.throughput_ratio as number).toBeLessThanOrEqual(Math.max(...ratios))
+    // The main thread is one of the process's threads: its share of the CPU, never more (but for a clock tick).
+    for (const [main, whole] of [
+      ["main_thread_ms_per_message", "cpu_ms_per_message"],
+      ["baseline_main_thread_ms_per_message", "baseline_cpu_ms_per_message"],
+      ["sqlite_main_thread_ms_per_message", "sqlite_cpu_ms_per_message"],
+    ] as const) {
+      expect(result[main] as number, main).toBeGreaterThan(0)
+      expect(result[main] as number, main).toBeLessThanOrEqual((result[whole] as number) * 1.1)
+    }
+    for (const field of ["main_thread_busy", "baseline_main_thread_busy", "sqlite_main_thread_busy"]) {
+      expect(result[field] as number, field).toBeGreaterThan(0)
+      expect(result[field] as number, field).toBeLessThanOrEqual(1.1)
+    }
     for (const field of SPREADS) {
       const [low, high] = result[field] as [number, number]
       expect(low, field).toBeGreaterThan(0)
