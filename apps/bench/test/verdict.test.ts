@@ -88,6 +88,18 @@ describe("renderTable", () => {
     expect(table).toContain("verdict: 1 target(s) missed")
   })
 
+  it("shows CPU per message to the microsecond, as the JSON has it", () => {
+    const result = run({
+      cpu_ms_per_message: 0.375,
+      baseline_cpu_ms_per_message: 0.362,
+      main_thread_ms_per_message: 0.34,
+      baseline_main_thread_ms_per_message: 0.279,
+    })
+    const table = renderTable(result, verdictOf(result, TARGETS), true)
+    expect(table).toMatch(/CPU per message \(ms\), median of rounds +0\.375 +0\.362 +ratio/)
+    expect(table).toMatch(/main thread alone \(ms\), median of rounds +0\.34 +0\.279 +ratio/)
+  })
+
   it("says when the verdict is not enforced (the smoke profile)", () => {
     const result = run({ profile: "smoke", cpu_ratio: 1.3 })
     const table = renderTable(result, verdictOf(result, TARGETS), false)
