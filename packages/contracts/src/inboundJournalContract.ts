@@ -118,6 +118,34 @@ export const inboundJournalContract = <E>(name: string, makeInstances: () => Jou
       }).pipe(Effect.scoped),
     )
 
+    it.live("hands a frame back with the media its answer still had to send, as last noted", () =>
+      Effect.gen(function* () {
+        const instances = makeInstances()
+        const { journal: first, die } = yield* openDoomedInstance(instances)
+        const plain = yield* first.record(frameOf("plain"))
+        const withMedia = yield* first.record(frameOf("with-media"))
+        const chart = { _tag: "Local", kind: "image", fileName: "图表.png", path: "out/图表.png" } as const
+        const report = {
+          _tag: "Local",
+          kind: "file",
+          fileName: "report.pdf",
+          path: "/ws/report.pdf",
+        } as const
+        const photo = { _tag: "Remote", fileName: "photo.jpg", url: "https://example.com/photo.jpg" } as const
+        yield* first.noteMedia(withMedia, [chart, report, photo])
+        yield* first.noteCard(withMedia)
+        // The image went out: what is left replaces the earlier list.
+        yield* first.noteMedia(withMedia, [report, photo])
+        yield* die
+
+        const next = Context.get(yield* openInstance(instances, LEASE_MS), InboundJournal)
+        const orphans = yield* takeOrphans(next, 2, LEASE_MS * 15)
+        expect(orphans).toEqual([plain, { ...withMedia, cardOpened: true, pendingMedia: [report, photo] }])
+        for (const orphan of orphans ?? []) yield* next.settle(orphan)
+        expect(yield* takeOrphans(next, 1, LEASE_MS * 4)).toBeUndefined()
+      }).pipe(Effect.scoped),
+    )
+
     it.live("keeps many concurrent records apart", () =>
       Effect.gen(function* () {
         const journal = Context.get(yield* openInstance(makeInstances(), LEASE_MS), InboundJournal)

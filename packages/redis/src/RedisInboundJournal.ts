@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto"
 import { hostname } from "node:os"
-import { type InboundFrame, InboundJournal, InboundJournalError } from "@openpollen/core"
+import {
+  decodePendingMedia,
+  encodePendingMedia,
+  type InboundFrame,
+  InboundJournal,
+  InboundJournalError,
+  type PendingMedia,
+} from "@openpollen/core"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -13,6 +20,13 @@ import { deadLetterScript, recordScript, removeIdleConsumersScript, settleScript
 import { evalScript } from "./luaScript.js"
 import { RedisConnection } from "./RedisConnection.js"
 import type { RedisUnavailable } from "./RedisUnavailable.js"
+
+/** What was noted for an entry besides its frame. */
+interface Marks {
+  readonly card: boolean
+  /** Undefined when there is no media mark, or one that does not decode. */
+  readonly media: ReadonlyArray<PendingMedia> | undefined
+}
 
 export interface RedisInboundJournalOptions {
   /** A frame left unsettled this long is taken over by another instance (its holder is presumed dead). Default 30 s. */
@@ -36,8 +50,8 @@ const StoredFrame = Schema.Struct({
   receivedAt: Schema.Number,
 })
 const decodeStored = Schema.decodeUnknownOption(Schema.fromJsonString(StoredFrame))
-/** A card mark outlives any entry's handouts (maxDeliveries × the lease) by far. */
-const CARD_MARK_TTL_MS = 86_400_000
+/** A card or media mark outlives any entry's handouts (maxDeliveries × the lease) by far. */
+const MARK_TTL_MS = 86_400_000
 /** The ids a dead-lettered frame is logged with: never its text, sender or session webhook. */
 const CallbackIds = Schema.Struct({ msgId: Schema.String, conversationId: Schema.String })
 const decodeIds = Schema.decodeUnknownOption(CallbackIds)
@@ -63,6 +77,7 @@ export const makeRedisInboundJournal = (options: RedisInboundJournalOptions = {}
     const key = `${redis.keyPrefix}inbound`
     const deadKey = `${key}:dead`
     const cardKey = (id: string) => `${key}:card:${id}`
+    const mediaKey = (id: string) => `${key}:media:${id}`
     const consumer = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
     const failed = (error: RedisUnavailable) => new InboundJournalError({ message: error.message })
 
@@ -70,24 +85,42 @@ export const makeRedisInboundJournal = (options: RedisInboundJournalOptions = {}
 
     // Frames this instance holds (queued or in progress): their idle time is reset every third of the lease.
     const held = new Set<string>()
-    // Entries with a card mark (`<prefix>inbound:card:<id>`), whose mark goes when they are settled.
-    const carded = new Set<string>()
+    // Entries with a card mark (`<prefix>inbound:card:<id>`) or a media mark (`<prefix>inbound:media:<id>`, the
+    // answer's media still to send), whose marks go when they are settled.
+    const marked = new Set<string>()
     const settleId = (id: string) =>
       Effect.suspend(() => {
         held.delete(id)
-        const marked = carded.delete(id)
+        const hasMarks = marked.delete(id)
         return redis.run("journal settle", async (client) => {
           const settled = await evalScript(client, settleScript, [key], [GROUP, id])
-          if (marked) await client.del(cardKey(id))
+          if (hasMarks) await client.del([cardKey(id), mediaKey(id)])
           return settled
         })
       })
-    const cardMarks = (ids: ReadonlyArray<string>) =>
+    const marksOf = (ids: ReadonlyArray<string>) =>
       ids.length === 0
-        ? Effect.succeed(new Set<string>())
+        ? Effect.succeed(new Map<string, Marks>())
         : redis
-            .run("journal card marks", (client) => client.mGet(ids.map(cardKey)))
-            .pipe(Effect.map((marks) => new Set(ids.filter((_, at) => marks[at] !== null))))
+            .run("journal marks", (client) => client.mGet(ids.flatMap((id) => [cardKey(id), mediaKey(id)])))
+            .pipe(
+              Effect.map(
+                (values) =>
+                  new Map(
+                    ids.map((id, at): [string, Marks] => {
+                      const media = values[2 * at + 1]
+                      return [
+                        id,
+                        {
+                          card: values[2 * at] !== null,
+                          media:
+                            media === null || media === undefined ? undefined : decodePendingMedia(media),
+                        },
+                      ]
+                    }),
+                  ),
+              ),
+            )
 
     const renew = Effect.gen(function* () {
       const ids = [...held]
@@ -175,19 +208,21 @@ export const makeRedisInboundJournal = (options: RedisInboundJournalOptions = {}
         Effect.map(deadLetter(entries), (moved) => entries.filter(([id]) => !moved.has(id))),
       ),
       Effect.flatMap((entries) =>
-        Effect.map(cardMarks(entries.map(([id]) => id)), (marked) => ({ entries, marked })),
+        Effect.map(marksOf(entries.map(([id]) => id)), (marks) => ({ entries, marks })),
       ),
-      Effect.flatMap(({ entries, marked }) =>
+      Effect.flatMap(({ entries, marks }) =>
         Effect.forEach(entries, ([id, payload]) => {
           const stored = payload === undefined ? Option.none() : decodeStored(payload)
           if (Option.isSome(stored)) {
             held.add(id)
-            if (marked.has(id)) carded.add(id)
+            const { card, media } = marks.get(id) ?? { card: false, media: undefined }
+            if (card || media !== undefined) marked.add(id)
             return Effect.succeed(
               Option.some<InboundFrame>({
                 ...stored.value,
                 journalId: id,
-                ...(marked.has(id) ? { cardOpened: true } : {}),
+                ...(card ? { cardOpened: true } : {}),
+                ...(media === undefined ? {} : { pendingMedia: media }),
               }),
             )
           }
@@ -243,10 +278,22 @@ export const makeRedisInboundJournal = (options: RedisInboundJournalOptions = {}
       noteCard: (frame) => {
         const id = frame.journalId
         if (id === undefined) return Effect.void
-        carded.add(id)
+        marked.add(id)
         return redis
           .run("journal note card", (client) =>
-            client.set(cardKey(id), "1", { expiration: { type: "PX", value: CARD_MARK_TTL_MS } }),
+            client.set(cardKey(id), "1", { expiration: { type: "PX", value: MARK_TTL_MS } }),
+          )
+          .pipe(Effect.asVoid, Effect.mapError(failed))
+      },
+      noteMedia: (frame, media) => {
+        const id = frame.journalId
+        if (id === undefined) return Effect.void
+        marked.add(id)
+        return redis
+          .run("journal note media", (client) =>
+            client.set(mediaKey(id), encodePendingMedia(media), {
+              expiration: { type: "PX", value: MARK_TTL_MS },
+            }),
           )
           .pipe(Effect.asVoid, Effect.mapError(failed))
       },

@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto"
-import { type InboundFrame, InboundJournal, InboundJournalError } from "@openpollen/core"
+import {
+  decodePendingMedia,
+  encodePendingMedia,
+  type InboundFrame,
+  InboundJournal,
+  InboundJournalError,
+} from "@openpollen/core"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -36,6 +42,7 @@ interface InboundRow {
   readonly frame: string
   readonly deliveries: number
   readonly card: number
+  readonly media: string | null
 }
 
 /**
@@ -58,7 +65,7 @@ export const makeSqliteInboundJournal = (options: SqliteInboundJournalOptions = 
     const take = (now: number) =>
       database.write("journal claim", (sql) => {
         const rows = sql.all<InboundRow>(
-          `SELECT id, frame, deliveries, card FROM inbound WHERE ${FREE} ORDER BY id LIMIT ?`,
+          `SELECT id, frame, deliveries, card, media FROM inbound WHERE ${FREE} ORDER BY id LIMIT ?`,
           account,
           me,
           now,
@@ -110,11 +117,17 @@ export const makeSqliteInboundJournal = (options: SqliteInboundJournalOptions = 
       const frames: Array<InboundFrame> = []
       for (const row of taken) {
         const stored = decodeStored(row.frame)
+        const pendingMedia = row.media === null ? undefined : decodePendingMedia(row.media)
+        if (row.media !== null && pendingMedia === undefined)
+          yield* Effect.logWarning("a journal entry's pending media do not decode; they are not sent").pipe(
+            Effect.annotateLogs({ journalId: String(row.id) }),
+          )
         if (Option.isSome(stored))
           frames.push({
             ...stored.value,
             journalId: String(row.id),
             ...(row.card === 1 ? { cardOpened: true } : {}),
+            ...(pendingMedia === undefined ? {} : { pendingMedia }),
           })
         else
           yield* database
@@ -163,6 +176,18 @@ export const makeSqliteInboundJournal = (options: SqliteInboundJournalOptions = 
           : database
               .write("journal note card", (sql) =>
                 sql.run("UPDATE inbound SET card = 1 WHERE id = ?", Number(frame.journalId)),
+              )
+              .pipe(Effect.mapError(failed), Effect.asVoid),
+      noteMedia: (frame, media) =>
+        frame.journalId === undefined
+          ? Effect.void
+          : database
+              .write("journal note media", (sql) =>
+                sql.run(
+                  "UPDATE inbound SET media = ? WHERE id = ?",
+                  encodePendingMedia(media),
+                  Number(frame.journalId),
+                ),
               )
               .pipe(Effect.mapError(failed), Effect.asVoid),
       // Not waited for: the message is answered, and the deletion commits with or after the dedupe completion

@@ -43,6 +43,8 @@ const MIGRATIONS: ReadonlyArray<string> = [
   ALTER TABLE inbound ADD COLUMN account TEXT NOT NULL DEFAULT 'default';
   ALTER TABLE dead_letters ADD COLUMN account TEXT NOT NULL DEFAULT 'default';
   `,
+  // The media an answer still had to send once its text went out (JSON), so the next holder sends only those.
+  "ALTER TABLE inbound ADD COLUMN media TEXT;",
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -14,13 +14,15 @@ describe("SqliteInboundJournal on a file from the release before card marks (sch
     () =>
       Effect.gen(function* () {
         const path = tempDatabasePath()
-        // A version-1 file: the current schema less the card column, holding one unanswered message of a dead process.
+        // A version-1 file: the current schema less the columns added since, holding one unanswered message of a dead
+        // process.
         yield* Effect.provide(Effect.void, journalOn(path))
         const old = new DatabaseSync(path)
         old.exec(`
           ALTER TABLE inbound DROP COLUMN account;
           ALTER TABLE dead_letters DROP COLUMN account;
           ALTER TABLE inbound DROP COLUMN card;
+          ALTER TABLE inbound DROP COLUMN media;
           PRAGMA user_version = 1;
         `)
         old
@@ -42,11 +44,12 @@ describe("SqliteInboundJournal on a file from the release before card marks (sch
         })
 
         const reopened = new DatabaseSync(path, { readOnly: true })
-        expect(reopened.prepare("PRAGMA user_version").get()).toEqual({ user_version: 3 })
+        expect(reopened.prepare("PRAGMA user_version").get()).toEqual({ user_version: 4 })
         // Written before accounts existed: the message is the single-account form's, the account "default".
-        expect(reopened.prepare("SELECT card, account FROM inbound WHERE id = 1").get()).toEqual({
+        expect(reopened.prepare("SELECT card, account, media FROM inbound WHERE id = 1").get()).toEqual({
           card: 1,
           account: "default",
+          media: null,
         })
         reopened.close()
       }),

@@ -128,6 +128,7 @@ describe("StreamTransport against the simulator", () => {
               : Effect.succeed({ ...frame, journalId: `j-${attempts}` })
           }),
         noteCard: () => Effect.void,
+        noteMedia: () => Effect.void,
         settle: () => Effect.void,
         release: () => Effect.void,
         orphans: Stream.empty,

@@ -16,6 +16,7 @@ const callback = (messageId: string, data: string, topic = "/v1.0/im/bot/message
 const journalOf = (record: InboundJournal["Service"]["record"]): InboundJournal["Service"] => ({
   record,
   noteCard: () => Effect.void,
+  noteMedia: () => Effect.void,
   settle: () => Effect.void,
   release: () => Effect.void,
   orphans: Stream.empty,

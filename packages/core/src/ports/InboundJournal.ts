@@ -2,7 +2,7 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
-import type { InboundFrame } from "./Transport.js"
+import type { InboundFrame, PendingMedia } from "./Transport.js"
 
 export class InboundJournalError extends Schema.TaggedError<InboundJournalError>()("InboundJournalError", {
   message: Schema.String,
@@ -23,6 +23,14 @@ export class InboundJournal extends Context.Service<
      * (an orphan, the replay on start) gets it with `cardOpened` and can close that card if it does not answer in it.
      */
     readonly noteCard: (frame: InboundFrame) => Effect.Effect<void, InboundJournalError>
+    /**
+     * Remembers that the answer's text to `frame`'s message went out and `media` are still to send (each call
+     * replaces the last), so that whoever is handed the frame again gets it with `pendingMedia` and sends only those.
+     */
+    readonly noteMedia: (
+      frame: InboundFrame,
+      media: ReadonlyArray<PendingMedia>,
+    ) => Effect.Effect<void, InboundJournalError>
     /** Forgets `frame`: it was answered, dropped, or found already answered. */
     readonly settle: (frame: InboundFrame) => Effect.Effect<void, InboundJournalError>
     /**

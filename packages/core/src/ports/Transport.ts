@@ -16,7 +16,25 @@ export interface InboundFrame {
   readonly journalId?: string
   /** Set on a journalled frame given back by the InboundJournal when an AI card was opened for it (`noteCard`). */
   readonly cardOpened?: boolean
+  /**
+   * Set on a journalled frame given back by the InboundJournal when its answer's text went out and these media had
+   * not yet (`noteMedia`): whoever is handed the frame again sends them, and nothing else.
+   */
+  readonly pendingMedia?: ReadonlyArray<PendingMedia>
 }
+
+/**
+ * A media message of an answer still to send, as the journal keeps it: a local file by the path the answer named (it
+ * is resolved and checked again when sent), or an https image.
+ */
+export type PendingMedia =
+  | { readonly _tag: "Remote"; readonly fileName: string; readonly url: string }
+  | {
+      readonly _tag: "Local"
+      readonly kind: "image" | "file"
+      readonly fileName: string
+      readonly path: string
+    }
 
 export class Transport extends Context.Service<
   Transport,

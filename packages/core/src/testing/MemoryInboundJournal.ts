@@ -97,6 +97,11 @@ export const makeMemoryInboundJournal = (
           const row = frame.journalId === undefined ? undefined : backing.rows.get(frame.journalId)
           if (row !== undefined) row.frame = { ...row.frame, cardOpened: true }
         }),
+      noteMedia: (frame, media) =>
+        Effect.sync(() => {
+          const row = frame.journalId === undefined ? undefined : backing.rows.get(frame.journalId)
+          if (row !== undefined) row.frame = { ...row.frame, pendingMedia: media }
+        }),
       settle: (frame) =>
         Effect.sync(() => {
           if (frame.journalId !== undefined) backing.rows.delete(frame.journalId)

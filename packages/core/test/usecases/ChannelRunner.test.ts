@@ -222,6 +222,7 @@ describe("startChannelRunner", () => {
         const journal = InboundJournal.of({
           record: (frame) => Effect.succeed(frame),
           noteCard: () => Effect.void,
+          noteMedia: () => Effect.void,
           settle: (frame) => Effect.sync(() => settled.push(frame.journalId ?? "")),
           release: (frame) => Effect.sync(() => released.push(frame.journalId ?? "")),
           orphans: Stream.fromQueue(orphans),
@@ -257,6 +258,7 @@ describe("startChannelRunner", () => {
         const journal = InboundJournal.of({
           record: (frame) => Effect.succeed(frame),
           noteCard: () => Effect.void,
+          noteMedia: () => Effect.void,
           settle: (frame) => Effect.sync(() => settled.push(frame.journalId ?? "")),
           release: () => Effect.void,
           orphans: Stream.fromQueue(orphans),
