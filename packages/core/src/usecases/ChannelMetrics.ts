@@ -34,6 +34,8 @@ export interface ChannelMetricsSnapshot {
   /** Parts sent once more after a failure that left their delivery unknown. */
   readonly ambiguousRetries: number
   readonly replyFailures: number
+  /** Answers whose media went out after a restart, their text having gone out before it. */
+  readonly mediaResumed: number
   /** Answers streamed into AI cards. */
   readonly cards: number
   /** Answers that went as Markdown although replyMode is card. */
@@ -67,6 +69,7 @@ export class ChannelMetrics extends Context.Service<
       fallbacksByReason: {},
       ambiguousRetries: 0,
       replyFailures: 0,
+      mediaResumed: 0,
       cards: 0,
       cardFallbacks: 0,
     }
@@ -102,6 +105,8 @@ export class ChannelMetrics extends Context.Service<
             ...withFallback(outcome.fallback, outcome.openApiParts),
             cards: state.cards + (outcome.card === true ? 1 : 0),
           }
+        case "MediaResumed":
+          return { mediaResumed: state.mediaResumed + 1 }
         case "ReplyFailed":
           return {
             replyFailures: state.replyFailures + 1,

@@ -27,6 +27,8 @@ export type HandleOutcome =
       /** The answer streamed into an AI card. */
       readonly card?: true
     }
+  /** The answer's text went out before a restart; now its media did (those that could). */
+  | { readonly _tag: "MediaResumed"; readonly sent: number; readonly failed: number }
   | {
       readonly _tag: "ReplyFailed"
       readonly kind: ReplyKind

@@ -16,6 +16,7 @@ import type { DecodedFrame } from "./decodeFrame.js"
 import { type Delivered, deliverReply } from "./deliverReply.js"
 import { FRIENDLY_REPLIES } from "./friendlyReplies.js"
 import type { HandleOutcome } from "./HandleOutcome.js"
+import { type PlannedMedia, pendingMediaOf, replanPending } from "./planMedia.js"
 import { refuseMessage } from "./refuseMessage.js"
 import { sendMedia } from "./sendMedia.js"
 import { finalizeStrandedCard, streamReply } from "./streamReply.js"
@@ -53,6 +54,26 @@ export const handleMessage = Effect.fnUntraced(function* ({ frame, message }: De
               ).pipe(Effect.annotateLogs({ error: error.message })),
             ),
           )
+  // What of the answer's media is left to send, once its text is out: a restart then sends those, not the answer again.
+  const noteMedia = (left: ReadonlyArray<PlannedMedia>) =>
+    journal._tag === "None" || frame.journalId === undefined
+      ? Effect.void
+      : journal.value
+          .noteMedia(frame, pendingMediaOf(left))
+          .pipe(
+            Effect.catch((error) =>
+              Effect.logWarning(
+                "could not note the answer's media in the journal; a crash now would leave them unsent",
+              ).pipe(Effect.annotateLogs({ error: error.message })),
+            ),
+          )
+  /** The text is out: note the media, complete the dedupe key, then send them. */
+  const completeWithMedia = (media: ReadonlyArray<PlannedMedia>, settle: Effect.Effect<void>) =>
+    Effect.gen(function* () {
+      if (media.length > 0) yield* noteMedia(media)
+      yield* settle
+      return yield* sendMedia(message, media, { progress: noteMedia })
+    })
 
   return yield* Effect.gen(function* () {
     const key = dedupeKey(settings.robotCode, message)
@@ -73,7 +94,9 @@ export const handleMessage = Effect.fnUntraced(function* ({ frame, message }: De
         ),
       )
     if (claim === "unavailable") return yield* finish({ _tag: "Deferred", reason: "dedupe-unavailable" })
-    if (claim !== "claimed") {
+    // Answered before a restart but for its media: whether or not the completion was saved, only they are left.
+    const resuming = frame.pendingMedia !== undefined && claim !== "in-flight"
+    if (claim !== "claimed" && !resuming) {
       yield* Effect.logDebug("dropped a redelivery").pipe(Effect.annotateLogs({ state: claim }))
       return yield* finish({ _tag: "Duplicate", state: claim })
     }
@@ -83,6 +106,16 @@ export const handleMessage = Effect.fnUntraced(function* ({ frame, message }: De
           Effect.logError("dedupe store update failed").pipe(Effect.annotateLogs({ error: error.message })),
         ),
       )
+
+    if (resuming) {
+      const { media, unsendable } = yield* replanPending(frame.pendingMedia ?? [])
+      if (claim === "claimed") yield* settle(true)
+      const sent = yield* sendMedia(message, media, { unsendable, progress: noteMedia })
+      yield* Effect.logInfo("sent the media of an answer whose text went out before a restart").pipe(
+        Effect.annotateLogs({ sent: sent.sent, failed: sent.failed }),
+      )
+      return yield* finish({ _tag: "MediaResumed", sent: sent.sent, failed: sent.failed })
+    }
 
     const decision = evaluatePolicy(message, settings)
     if (decision._tag === "Ignore") {
@@ -116,8 +149,7 @@ export const handleMessage = Effect.fnUntraced(function* ({ frame, message }: De
       ? yield* streamReply(message, sessionKey, leaseKey, composeOptions, noteCard)
       : undefined
     if (carded?._tag === "Carded") {
-      yield* settle(true)
-      yield* sendMedia(message, carded.media)
+      yield* completeWithMedia(carded.media, settle(true))
       return yield* finish(carded.outcome)
     }
     const composed: ComposedReply =
@@ -153,8 +185,7 @@ export const handleMessage = Effect.fnUntraced(function* ({ frame, message }: De
         failure,
       })
     }
-    yield* settle(true)
-    yield* sendMedia(message, composed.media ?? [])
+    yield* completeWithMedia(composed.media ?? [], settle(true))
     const delivered: Delivered = delivery.success
     const { webhookParts, openApiParts, fallback, ambiguousRetries } = delivered
     yield* Effect.logInfo("replied").pipe(

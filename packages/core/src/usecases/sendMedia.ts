@@ -32,6 +32,13 @@ const messageFor = (sink: MediaSink["Service"], item: PlannedMedia) =>
           ),
         )
 
+export interface SendMediaOptions {
+  /** Files that can no longer be sent (found so when planned again after a restart): named in the note. */
+  readonly unsendable?: ReadonlyArray<string>
+  /** Told, after each item (sent or not), what is left to send: the journal keeps it. */
+  readonly progress?: (left: ReadonlyArray<PlannedMedia>) => Effect.Effect<void>
+}
+
 /**
  * Sends the answer's media after its text, one message each in the order written, through the Open API (a DM needs
  * the sender's staffId). What fails is named in one visible note afterwards; the text already sent is never at stake.
@@ -39,12 +46,15 @@ const messageFor = (sink: MediaSink["Service"], item: PlannedMedia) =>
 export const sendMedia = Effect.fnUntraced(function* (
   message: InboundMessage,
   media: ReadonlyArray<PlannedMedia>,
+  options: SendMediaOptions = {},
 ) {
   const sink = yield* Effect.serviceOption(MediaSink)
-  if (media.length === 0 || sink._tag === "None") return { sent: 0, failed: 0 } satisfies MediaSent
+  const failed: Array<string> = [...(options.unsendable ?? [])]
+  if ((media.length === 0 && failed.length === 0) || sink._tag === "None")
+    return { sent: 0, failed: 0 } satisfies MediaSent
   const target = openApiTargetOf(message)
-  const failed: Array<string> = []
-  for (const item of media) {
+  for (const [index, item] of media.entries()) {
+    if (index > 0 && options.progress !== undefined) yield* options.progress(media.slice(index))
     const outcome = yield* Effect.result(
       target === undefined
         ? Effect.fail(
@@ -77,9 +87,9 @@ export const sendMedia = Effect.fnUntraced(function* (
       }),
     )
   }
-  yield* Effect.logInfo("sent the answer's media").pipe(
-    Effect.annotateLogs({ sent: media.length - failed.length, failed: failed.length }),
-  )
+  if (media.length > 0 && options.progress !== undefined) yield* options.progress([])
+  const sent = media.length + (options.unsendable?.length ?? 0) - failed.length
+  yield* Effect.logInfo("sent the answer's media").pipe(Effect.annotateLogs({ sent, failed: failed.length }))
   if (failed.length > 0)
     yield* deliverReply(message, { title: "附件", markdown: failedMediaNote(failed), atUserIds: [] }).pipe(
       Effect.catch((error) =>
@@ -88,5 +98,5 @@ export const sendMedia = Effect.fnUntraced(function* (
         ),
       ),
     )
-  return { sent: media.length - failed.length, failed: failed.length } satisfies MediaSent
+  return { sent, failed: failed.length } satisfies MediaSent
 })

@@ -1,0 +1,106 @@
+import { describe, expect, it } from "@effect/vitest"
+import {
+  DedupeStore,
+  decodeCallback,
+  dedupeKey,
+  type InboundFrame,
+  InboundJournal,
+  type PendingMedia,
+} from "@openpollen/core"
+import { makeFakeMediaSink, makeMemoryMediaFiles } from "@openpollen/core/testing"
+import { Effect, Layer, Result, Stream } from "effect"
+import { frame, handleFrame, makeWorld, payload, settings } from "./world.js"
+
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])
+const PDF = new Uint8Array([0x25, 0x50, 0x44, 0x46, 4, 5, 6])
+const ANSWER = "图表如下：\n![图表](/ws/chart.png)\n完整报告：[报告](/ws/report.pdf)"
+const chart: PendingMedia = { _tag: "Local", kind: "image", fileName: "chart.png", path: "/ws/chart.png" }
+const report: PendingMedia = { _tag: "Local", kind: "file", fileName: "report.pdf", path: "/ws/report.pdf" }
+const dm = payload("dm-text")
+const journalled: InboundFrame = { ...frame(dm), journalId: "7" }
+
+/** The media world, with a journal that records each noteMedia and the dedupe key's state at that moment. */
+const resumeWorld = () => {
+  const world = makeWorld()
+  const sink = makeFakeMediaSink()
+  const files = makeMemoryMediaFiles()
+  files.add("/ws/chart.png", PNG)
+  files.add("/ws/report.pdf", PDF)
+  const notes: Array<{ readonly media: ReadonlyArray<PendingMedia>; readonly key: string }> = []
+  const journal = Layer.effect(
+    InboundJournal,
+    Effect.gen(function* () {
+      const dedupe = yield* DedupeStore
+      const key = dedupeKey(settings.robotCode, Result.getOrThrow(decodeCallback(journalled.data)))
+      return InboundJournal.of({
+        record: Effect.succeed,
+        noteCard: () => Effect.void,
+        noteMedia: (_, media) =>
+          Effect.map(Effect.orDie(dedupe.claim(key)), (state) => {
+            notes.push({ media, key: state })
+          }),
+        settle: () => Effect.void,
+        release: () => Effect.void,
+        orphans: Stream.empty,
+      })
+    }),
+  )
+  const base = Layer.mergeAll(world.layer, sink.layer, files.layer)
+  return { ...world, sink, notes, layer: Layer.provideMerge(journal, base) }
+}
+
+describe("an answer's media across a restart", () => {
+  it.effect("are noted before the message counts as answered, then what is left after each one", () => {
+    const world = resumeWorld()
+    world.agent.respondWith(() => Effect.succeed({ markdown: ANSWER }))
+    return Effect.gen(function* () {
+      expect(yield* handleFrame(journalled)).toMatchObject({ _tag: "Replied" })
+      // The first note is taken while the key is still in flight: a crash after it resumes the media.
+      expect(world.notes).toEqual([
+        { media: [chart, report], key: "in-flight" },
+        { media: [report], key: "done" },
+        { media: [], key: "done" },
+      ])
+      expect(world.sink.sent.map((send) => send.message._tag)).toEqual(["Image", "File"])
+    }).pipe(Effect.provide(world.layer))
+  })
+
+  it.effect("a frame handed back with pending media sends only those: no agent, no text again", () => {
+    const world = resumeWorld()
+    return Effect.gen(function* () {
+      const outcome = yield* handleFrame({ ...journalled, pendingMedia: [report] })
+      expect(outcome).toEqual({ _tag: "MediaResumed", sent: 1, failed: 0 })
+      expect(world.agent.requests).toEqual([])
+      expect(world.webhook.sent).toEqual([])
+      expect(world.sink.sent.map((send) => send.message)).toEqual([
+        { _tag: "File", mediaId: "@fake-media-1", fileName: "report.pdf", fileType: "pdf" },
+      ])
+      expect(world.notes.map((note) => note.media)).toEqual([[]])
+      // The key is done now, and a redelivery of the message is a duplicate.
+      expect(yield* handleFrame(journalled)).toMatchObject({ _tag: "Duplicate", state: "done" })
+    }).pipe(Effect.provide(world.layer))
+  })
+
+  it.effect("resumes whether or not the dead process had saved the message as answered", () => {
+    const world = resumeWorld()
+    world.agent.respondWith(() => Effect.succeed({ markdown: "只有文字" }))
+    return Effect.gen(function* () {
+      yield* handleFrame(journalled)
+      const outcome = yield* handleFrame({ ...journalled, pendingMedia: [chart] })
+      expect(outcome).toEqual({ _tag: "MediaResumed", sent: 1, failed: 0 })
+      expect(world.agent.requests).toHaveLength(1)
+      expect(world.webhook.sent).toHaveLength(1)
+    }).pipe(Effect.provide(world.layer))
+  })
+
+  it.effect("a file that can no longer be sent is named in a note, the others still go", () => {
+    const world = resumeWorld()
+    const gone: PendingMedia = { _tag: "Local", kind: "image", fileName: "gone.png", path: "/ws/gone.png" }
+    return Effect.gen(function* () {
+      const outcome = yield* handleFrame({ ...journalled, pendingMedia: [gone, report] })
+      expect(outcome).toEqual({ _tag: "MediaResumed", sent: 1, failed: 1 })
+      expect(world.sink.sent.map((send) => send.message._tag)).toEqual(["File"])
+      expect(world.webhook.sent.map((send) => send.message.text).join("\n")).toContain("gone.png")
+    }).pipe(Effect.provide(world.layer))
+  })
+})
