@@ -1,13 +1,6 @@
 import { randomUUID } from "node:crypto"
 import { hostname } from "node:os"
-import {
-  decodePendingMedia,
-  encodePendingMedia,
-  type InboundFrame,
-  InboundJournal,
-  InboundJournalError,
-  type PendingMedia,
-} from "@openpollen/core"
+import { type InboundFrame, InboundJournal, InboundJournalError } from "@openpollen/core"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -16,17 +9,11 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { claimIdle, createGroup, GROUP, withGroup } from "./journalGroup.js"
+import { makeJournalMarks } from "./journalMarks.js"
 import { deadLetterScript, recordScript, removeIdleConsumersScript, settleScript } from "./journalScripts.js"
 import { evalScript } from "./luaScript.js"
 import { RedisConnection } from "./RedisConnection.js"
 import type { RedisUnavailable } from "./RedisUnavailable.js"
-
-/** What was noted for an entry besides its frame. */
-interface Marks {
-  readonly card: boolean
-  /** Undefined when there is no media mark, or one that does not decode. */
-  readonly media: ReadonlyArray<PendingMedia> | undefined
-}
 
 export interface RedisInboundJournalOptions {
   /** A frame left unsettled this long is taken over by another instance (its holder is presumed dead). Default 30 s. */
@@ -50,8 +37,6 @@ const StoredFrame = Schema.Struct({
   receivedAt: Schema.Number,
 })
 const decodeStored = Schema.decodeUnknownOption(Schema.fromJsonString(StoredFrame))
-/** A card or media mark outlives any entry's handouts (maxDeliveries × the lease) by far. */
-const MARK_TTL_MS = 86_400_000
 /** The ids a dead-lettered frame is logged with: never its text, sender or session webhook. */
 const CallbackIds = Schema.Struct({ msgId: Schema.String, conversationId: Schema.String })
 const decodeIds = Schema.decodeUnknownOption(CallbackIds)
@@ -76,8 +61,7 @@ export const makeRedisInboundJournal = (options: RedisInboundJournalOptions = {}
     const consumerIdleMs = Math.max(options.consumerIdleMs ?? leaseMs * 10, 100)
     const key = `${redis.keyPrefix}inbound`
     const deadKey = `${key}:dead`
-    const cardKey = (id: string) => `${key}:card:${id}`
-    const mediaKey = (id: string) => `${key}:media:${id}`
+    const marks = makeJournalMarks(redis, key)
     const consumer = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
     const failed = (error: RedisUnavailable) => new InboundJournalError({ message: error.message })
 
@@ -94,34 +78,10 @@ export const makeRedisInboundJournal = (options: RedisInboundJournalOptions = {}
         const hasMarks = marked.delete(id)
         return redis.run("journal settle", async (client) => {
           const settled = await evalScript(client, settleScript, [key], [GROUP, id])
-          if (hasMarks) await client.del([cardKey(id), mediaKey(id)])
+          if (hasMarks) await client.del(marks.keysOf(id))
           return settled
         })
       })
-    const marksOf = (ids: ReadonlyArray<string>) =>
-      ids.length === 0
-        ? Effect.succeed(new Map<string, Marks>())
-        : redis
-            .run("journal marks", (client) => client.mGet(ids.flatMap((id) => [cardKey(id), mediaKey(id)])))
-            .pipe(
-              Effect.map(
-                (values) =>
-                  new Map(
-                    ids.map((id, at): [string, Marks] => {
-                      const media = values[2 * at + 1]
-                      return [
-                        id,
-                        {
-                          card: values[2 * at] !== null,
-                          media:
-                            media === null || media === undefined ? undefined : decodePendingMedia(media),
-                        },
-                      ]
-                    }),
-                  ),
-              ),
-            )
-
     const renew = Effect.gen(function* () {
       const ids = [...held]
       for (let start = 0; start < ids.length; start += 500) {
@@ -208,14 +168,14 @@ export const makeRedisInboundJournal = (options: RedisInboundJournalOptions = {}
         Effect.map(deadLetter(entries), (moved) => entries.filter(([id]) => !moved.has(id))),
       ),
       Effect.flatMap((entries) =>
-        Effect.map(marksOf(entries.map(([id]) => id)), (marks) => ({ entries, marks })),
+        Effect.map(marks.read(entries.map(([id]) => id)), (noted) => ({ entries, noted })),
       ),
-      Effect.flatMap(({ entries, marks }) =>
+      Effect.flatMap(({ entries, noted }) =>
         Effect.forEach(entries, ([id, payload]) => {
           const stored = payload === undefined ? Option.none() : decodeStored(payload)
           if (Option.isSome(stored)) {
             held.add(id)
-            const { card, media } = marks.get(id) ?? { card: false, media: undefined }
+            const { card, media } = noted.get(id) ?? { card: false, media: undefined }
             if (card || media !== undefined) marked.add(id)
             return Effect.succeed(
               Option.some<InboundFrame>({
@@ -279,23 +239,13 @@ export const makeRedisInboundJournal = (options: RedisInboundJournalOptions = {}
         const id = frame.journalId
         if (id === undefined) return Effect.void
         marked.add(id)
-        return redis
-          .run("journal note card", (client) =>
-            client.set(cardKey(id), "1", { expiration: { type: "PX", value: MARK_TTL_MS } }),
-          )
-          .pipe(Effect.asVoid, Effect.mapError(failed))
+        return marks.noteCard(id).pipe(Effect.asVoid, Effect.mapError(failed))
       },
       noteMedia: (frame, media) => {
         const id = frame.journalId
         if (id === undefined) return Effect.void
         marked.add(id)
-        return redis
-          .run("journal note media", (client) =>
-            client.set(mediaKey(id), encodePendingMedia(media), {
-              expiration: { type: "PX", value: MARK_TTL_MS },
-            }),
-          )
-          .pipe(Effect.asVoid, Effect.mapError(failed))
+        return marks.noteMedia(id, media).pipe(Effect.asVoid, Effect.mapError(failed))
       },
       settle: (frame) =>
         frame.journalId === undefined
