@@ -30,10 +30,15 @@ export const handleMessage = Effect.fnUntraced(function* ({ frame, message }: De
   const dedupe = yield* DedupeStore
   const metrics = yield* ChannelMetrics
   const journal = yield* Effect.serviceOption(InboundJournal)
-  // A card an earlier delivery opened is answered in again by the card path; any other ending must close it.
+  // A card an earlier delivery opened is answered in again by the card path; any other ending must close it, but
+  // for media resumed after a restart: their answer was finalized in the card before they were noted.
   let cardPathTaken = false
   const closeStrandedCard = (outcome: HandleOutcome) =>
-    frame.cardOpened === true && !cardPathTaken && outcome._tag !== "Duplicate" && outcome._tag !== "Deferred"
+    frame.cardOpened === true &&
+    !cardPathTaken &&
+    outcome._tag !== "Duplicate" &&
+    outcome._tag !== "Deferred" &&
+    outcome._tag !== "MediaResumed"
       ? finalizeStrandedCard(cardOutTrackId(settings.robotCode, message.messageId))
       : Effect.void
   const finish = (outcome: HandleOutcome) =>

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import {
+  cardOutTrackId,
   DedupeStore,
   decodeCallback,
   dedupeKey,
   type InboundFrame,
   InboundJournal,
   type PendingMedia,
+  ReplyCard,
 } from "@openpollen/core"
 import { makeFakeMediaSink, makeMemoryMediaFiles } from "@openpollen/core/testing"
 import { Effect, Layer, Result, Stream } from "effect"
@@ -90,6 +92,22 @@ describe("an answer's media across a restart", () => {
       expect(outcome).toEqual({ _tag: "MediaResumed", sent: 1, failed: 0 })
       expect(world.agent.requests).toHaveLength(1)
       expect(world.webhook.sent).toHaveLength(1)
+    }).pipe(Effect.provide(world.layer))
+  })
+
+  it.effect("card mode: the card the answer was finalized in is left as it is", () => {
+    const world = resumeWorld()
+    return Effect.gen(function* () {
+      const replyCard = yield* ReplyCard
+      const outTrackId = cardOutTrackId(settings.robotCode, String(dm.msgId))
+      yield* replyCard.create({ outTrackId, space: { kind: "dm", staffId: "0923451870123456" } })
+      yield* replyCard.finalize(outTrackId, { content: "图表如下：📎 report.pdf", error: false })
+      const outcome = yield* handleFrame({ ...journalled, cardOpened: true, pendingMedia: [report] })
+      expect(outcome).toEqual({ _tag: "MediaResumed", sent: 1, failed: 0 })
+      expect(world.cards.cards.get(outTrackId)).toMatchObject({
+        content: "图表如下：📎 report.pdf",
+        error: false,
+      })
     }).pipe(Effect.provide(world.layer))
   })
 
