@@ -74,11 +74,12 @@ export const handleMessage = Effect.fnUntraced(function* ({ frame, message }: De
           )
   /** The text is out: note the media, complete the dedupe key, then send them. */
   const completeWithMedia = (media: ReadonlyArray<PlannedMedia>, settle: Effect.Effect<void>) =>
-    Effect.gen(function* () {
-      if (media.length > 0) yield* noteMedia(media)
-      yield* settle
-      return yield* sendMedia(message, media, { progress: noteMedia })
-    })
+    media.length === 0
+      ? settle
+      : noteMedia(media).pipe(
+          Effect.andThen(settle),
+          Effect.andThen(sendMedia(message, media, { progress: noteMedia })),
+        )
 
   return yield* Effect.gen(function* () {
     const key = dedupeKey(settings.robotCode, message)
