@@ -1,12 +1,12 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Schedule from "effect/Schedule"
 import { AccessTokens, type TokenUnavailable } from "./AccessTokens.js"
 import type { ApiCallFailed } from "./ApiCallFailed.js"
 import { callApi } from "./callApi.js"
 import type { ResolvedOpenApiConfig } from "./OpenApiConfig.js"
 import { makeRateLimiter } from "./RateLimiter.js"
+import { TRANSIENT_RETRIES, transientBackoff } from "./transientRetry.js"
 
 /**
  * Authorised, rate-limited v1.0 calls for one app: an invalid token is refreshed and the call retried once;
@@ -49,8 +49,8 @@ export const makeDingTalkApi = (config: ResolvedOpenApiConfig) =>
       attempt(path, body).pipe(
         Effect.retry({ times: 1, while: (error) => error._tag === "ApiCallFailed" && error.invalidToken }),
         Effect.retry({
-          schedule: Schedule.exponential("1 second").pipe(Schedule.jittered),
-          times: 4,
+          schedule: transientBackoff(config.retryBaseMs),
+          times: TRANSIENT_RETRIES,
           while: (error) =>
             error._tag === "ApiCallFailed"
               ? error.transient && (options.sends !== true || error.certain)

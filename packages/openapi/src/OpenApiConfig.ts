@@ -41,6 +41,8 @@ export interface OpenApiConfig {
   readonly qps?: number
   /** Refresh access tokens this long before they expire. Default 5 min. */
   readonly tokenRefreshMarginMs?: number
+  /** The first wait before a transient failure (throttled, 5xx, network) is retried; it doubles, jittered. Default 1 s. */
+  readonly retryBaseMs?: number
   /** Taken around each token fetch, which re-reads the TokenStore first. Default: none (one process). */
   readonly refreshLock?: RefreshLock
   readonly download?: {
@@ -88,6 +90,7 @@ export interface ResolvedOpenApiConfig {
   readonly requestTimeoutMs: number
   readonly qps: number
   readonly tokenRefreshMarginMs: number
+  readonly retryBaseMs: number
   readonly downloadTimeoutMs: number
   readonly downloadMaxBytes: number
   readonly downloadTotalTimeoutMs: number
@@ -107,6 +110,7 @@ export const resolveOpenApiConfig = (config: OpenApiConfig): ResolvedOpenApiConf
   requestTimeoutMs: config.requestTimeoutMs ?? 10_000,
   qps: Math.max(1, config.qps ?? 20),
   tokenRefreshMarginMs: config.tokenRefreshMarginMs ?? 300_000,
+  retryBaseMs: Math.max(1, config.retryBaseMs ?? 1_000),
   downloadTimeoutMs: config.download?.timeoutMs ?? DOWNLOAD_DEFAULTS.timeoutMs,
   downloadMaxBytes: config.download?.maxBytes ?? DOWNLOAD_DEFAULTS.maxBytes,
   downloadTotalTimeoutMs: config.download?.totalTimeoutMs ?? DOWNLOAD_DEFAULTS.totalTimeoutMs,

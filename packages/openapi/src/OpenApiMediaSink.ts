@@ -15,6 +15,7 @@ import { AccessTokens, type TokenUnavailable } from "./AccessTokens.js"
 import { DingTalkApi } from "./DingTalkApi.js"
 import { type RobotMessageBody, type RobotSendFailure, sendToGroup, sendToUsers } from "./robotSend.js"
 import { streamUpload, type UploadAnswer, UploadTransportError } from "./streamUpload.js"
+import { TRANSIENT_RETRIES, transientBackoff } from "./transientRetry.js"
 
 /** An upload fails when no byte moves for this long (the whole file may take longer). */
 const UPLOAD_IDLE_TIMEOUT_MS = 60_000
@@ -100,8 +101,8 @@ const sendFailed = (failure: RobotSendFailure) => new MediaSendFailed({ step: "s
 
 /**
  * Media through DingTalk: files are streamed to `{oapiBase}/media/upload` (the access token in the query, as the
- * legacy API wants; an invalid one is refreshed and the upload repeated once) and shown with `sampleImageMsg` /
- * `sampleFile` robot messages.
+ * legacy API wants; an invalid one is refreshed and the upload repeated once, a throttled, 5xx or network failure
+ * retried like any Open API call) and shown with `sampleImageMsg` / `sampleFile` robot messages.
  */
 export const makeOpenApiMediaSink = (oapiBase: string) =>
   Effect.gen(function* () {
@@ -127,7 +128,7 @@ export const makeOpenApiMediaSink = (oapiBase: string) =>
             error instanceof UploadTransportError
               ? uploadFailed({
                   reason: error.kind,
-                  retryable: true,
+                  retryable: error.transient,
                   message: `media/upload: ${error.message}`,
                 })
               : error,
@@ -157,6 +158,13 @@ export const makeOpenApiMediaSink = (oapiBase: string) =>
                   error instanceof MediaSendFailed &&
                   error.errcode !== undefined &&
                   INVALID_TOKEN_ERRCODES.has(error.errcode),
+              }),
+              // An upload only makes a media id (another copy costs nothing), so any transient failure is retried,
+              // even one that may have reached DingTalk; the body is read again from the file each time.
+              Effect.retry({
+                schedule: transientBackoff(api.config.retryBaseMs),
+                times: TRANSIENT_RETRIES,
+                while: (error) => error instanceof MediaSendFailed && error.retryable,
               }),
               Effect.withSpan("MediaSink.upload", { attributes: { kind: upload.kind } }),
             ),

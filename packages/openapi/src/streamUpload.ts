@@ -11,6 +11,8 @@ export class UploadTransportError extends Error {
   constructor(
     readonly kind: "timeout" | "network",
     message: string,
+    /** Worth another try: false when the file itself is the problem (it changed while it was sent). */
+    readonly transient = true,
   ) {
     super(message)
   }
@@ -127,6 +129,7 @@ export const streamUpload = <E>(
         new UploadTransportError(
           "network",
           `the file changed while it was sent (${sent} of ${upload.bytes} bytes)`,
+          false,
         )
       const writeBody = (chunk: Uint8Array) =>
         Effect.suspend(() => {

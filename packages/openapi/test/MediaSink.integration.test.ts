@@ -103,40 +103,65 @@ describe("OpenApi MediaSink", () => {
       }).pipe(Effect.provide(openApiFor(sim, { oapiBase: sim.url }))),
   )
 
-  it.live("reports DingTalk's errcode as a structured failure without the URL or token", () =>
+  it.live(
+    "reports DingTalk's errcode as a structured failure without the URL or token, after its retries",
+    () =>
+      Effect.gen(function* () {
+        const token = Redacted.value(yield* (yield* AccessTokens).get)
+        const before = sim.counters.mediaUploads
+        sim.setFault("mediaUpload", { status: 503 })
+        const error = yield* (yield* MediaSink)
+          .upload({ kind: "file", fileName: "a.pdf", bytes: 10, body: generated(10) })
+          .pipe(Effect.flip, Effect.ensuring(Effect.sync(() => sim.clearFault("mediaUpload"))))
+        expect(error).toMatchObject({ _tag: "MediaSendFailed", step: "upload", reason: "http", status: 503 })
+        expect(JSON.stringify(error)).not.toContain(token)
+        expect(error.message).not.toContain("access_token")
+        // The first try and 4 retries.
+        expect(sim.counters.mediaUploads - before).toBe(5)
+      }).pipe(Effect.provide(openApiFor(sim, { oapiBase: sim.url, retryBaseMs: 5 }))),
+  )
+
+  it.live("retries an upload that failed on the way (5xx), and the file arrives whole", () =>
     Effect.gen(function* () {
-      const token = Redacted.value(yield* (yield* AccessTokens).get)
-      sim.setFault("mediaUpload", { status: 503, times: 1 })
-      const error = yield* (yield* MediaSink)
-        .upload({ kind: "file", fileName: "a.pdf", bytes: 10, body: generated(10) })
-        .pipe(Effect.flip)
-      expect(error).toMatchObject({ _tag: "MediaSendFailed", step: "upload", reason: "http", status: 503 })
-      expect(JSON.stringify(error)).not.toContain(token)
-      expect(error.message).not.toContain("access_token")
-    }).pipe(Effect.provide(openApiFor(sim, { oapiBase: sim.url }))),
+      const before = sim.counters.mediaUploads
+      sim.setFault("mediaUpload", { status: 502, times: 2 })
+      const mediaId = yield* (yield* MediaSink).upload({
+        kind: "file",
+        fileName: "a.pdf",
+        bytes: 100,
+        body: generated(100),
+      })
+      expect(sim.uploadedMedia(mediaId)?.size).toBe(100)
+      expect(sim.counters.mediaUploads - before).toBe(3)
+    }).pipe(Effect.provide(openApiFor(sim, { oapiBase: sim.url, retryBaseMs: 5 }))),
   )
 
   it.live("refuses to send a body whose length differs from the size it announced (the file changed)", () =>
     Effect.gen(function* () {
       const sink = yield* MediaSink
       for (const actual of [99, 101]) {
+        const startedAt = Date.now()
         const error = yield* sink
           .upload({ kind: "file", fileName: "a.pdf", bytes: 100, body: generated(actual) })
           .pipe(Effect.flip)
         expect(error).toMatchObject({ _tag: "MediaSendFailed", step: "upload", reason: "network" })
         expect(error.message).toContain("changed")
+        // Not worth another try (the file, not the network, is the problem): a retry would wait at least 1.6 s.
+        expect(Date.now() - startedAt).toBeLessThan(1_500)
       }
-    }).pipe(Effect.provide(openApiFor(sim, { oapiBase: sim.url }))),
+    }).pipe(Effect.provide(openApiFor(sim, { oapiBase: sim.url, retryBaseMs: 2_000 }))),
   )
 
-  it.live("fails fast with network when the upload origin is unreachable, never naming the token", () =>
-    Effect.gen(function* () {
-      const token = Redacted.value(yield* (yield* AccessTokens).get)
-      const error = yield* (yield* MediaSink)
-        .upload({ kind: "file", fileName: "a.pdf", bytes: 10, body: generated(10) })
-        .pipe(Effect.flip)
-      expect(error).toMatchObject({ _tag: "MediaSendFailed", step: "upload", reason: "network" })
-      expect(JSON.stringify(error)).not.toContain(token)
-    }).pipe(Effect.provide(openApiFor(sim, { oapiBase: "http://127.0.0.1:9" }))),
+  it.live(
+    "fails with network when the upload origin is unreachable, after its retries, never naming the token",
+    () =>
+      Effect.gen(function* () {
+        const token = Redacted.value(yield* (yield* AccessTokens).get)
+        const error = yield* (yield* MediaSink)
+          .upload({ kind: "file", fileName: "a.pdf", bytes: 10, body: generated(10) })
+          .pipe(Effect.flip)
+        expect(error).toMatchObject({ _tag: "MediaSendFailed", step: "upload", reason: "network" })
+        expect(JSON.stringify(error)).not.toContain(token)
+      }).pipe(Effect.provide(openApiFor(sim, { oapiBase: "http://127.0.0.1:9", retryBaseMs: 5 }))),
   )
 })
