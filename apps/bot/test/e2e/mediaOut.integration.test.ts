@@ -101,12 +101,13 @@ describe("openpollen start: an answer's image and file go out as DingTalk media"
     })
   })
 
-  it("a file over 20 MB and a failed upload each leave a note; the text still comes first", async () => {
+  it("a file over 20 MB and a refused upload each leave a note; the text still comes first", async () => {
     await withAgentBot({}, async (api) => {
       const user = sim.addUser({ nick: "韩梅梅" })
       const dm = sim.dm(user)
       const uploadsBefore = sim.counters.mediaUploads
-      sim.setFault("mediaUpload", { status: 500, times: 1 })
+      // A 4xx: DingTalk refused the upload, and another try would be refused too.
+      sim.setFault("mediaUpload", { status: 400, times: 1 })
       api.script({
         kind: "stream",
         chunks: textChunks(["图：![图表](chart.png)\n", "压缩包：[全部](big.zip)"]),
@@ -117,6 +118,24 @@ describe("openpollen start: an answer's image and file go out as DingTalk media"
       const note = await sim.nextReply(dm.id, { timeoutMs: 10_000 })
       expect(note.text).toBe("⚠️ chart.png: could not be sent")
       expect(sim.counters.mediaUploads - uploadsBefore).toBe(1)
+      await sim.settled()
+      expect(sim.replies.filter((reply) => reply.conversationId === dm.id)).toHaveLength(2)
+    })
+  })
+
+  it("an upload that fails on the way (a 5xx) is tried again: the image arrives, and no note", async () => {
+    await withAgentBot({}, async (api) => {
+      const user = sim.addUser({ nick: "孙丽" })
+      const dm = sim.dm(user)
+      const uploadsBefore = sim.counters.mediaUploads
+      sim.setFault("mediaUpload", { status: 503, times: 1 })
+      api.script({ kind: "stream", chunks: textChunks(["图：![图表](chart.png)"]) })
+      await sim.sendText(dm, user, "发张图")
+      await sim.nextReply(dm.id, { timeoutMs: 10_000 })
+      const image = await sim.nextReply(dm.id, { timeoutMs: 10_000 })
+      expect(image).toMatchObject({ msgKey: "sampleImageMsg", media: { kind: "image" } })
+      expect(bytesOf(sim, image)).toEqual(PNG)
+      expect(sim.counters.mediaUploads - uploadsBefore).toBe(2)
       await sim.settled()
       expect(sim.replies.filter((reply) => reply.conversationId === dm.id)).toHaveLength(2)
     })
