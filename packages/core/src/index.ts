@@ -1,6 +1,7 @@
 export * from "./domain/ConnectionState.js"
 export * from "./domain/InboundMessage.js"
 export * from "./domain/OutboundReply.js"
+export * from "./domain/PendingMedia.js"
 export * from "./memory/index.js"
 export * from "./ports/Agent.js"
 export * from "./ports/AgentMemory.js"

@@ -2,7 +2,8 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
-import type { InboundFrame, PendingMedia } from "./Transport.js"
+import type { PendingMedia } from "../domain/PendingMedia.js"
+import type { InboundFrame } from "./Transport.js"
 
 export class InboundJournalError extends Schema.TaggedError<InboundJournalError>()("InboundJournalError", {
   message: Schema.String,

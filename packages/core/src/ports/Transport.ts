@@ -2,6 +2,7 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import type { ConnectionState } from "../domain/ConnectionState.js"
+import type { PendingMedia } from "../domain/PendingMedia.js"
 
 /**
  * A CALLBACK frame on the robot topic, already ACKed by the transport: on receipt, or, when an InboundJournal is
@@ -22,19 +23,6 @@ export interface InboundFrame {
    */
   readonly pendingMedia?: ReadonlyArray<PendingMedia>
 }
-
-/**
- * A media message of an answer still to send, as the journal keeps it: a local file by the path the answer named (it
- * is resolved and checked again when sent), or an https image.
- */
-export type PendingMedia =
-  | { readonly _tag: "Remote"; readonly fileName: string; readonly url: string }
-  | {
-      readonly _tag: "Local"
-      readonly kind: "image" | "file"
-      readonly fileName: string
-      readonly path: string
-    }
 
 export class Transport extends Context.Service<
   Transport,

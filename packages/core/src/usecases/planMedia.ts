@@ -1,8 +1,8 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type { PendingMedia } from "../domain/PendingMedia.js"
 import { type LocalMedia, MediaFiles } from "../ports/MediaFiles.js"
 import { MEDIA_SIZE_LIMITS, MediaSink } from "../ports/MediaSink.js"
-import type { PendingMedia } from "../ports/Transport.js"
 import { findMediaReferences, type MediaKind } from "../rules/findMediaReferences.js"
 import { type MediaVerdict, replaceMediaReferences } from "../rules/replaceMediaReferences.js"
 

@@ -1,8 +1,11 @@
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import type { PendingMedia } from "../ports/Transport.js"
 
-const PendingMediaSchema = Schema.Union([
+/**
+ * A media message of an answer still to send, as a journal keeps it: a local file by the path the answer named (it is
+ * resolved and checked again when sent), or an https image.
+ */
+export const PendingMedia = Schema.Union([
   Schema.Struct({ _tag: Schema.Literal("Remote"), fileName: Schema.String, url: Schema.String }),
   Schema.Struct({
     _tag: Schema.Literal("Local"),
@@ -11,8 +14,9 @@ const PendingMediaSchema = Schema.Union([
     path: Schema.String,
   }),
 ])
-const PendingMediaJson = Schema.fromJsonString(Schema.Array(PendingMediaSchema))
-const decode = Schema.decodeUnknownOption(PendingMediaJson)
+export type PendingMedia = typeof PendingMedia.Type
+
+const decode = Schema.decodeUnknownOption(Schema.fromJsonString(Schema.Array(PendingMedia)))
 
 /** How a journal keeps an answer's pending media: JSON text. */
 export const encodePendingMedia = (media: ReadonlyArray<PendingMedia>): string => JSON.stringify(media)
