@@ -101,8 +101,8 @@ export const handleMessage = Effect.fnUntraced(function* ({ frame, message }: De
       )
     if (claim === "unavailable") return yield* finish({ _tag: "Deferred", reason: "dedupe-unavailable" })
     // Answered before a restart but for its media: whether or not the completion was saved, only they are left.
-    const resuming = frame.pendingMedia !== undefined && claim !== "in-flight"
-    if (claim !== "claimed" && !resuming) {
+    const pendingMedia = claim === "in-flight" ? undefined : frame.pendingMedia
+    if (claim !== "claimed" && pendingMedia === undefined) {
       yield* Effect.logDebug("dropped a redelivery").pipe(Effect.annotateLogs({ state: claim }))
       return yield* finish({ _tag: "Duplicate", state: claim })
     }
@@ -113,8 +113,8 @@ export const handleMessage = Effect.fnUntraced(function* ({ frame, message }: De
         ),
       )
 
-    if (resuming) {
-      const { media, unsendable } = yield* replanPending(frame.pendingMedia ?? [])
+    if (pendingMedia !== undefined) {
+      const { media, unsendable } = yield* replanPending(pendingMedia)
       if (claim === "claimed") yield* settle(true)
       const sent = yield* sendMedia(message, media, { unsendable, progress: noteMedia })
       yield* Effect.logInfo("sent the media of an answer whose text went out before a restart").pipe(

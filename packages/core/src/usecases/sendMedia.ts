@@ -49,12 +49,13 @@ export const sendMedia = Effect.fnUntraced(function* (
   options: SendMediaOptions = {},
 ) {
   const sink = yield* Effect.serviceOption(MediaSink)
-  const failed: Array<string> = [...(options.unsendable ?? [])]
-  if ((media.length === 0 && failed.length === 0) || sink._tag === "None")
+  const unsendable = options.unsendable ?? []
+  if ((media.length === 0 && unsendable.length === 0) || sink._tag === "None")
     return { sent: 0, failed: 0 } satisfies MediaSent
   const target = openApiTargetOf(message)
+  const failed: Array<string> = [...unsendable]
+  let sent = 0
   for (const [index, item] of media.entries()) {
-    if (index > 0 && options.progress !== undefined) yield* options.progress(media.slice(index))
     const outcome = yield* Effect.result(
       target === undefined
         ? Effect.fail(
@@ -72,23 +73,24 @@ export const sendMedia = Effect.fnUntraced(function* (
               : sink.value.sendToUsers([target.staffId], shown),
           ),
     )
-    if (outcome._tag === "Success") continue
-    failed.push(item.fileName)
-    const failure = outcome.failure
-    yield* Effect.logWarning("a file of the answer could not be sent").pipe(
-      Effect.annotateLogs({
-        fileName: item.fileName,
-        error: failure._tag,
-        reason: failure.reason,
-        ...(failure._tag === "MediaSendFailed" ? { step: failure.step } : {}),
-        ...(failure._tag === "MediaSendFailed" && failure.errcode !== undefined
-          ? { errcode: failure.errcode }
-          : {}),
-      }),
-    )
+    if (outcome._tag === "Success") sent += 1
+    else {
+      failed.push(item.fileName)
+      const failure = outcome.failure
+      yield* Effect.logWarning("a file of the answer could not be sent").pipe(
+        Effect.annotateLogs({
+          fileName: item.fileName,
+          error: failure._tag,
+          reason: failure.reason,
+          ...(failure._tag === "MediaSendFailed" ? { step: failure.step } : {}),
+          ...(failure._tag === "MediaSendFailed" && failure.errcode !== undefined
+            ? { errcode: failure.errcode }
+            : {}),
+        }),
+      )
+    }
+    if (options.progress !== undefined) yield* options.progress(media.slice(index + 1))
   }
-  if (media.length > 0 && options.progress !== undefined) yield* options.progress([])
-  const sent = media.length + (options.unsendable?.length ?? 0) - failed.length
   yield* Effect.logInfo("sent the answer's media").pipe(Effect.annotateLogs({ sent, failed: failed.length }))
   if (failed.length > 0)
     yield* deliverReply(message, { title: "附件", markdown: failedMediaNote(failed), atUserIds: [] }).pipe(
