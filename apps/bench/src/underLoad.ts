@@ -23,12 +23,15 @@ export interface LoadRounds {
 }
 
 /** A bot's figures over several turns, as one. */
-const sumFigures = (turns: ReadonlyArray<RoundFigures>): RoundFigures => ({
-  messages: turns.reduce((sum, turn) => sum + turn.messages, 0),
-  elapsedMs: turns.reduce((sum, turn) => sum + turn.elapsedMs, 0),
-  cpuMs: turns.reduce((sum, turn) => sum + turn.cpuMs, 0),
-  mainThreadCpuMs: turns.reduce((sum, turn) => sum + turn.mainThreadCpuMs, 0),
-})
+const sumFigures = (turns: ReadonlyArray<RoundFigures>): RoundFigures => {
+  const total = (figure: keyof RoundFigures) => turns.reduce((sum, turn) => sum + turn[figure], 0)
+  return {
+    messages: total("messages"),
+    elapsedMs: total("elapsedMs"),
+    cpuMs: total("cpuMs"),
+    mainThreadCpuMs: total("mainThreadCpuMs"),
+  }
+}
 
 /** One closed-loop run of one bot, with the bot's CPU time while it lasted. */
 const loadRound = async ({ bot, tracker, chats }: Contender, messages: number, window: number) => {
