@@ -1,27 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { cardOutTrackId, MAX_MEDIA_PER_ANSWER, MediaSendFailed } from "@openpollen/core"
-import { makeFakeMediaSink, makeMemoryMediaFiles, scriptedChunks } from "@openpollen/core/testing"
-import { Effect, Fiber, Layer } from "effect"
+import { scriptedChunks } from "@openpollen/core/testing"
+import { Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
+import { ANSWER, mediaWorld, PDF, PNG } from "./mediaWorld.js"
 import { handle, makeWorld, payload, settings } from "./world.js"
 
-const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])
-const PDF = new Uint8Array([0x25, 0x50, 0x44, 0x46, 4, 5, 6])
 const STAFF = "0923451870123456"
 const dm = payload("dm-text")
 const group = payload("group-text")
-
-const mediaWorld = (overrides: Parameters<typeof makeWorld>[0] = {}) => {
-  const world = makeWorld(overrides)
-  const sink = makeFakeMediaSink()
-  const files = makeMemoryMediaFiles()
-  files.add("/ws/chart.png", PNG)
-  files.add("/ws/report.pdf", PDF)
-  const layer = Layer.mergeAll(world.layer, sink.layer, files.layer)
-  return { ...world, sink, mediaFiles: files, layer }
-}
-
-const ANSWER = "图表如下：\n![图表](/ws/chart.png)\n完整报告：[报告](/ws/report.pdf)"
 
 describe("media out", () => {
   it.effect("markdown mode: the text with labels, then the image, then the file, to the DM's staffId", () => {

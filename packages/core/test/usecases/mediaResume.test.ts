@@ -9,13 +9,10 @@ import {
   type PendingMedia,
   ReplyCard,
 } from "@openpollen/core"
-import { makeFakeMediaSink, makeMemoryMediaFiles } from "@openpollen/core/testing"
 import { Effect, Layer, Result, Stream } from "effect"
-import { frame, handleFrame, makeWorld, payload, settings } from "./world.js"
+import { ANSWER, mediaWorld } from "./mediaWorld.js"
+import { frame, handleFrame, payload, settings } from "./world.js"
 
-const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])
-const PDF = new Uint8Array([0x25, 0x50, 0x44, 0x46, 4, 5, 6])
-const ANSWER = "图表如下：\n![图表](/ws/chart.png)\n完整报告：[报告](/ws/report.pdf)"
 const chart: PendingMedia = { _tag: "Local", kind: "image", fileName: "chart.png", path: "/ws/chart.png" }
 const report: PendingMedia = { _tag: "Local", kind: "file", fileName: "report.pdf", path: "/ws/report.pdf" }
 const dm = payload("dm-text")
@@ -23,11 +20,7 @@ const journalled: InboundFrame = { ...frame(dm), journalId: "7" }
 
 /** The media world, with a journal that records each noteMedia and the dedupe key's state at that moment. */
 const resumeWorld = () => {
-  const world = makeWorld()
-  const sink = makeFakeMediaSink()
-  const files = makeMemoryMediaFiles()
-  files.add("/ws/chart.png", PNG)
-  files.add("/ws/report.pdf", PDF)
+  const world = mediaWorld()
   const notes: Array<{ readonly media: ReadonlyArray<PendingMedia>; readonly key: string }> = []
   const journal = Layer.effect(
     InboundJournal,
@@ -47,8 +40,7 @@ const resumeWorld = () => {
       })
     }),
   )
-  const base = Layer.mergeAll(world.layer, sink.layer, files.layer)
-  return { ...world, sink, notes, layer: Layer.provideMerge(journal, base) }
+  return { ...world, notes, layer: Layer.provideMerge(journal, world.layer) }
 }
 
 describe("an answer's media across a restart", () => {
