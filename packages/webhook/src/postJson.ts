@@ -1,5 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http"
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https"
+import type { Agent, Dispatcher } from "undici"
 
 export interface JsonAnswer {
   readonly status: number
@@ -17,7 +16,14 @@ export class PostFailed extends Error {
   }
 }
 
-const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"])
+const NOT_SENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+])
 const notSent = (error: unknown): boolean =>
   NOT_SENT_CODES.has((error as { readonly code?: unknown } | undefined)?.code as string)
 
@@ -25,89 +31,118 @@ const notSent = (error: unknown): boolean =>
 const MAX_ANSWER_BYTES = 64 * 1024
 /** Below the idle timeout of common servers (Node's default is 5 s), so a reused socket is rarely one they closed. */
 const FREE_SOCKET_TIMEOUT_MS = 4_000
+const HEADERS = { "content-type": "application/json", accept: "application/json" }
 
 export interface JsonPoster {
   readonly post: (url: URL, body: string, timeoutMs: number, signal: AbortSignal) => Promise<JsonAnswer>
   readonly close: () => void
 }
 
-const readAnswer = (response: IncomingMessage): Promise<JsonAnswer> =>
+const parseAnswer = (status: number, chunks: ReadonlyArray<Buffer>, size: number): JsonAnswer => {
+  if (size > MAX_ANSWER_BYTES) return { status, body: undefined }
+  try {
+    return { status, body: JSON.parse(Buffer.concat(chunks, size).toString("utf8")) }
+  } catch {
+    return { status, body: undefined }
+  }
+}
+
+/** One POST's life: the answer read up to the cap, or the first failure; the deadline and the signal abort it. */
+const exchange = (
+  agent: Agent,
+  url: URL,
+  body: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<JsonAnswer> =>
   new Promise((resolve, reject) => {
-    const status = response.statusCode ?? 0
-    const chunks: Array<Buffer> = []
+    let controller: Dispatcher.DispatchController | undefined
+    let failure: PostFailed | undefined
+    let finished = false
+    let status = 0
     let size = 0
-    response.on("data", (chunk: Buffer) => {
-      size += chunk.length
-      if (size <= MAX_ANSWER_BYTES) chunks.push(chunk)
-    })
-    response.once("end", () => {
-      if (size > MAX_ANSWER_BYTES) return resolve({ status, body: undefined })
-      try {
-        resolve({ status, body: JSON.parse(Buffer.concat(chunks, size).toString("utf8")) })
-      } catch {
-        resolve({ status, body: undefined })
-      }
-    })
-    response.once("error", reject)
-    response.once("close", () => {
-      if (!response.complete) reject(new Error("the answer was cut off"))
-    })
+    const chunks: Array<Buffer> = []
+    const finish = () => {
+      finished = true
+      clearTimeout(deadline)
+      signal.removeEventListener("abort", interrupted)
+    }
+    const fail = (kind: PostFailed["kind"]) => () => {
+      if (finished) return
+      failure ??= new PostFailed(kind)
+      finish()
+      controller?.abort(failure)
+      reject(failure)
+    }
+    const deadline = setTimeout(fail("timeout"), timeoutMs)
+    const interrupted = fail("network")
+    signal.addEventListener("abort", interrupted, { once: true })
+    if (signal.aborted) return interrupted()
+    agent.dispatch(
+      { origin: url.origin, path: `${url.pathname}${url.search}`, method: "POST", headers: HEADERS, body },
+      {
+        // Called again only if undici retries before anything was written; a failure already settled aborts it.
+        onRequestStart: (started) => {
+          controller = started
+          if (failure !== undefined) started.abort(failure)
+        },
+        onResponseStart: (_controller, statusCode) => {
+          status = statusCode
+        },
+        onResponseData: (_controller, chunk) => {
+          size += chunk.length
+          if (size <= MAX_ANSWER_BYTES) chunks.push(chunk)
+        },
+        onResponseEnd: () => {
+          if (finished) return
+          finish()
+          resolve(parseAnswer(status, chunks, size))
+        },
+        onResponseError: (_controller, error) => {
+          if (finished) return
+          finish()
+          reject(new PostFailed("network", notSent(error)))
+        },
+      },
+    )
   })
 
 /**
- * POSTs JSON over keep-alive node:http(s) sockets and reads the JSON answer, all under one deadline. Redirects are not
- * followed (a 3xx is just a status). Chosen over fetch for the one request made per reply: it costs about a third
- * less CPU per request (apps/bench).
+ * POSTs JSON over undici's keep-alive pools and reads the JSON answer, all under one deadline. Redirects are not
+ * followed (a 3xx is just a status) and nothing is retried. undici's dispatch API was chosen over node:http for the
+ * one request made per reply: no request, response or body streams are built, and the bot's main thread spent about
+ * a third less per message (docs/performance.md). undici loads at the first post, so a start does not pay for it.
  */
 export const makeJsonPoster = (): JsonPoster => {
-  const agentOptions = { keepAlive: true, timeout: FREE_SOCKET_TIMEOUT_MS, scheduling: "lifo" as const }
-  const http = new HttpAgent(agentOptions)
-  const https = new HttpsAgent(agentOptions)
+  let agent: Agent | undefined
+  let loading: Promise<Agent> | undefined
+  let closed = false
+  // A failed load is a send that certainly did not happen: the caller falls back to the Open API.
+  const load = () =>
+    (loading ??= import("undici").then(
+      ({ Agent }) => {
+        agent = new Agent({ keepAliveTimeout: FREE_SOCKET_TIMEOUT_MS })
+        if (closed) void agent.destroy().catch(() => {})
+        return agent
+      },
+      () => Promise.reject(new PostFailed("network", true)),
+    ))
 
-  const post = (url: URL, body: string, timeoutMs: number, signal: AbortSignal) =>
-    new Promise<JsonAnswer>((resolve, reject) => {
-      const secure = url.protocol === "https:"
-      const request = (secure ? httpsRequest : httpRequest)(url, {
-        method: "POST",
-        agent: secure ? https : http,
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json",
-          "content-length": Buffer.byteLength(body),
-        },
-      })
-      let failure: PostFailed | undefined
-      const fail = (kind: PostFailed["kind"]) => () => {
-        failure ??= new PostFailed(kind)
-        request.destroy(failure)
-      }
-      const deadline = setTimeout(fail("timeout"), timeoutMs)
-      const interrupted = fail("network")
-      signal.addEventListener("abort", interrupted, { once: true })
-      const settle = () => {
-        clearTimeout(deadline)
-        signal.removeEventListener("abort", interrupted)
-      }
-      const failed = (error?: unknown) => {
-        settle()
-        reject(failure ?? new PostFailed("network", notSent(error)))
-      }
-      request.once("response", (response) =>
-        readAnswer(response).then((answer) => {
-          settle()
-          resolve(answer)
-        }, failed),
-      )
-      request.once("error", failed)
-      if (signal.aborted) interrupted()
-      request.end(body)
-    })
+  const post = (url: URL, body: string, timeoutMs: number, signal: AbortSignal): Promise<JsonAnswer> => {
+    if (closed) return Promise.reject(new PostFailed("network", true))
+    if (agent !== undefined) return exchange(agent, url, body, timeoutMs, signal)
+    return load().then((loaded) =>
+      closed
+        ? Promise.reject(new PostFailed("network", true))
+        : exchange(loaded, url, body, timeoutMs, signal),
+    )
+  }
 
   return {
     post,
     close: () => {
-      http.destroy()
-      https.destroy()
+      closed = true
+      void agent?.destroy().catch(() => {})
     },
   }
 }

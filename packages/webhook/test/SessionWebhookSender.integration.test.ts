@@ -172,6 +172,32 @@ describe("SessionWebhookSender", () => {
     }),
   )
 
+  it.live("sends one reply after another over kept-alive connections, not one connection each", () =>
+    Effect.gen(function* () {
+      let connections = 0
+      const server: Server = createServer((request, response) => {
+        request.resume()
+        request.on("end", () =>
+          response.writeHead(200, { "content-type": "application/json" }).end('{"errcode":0}'),
+        )
+      })
+      server.on("connection", () => {
+        connections += 1
+      })
+      yield* Effect.promise(() => new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve)))
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      yield* Effect.gen(function* () {
+        const webhook = yield* SessionWebhook
+        for (let round = 0; round < 20; round++)
+          yield* webhook.send(`${base}/robot/sendBySession?session=s${round}`, message)
+      }).pipe(Effect.provide(SessionWebhookSender.layer({ oapiBase: base, timeoutMs: 1_000 })))
+      server.closeAllConnections()
+      yield* Effect.promise(() => new Promise((resolve) => server.close(resolve)))
+      // A send that starts as the previous answer ends may find its connection not yet free and open a second one.
+      expect(connections).toBeLessThanOrEqual(2)
+    }),
+  )
+
   it("aborts the request when the send is interrupted, not only when the sender closes", async () => {
     let closed = 0
     await withServer(
