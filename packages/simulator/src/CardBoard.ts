@@ -8,6 +8,7 @@ import {
   STANDARD_CARD_TEMPLATE,
 } from "./CardTypes.js"
 
+/** Cards kept: past this many, the oldest tenth goes at once (one at a time moved the whole list per card). */
 const MAX_KEPT = 20_000
 
 interface CardState {
@@ -105,7 +106,9 @@ export class CardBoard {
   create(card: Omit<CardState, "flowStatus" | "updates" | "guids">): void {
     this.cards.set(card.outTrackId, { ...card, flowStatus: "PROCESSING", updates: [], guids: new Set() })
     this.order.push(card.outTrackId)
-    if (this.order.length > MAX_KEPT) for (const id of this.order.splice(0, 1)) this.cards.delete(id)
+    if (this.order.length > MAX_KEPT)
+      for (const id of this.order.splice(0, this.order.length - (MAX_KEPT - MAX_KEPT / 10)))
+        this.cards.delete(id)
     this.counters.creates += 1
     this.emit(card.outTrackId)
   }

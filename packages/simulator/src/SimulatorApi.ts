@@ -251,7 +251,7 @@ export interface Simulator {
 
   /** Resolves with the next reply to that conversation not yet taken by nextReply. Rejects after timeoutMs (default 5000). */
   nextReply(conversationId: string, options?: { readonly timeoutMs?: number }): Promise<ReceivedReply>
-  /** Every reply so far, in arrival order. */
+  /** The replies so far, in arrival order: the latest 180,000 to 200,000 once there have been more. */
   readonly replies: ReadonlyArray<ReceivedReply>
   onReply(listener: (reply: ReceivedReply) => void): () => void
 
