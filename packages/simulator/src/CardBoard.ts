@@ -7,8 +7,8 @@ import {
   type SimCards,
   STANDARD_CARD_TEMPLATE,
 } from "./CardTypes.js"
+import { dropOldest } from "./dropOldest.js"
 
-/** Cards kept: past this many, the oldest tenth goes at once (one at a time moved the whole list per card). */
 const MAX_KEPT = 20_000
 
 interface CardState {
@@ -106,9 +106,7 @@ export class CardBoard {
   create(card: Omit<CardState, "flowStatus" | "updates" | "guids">): void {
     this.cards.set(card.outTrackId, { ...card, flowStatus: "PROCESSING", updates: [], guids: new Set() })
     this.order.push(card.outTrackId)
-    if (this.order.length > MAX_KEPT)
-      for (const id of this.order.splice(0, this.order.length - (MAX_KEPT - MAX_KEPT / 10)))
-        this.cards.delete(id)
+    for (const id of dropOldest(this.order, MAX_KEPT)) this.cards.delete(id)
     this.counters.creates += 1
     this.emit(card.outTrackId)
   }

@@ -1,8 +1,8 @@
+import { dropOldest } from "./dropOldest.js"
 import type { ReceivedReply } from "./SimulatorApi.js"
 
-/** Replies kept in `all`: past this many, the oldest tenth goes at once. */
+/** Replies kept in `all`. */
 export const MAX_KEPT_REPLIES = 200_000
-const KEPT_AFTER_TRIM = MAX_KEPT_REPLIES - MAX_KEPT_REPLIES / 10
 
 interface Waiter {
   readonly resolve: (reply: ReceivedReply) => void
@@ -19,9 +19,7 @@ export class Inbox {
 
   record(reply: ReceivedReply): void {
     this.all.push(reply)
-    // Dropping one reply per reply moved the whole array each time: 0.4 ms per reply at the bound, which starved the
-    // bench's own event loop once its bots had sent 200,000 replies.
-    if (this.all.length > MAX_KEPT_REPLIES) this.all.splice(0, this.all.length - KEPT_AFTER_TRIM)
+    dropOldest(this.all, MAX_KEPT_REPLIES)
     const list = this.byConversation.get(reply.conversationId) ?? []
     list.push(reply)
     this.byConversation.set(reply.conversationId, list)

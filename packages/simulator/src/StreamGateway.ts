@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream"
 import { type WebSocket, WebSocketServer } from "ws"
 import type { CounterState } from "./Counters.js"
 import type { Directory } from "./Directory.js"
+import { dropOldest } from "./dropOldest.js"
 import { type Faults, sleep } from "./Faults.js"
 import type { GatewayConnection as Connection, Ticket } from "./GatewayConnection.js"
 import { ids } from "./ids.js"
@@ -140,7 +141,7 @@ export class StreamGateway {
     clearTimeout(pending.timer)
     this.counters.acks += 1
     this.counters.ackLatenciesMs.push(Date.now() - pending.firstPushedAt)
-    if (this.counters.ackLatenciesMs.length > 200_000) this.counters.ackLatenciesMs.splice(0, 100_000)
+    dropOldest(this.counters.ackLatenciesMs, 200_000)
     pending.markAcked()
   }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest"
+import { dropOldest } from "../src/dropOldest.js"
 import { Inbox, MAX_KEPT_REPLIES } from "../src/Inbox.js"
 import type { ReceivedReply } from "../src/SimulatorApi.js"
 
@@ -36,5 +37,15 @@ describe("Inbox", () => {
     expect(inbox.all.map((kept) => kept.text)).toEqual(
       Array.from({ length: inbox.all.length }, (_, offset) => `reply ${first + offset}`),
     )
+  })
+})
+
+describe("dropOldest", () => {
+  it("does nothing up to the bound, then removes the oldest tenth of it at once and returns them", () => {
+    const list = Array.from({ length: 10 }, (_, index) => index)
+    expect(dropOldest(list, 10)).toEqual([])
+    list.push(10)
+    expect(dropOldest(list, 10)).toEqual([0, 1])
+    expect(list).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10])
   })
 })
