@@ -70,7 +70,7 @@ const exchange = (
     }
     const fail = (kind: PostFailed["kind"]) => () => {
       if (finished) return
-      failure ??= new PostFailed(kind)
+      failure = new PostFailed(kind)
       finish()
       controller?.abort(failure)
       reject(failure)

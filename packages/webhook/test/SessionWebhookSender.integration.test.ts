@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http"
+import { createServer, type IncomingMessage, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { describe, expect, it } from "@effect/vitest"
 import { type SessionWebhookHarness, sessionWebhookContract } from "@openpollen/contracts"
@@ -42,17 +42,25 @@ const send = (url: string, config = { oapiBase: "http://127.0.0.1:1", timeoutMs:
 
 const withServer = async (
   handler: Parameters<typeof createServer>[1],
-  body: (base: string, hits: () => number) => Promise<void>,
+  body: (base: string, hits: () => number, connections: () => number) => Promise<void>,
 ) => {
   let hits = 0
+  let connections = 0
   const server: Server = createServer((request, response) => {
     hits += 1
     handler?.(request, response)
   })
+  server.on("connection", () => {
+    connections += 1
+  })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   try {
-    await body(base, () => hits)
+    await body(
+      base,
+      () => hits,
+      () => connections,
+    )
   } finally {
     server.closeAllConnections()
     await new Promise((resolve) => server.close(resolve))
@@ -137,66 +145,50 @@ describe("SessionWebhookSender", () => {
     )
   })
 
-  it.live("keeps delivering when the server closes a kept-alive socket between sends", () =>
-    Effect.gen(function* () {
-      let connections = 0
-      const server: Server = createServer((request, response) => {
-        request.resume()
-        request.on("end", () => {
-          response.writeHead(200, { "content-type": "application/json" }).end('{"errcode":0}')
-          // Closes the socket right after answering, as a server whose keep-alive timeout ran out would.
-          response.on("finish", () => setTimeout(() => request.socket.destroy(), 5))
-        })
+  /** Answers `{"errcode":0}` once the request's body is read; `afterAnswer` may then act on the socket. */
+  const answerOk =
+    (afterAnswer?: (request: IncomingMessage) => void): Parameters<typeof createServer>[1] =>
+    (request, response) => {
+      request.resume()
+      request.on("end", () => {
+        response.writeHead(200, { "content-type": "application/json" }).end('{"errcode":0}')
+        response.on("finish", () => afterAnswer?.(request))
       })
-      server.on("connection", () => {
-        connections += 1
-      })
-      yield* Effect.promise(() => new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve)))
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-      const failures = yield* Effect.gen(function* () {
+    }
+  const sendEach = (base: string, sends: number, pauseMs: number) =>
+    Effect.runPromise(
+      Effect.gen(function* () {
         const webhook = yield* SessionWebhook
         const failures: Array<string> = []
-        for (let round = 0; round < 5; round++) {
+        for (let round = 0; round < sends; round++) {
           const failure = yield* webhook
-            .send(`${base}/robot/sendBySession?session=ff`, message)
+            .send(`${base}/robot/sendBySession?session=s${round}`, message)
             .pipe(Effect.match({ onFailure: (error) => error.message, onSuccess: () => undefined }))
           if (failure !== undefined) failures.push(failure)
-          yield* Effect.sleep("30 millis")
+          if (pauseMs > 0) yield* Effect.sleep(pauseMs)
         }
         return failures
-      }).pipe(Effect.provide(SessionWebhookSender.layer({ oapiBase: base, timeoutMs: 1_000 })))
-      server.closeAllConnections()
-      yield* Effect.promise(() => new Promise((resolve) => server.close(resolve)))
-      expect(failures).toEqual([])
-      expect(connections).toBe(5)
-    }),
-  )
+      }).pipe(Effect.provide(SessionWebhookSender.layer({ oapiBase: base, timeoutMs: 1_000 }))),
+    )
 
-  it.live("sends one reply after another over kept-alive connections, not one connection each", () =>
-    Effect.gen(function* () {
-      let connections = 0
-      const server: Server = createServer((request, response) => {
-        request.resume()
-        request.on("end", () =>
-          response.writeHead(200, { "content-type": "application/json" }).end('{"errcode":0}'),
-        )
-      })
-      server.on("connection", () => {
-        connections += 1
-      })
-      yield* Effect.promise(() => new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve)))
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-      yield* Effect.gen(function* () {
-        const webhook = yield* SessionWebhook
-        for (let round = 0; round < 20; round++)
-          yield* webhook.send(`${base}/robot/sendBySession?session=s${round}`, message)
-      }).pipe(Effect.provide(SessionWebhookSender.layer({ oapiBase: base, timeoutMs: 1_000 })))
-      server.closeAllConnections()
-      yield* Effect.promise(() => new Promise((resolve) => server.close(resolve)))
+  it("keeps delivering when the server closes a kept-alive socket between sends", async () => {
+    // Closes the socket right after answering, as a server whose keep-alive timeout ran out would.
+    await withServer(
+      answerOk((request) => setTimeout(() => request.socket.destroy(), 5)),
+      async (base, _hits, connections) => {
+        expect(await sendEach(base, 5, 30)).toEqual([])
+        expect(connections()).toBe(5)
+      },
+    )
+  })
+
+  it("sends one reply after another over kept-alive connections, not one connection each", async () => {
+    await withServer(answerOk(), async (base, _hits, connections) => {
+      expect(await sendEach(base, 20, 0)).toEqual([])
       // A send that starts as the previous answer ends may find its connection not yet free and open a second one.
-      expect(connections).toBeLessThanOrEqual(2)
-    }),
-  )
+      expect(connections()).toBeLessThanOrEqual(2)
+    })
+  })
 
   it("aborts the request when the send is interrupted, not only when the sender closes", async () => {
     let closed = 0
